@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flow, its tasks and the `zhibiao` command line."""

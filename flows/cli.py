@@ -1,0 +1,206 @@
+"""The `zhibiao` command line (stable surface: ../shared/spec/CLI.md).
+
+Commands are thin: each hands its work to a function in flows/, transforms/ or warehouse/.
+Prefect and Great Expectations are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Zhibiao (指标): Chinese economic reports in, a trustworthy indicator warehouse out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_OK, EXIT_FAILURE, EXIT_HELD_BACK = 0, 1, 2
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    """Telemetry off and library logs down to warnings before Prefect/GX are imported."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path, typer.Option(help="Folder of raw documents.")] = Path("data/inbox"),
+    var: Annotated[Path, typer.Option(help="State folder: warehouse, extracts, reports.")] = Path(
+        "var"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as one JSON object (last line).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's run logs.")] = False,
+) -> None:
+    """Run the nightly flow once: ingest, extract, validate, load and publish.
+
+    Exit status: 0 loaded, 1 failed, 2 held back by the quality gate (nothing loaded).
+    """
+    _quiet_libraries(verbose)
+    from flows.nightly import nightly
+    from warehouse.store import WarehouseBusy
+
+    try:
+        summary = nightly(inbox=str(inbox), var=str(var))
+    except WarehouseBusy as error:
+        errors.print(f"[red]error:[/] {error}\nAnother run holds the warehouse; try again later.")
+        raise typer.Exit(EXIT_FAILURE) from error
+    except (NotADirectoryError, FileNotFoundError) as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_FAILURE) from error
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    elif not quiet:
+        _print_summary(summary)
+    raise typer.Exit(EXIT_HELD_BACK if summary["status"] == "held_back" else EXIT_OK)
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title=f"zhibiao run {summary['load_id']}: {summary['status']}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key in (
+        "documents_seen", "documents_new", "documents_changed", "documents_unchanged",
+        "documents_removed", "documents_rejected", "facts_loaded", "facts_quarantined",
+    ):  # fmt: skip
+        table.add_row(key.replace("_", " "), str(summary[key]))
+    table.add_row("seconds", f"{summary['seconds']:.1f}")
+    console.print(table)
+    for rejected in summary["rejected"]:
+        console.print(
+            f"  rejected {rejected['path']}: {rejected['reason']} ({rejected['message']})"
+        )
+    for name, count in summary.get("failed_expectations", {}).items():
+        console.print(f"  quarantined by {name}: {count}")
+    console.print(f"warehouse  {summary['warehouse']}")
+    if summary["exports"]:
+        console.print(f"extracts   {summary['exports']}")
+        console.print(f"analysts   {summary['analyst_db']}  (zhibiao sql)")
+    if summary.get("data_docs"):
+        console.print(f"data docs  {summary['data_docs']}")
+    if summary["status"] == "held_back":
+        console.print("[red]The quality gate held this run back: nothing was loaded.[/]")
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Documents to read.", exists=False)],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.jsonl,
+) -> None:
+    """Print the facts of the given files, one JSON object per line (../shared/spec/FACTS.md).
+
+    Nothing is written anywhere. Unreadable files are reported on stderr (exit 1).
+    """
+    from transforms.extract import extract_document
+
+    from flows.ingest import InboxFile, Rejection, hash_file
+    from flows.pipeline import read_document
+    from transforms.catalog import load_catalog
+
+    catalog = load_catalog()
+    failed = False
+    for path in files:
+        try:
+            inbox_file = InboxFile(path, path.name, path.stat().st_size, hash_file(path))
+        except OSError as error:
+            errors.print(f"[red]error:[/] {path}: {error.strerror or error}")
+            failed = True
+            continue
+        outcome = read_document(inbox_file)
+        if isinstance(outcome, Rejection):
+            errors.print(f"[red]error:[/] {path}: {outcome.reason_code}: {outcome.message}")
+            failed = True
+            continue
+        document, text = outcome
+        for fact in extract_document(document.doc_name, text, catalog).facts:
+            sys.stdout.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
+    if failed:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command()
+def sql(
+    query: Annotated[
+        str | None, typer.Argument(help="SQL to run; none: an interactive shell.")
+    ] = None,
+    var: Annotated[Path, typer.Option(help="State folder of the run to read.")] = Path("var"),
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """Read-only SQL on the published warehouse (VAR/analyst.duckdb: never blocks a run)."""
+    from warehouse.analyst import QueryError, open_analyst_db, run_query
+
+    try:
+        connection = open_analyst_db(var)
+    except FileNotFoundError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_FAILURE) from error
+    queries = [query] if query else _read_statements()
+    failed = False
+    for statement in queries:
+        try:
+            columns, rows = run_query(connection, statement)
+        except QueryError as error:
+            errors.print(f"[red]error:[/] {error}")
+            failed = True
+            continue
+        _print_rows(columns, rows, as_csv)
+    if failed and query:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _read_statements():
+    """Statements typed at the prompt, each ending with `;` (Ctrl-D quits)."""
+    buffer: list[str] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            console.print("zhibiao> " if not buffer else "     ..> ", end="")
+        line = sys.stdin.readline()
+        if not line:
+            return
+        buffer.append(line)
+        if line.rstrip().endswith(";"):
+            yield "".join(buffer)
+            buffer = []
+
+
+def _print_rows(columns: list[str], rows: list[tuple], as_csv: bool) -> None:
+    if as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

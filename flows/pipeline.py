@@ -1,0 +1,305 @@
+"""The nightly run's steps as plain functions: Prefect tasks and tests call the same code."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from transforms.extract import EXTRACTOR_VERSION, extract_document
+
+from flows.ingest import TEXT_FORMATS, InboxFile, Rejection, RunPlan, plan_run, scan_inbox
+from flows.settings import Settings
+from transforms.catalog import Catalog, load_catalog
+from transforms.conform import (
+    FACT_OBSERVATION_COLUMNS,
+    ConformedBatch,
+    SourceDocument,
+    build_dim_indicator,
+    build_dim_region,
+    build_dim_unit,
+    conform_batch,
+)
+from transforms.decode import EmptyDocument, UndecodableDocument, decode_bytes
+from warehouse.publish import Publication, publish
+from warehouse.staging import StagingArea
+from warehouse.store import Warehouse
+
+# GX contexts are not safe to share between threads; batches may run on a thread pool.
+_GATE_LOCK = threading.Lock()
+
+REJECTION_COLUMNS = {
+    "source_path": pl.String,
+    "content_sha256": pl.String,
+    "size_bytes": pl.Int64,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "load_id": pl.String,
+}
+
+
+@dataclass
+class BatchResult:
+    statuses: dict[str, str]
+    """content hash -> `loaded` or `rejected`, for every file the batch read."""
+    rejections: list[Rejection]
+    candidates: int = 0
+    facts_loaded: int = 0
+    facts_quarantined: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    load_id: str
+    status: str
+    """loaded, held_back (quality gate) or failed."""
+    counts: dict[str, int]
+    seconds: float
+    stage_seconds: dict[str, float]
+    warehouse: Path
+    exports: Path | None = None
+    analyst_db: Path | None = None
+    data_docs: Path | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+    failed_expectations: dict[str, int] = field(default_factory=dict)
+    flow_run_id: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **self.counts,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "load_id": self.load_id,
+            "flow_run_id": self.flow_run_id,
+            "warehouse": str(self.warehouse),
+            "exports": str(self.exports) if self.exports else None,
+            "analyst_db": str(self.analyst_db) if self.analyst_db else None,
+            "data_docs": str(self.data_docs) if self.data_docs else None,
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "failed_expectations": self.failed_expectations,
+            "rejected": [
+                {"path": r.source_path, "reason": r.reason_code, "message": r.message}
+                for r in self.rejections
+            ],
+        }
+
+
+def new_load_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
+    if not settings.inbox.is_dir():
+        raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
+    files, rejections = scan_inbox(settings)
+    return plan_run(files, rejections, warehouse.source_state(), warehouse.known_contents())
+
+
+def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:
+    """Read and decode one file; a file that cannot be a document becomes a Rejection."""
+
+    def reject(code: str, message: str) -> Rejection:
+        return Rejection(
+            inbox_file.source_path, inbox_file.content_sha256, inbox_file.size_bytes, code, message
+        )
+
+    try:
+        data = inbox_file.path.read_bytes()
+    except FileNotFoundError:
+        return reject("vanished", "the file disappeared between listing and reading")
+    try:
+        decoded = decode_bytes(data)
+    except (UndecodableDocument, EmptyDocument) as error:
+        return reject(error.reason_code, str(error))
+    document = SourceDocument(
+        content_sha256=inbox_file.content_sha256,
+        source_path=inbox_file.source_path,
+        doc_name=inbox_file.path.name,
+        format=TEXT_FORMATS[inbox_file.path.suffix.lower()],
+        encoding=decoded.encoding,
+        size_bytes=inbox_file.size_bytes,
+    )
+    return document, decoded.text
+
+
+def process_batch(
+    files: list[InboxFile],
+    *,
+    staging: StagingArea,
+    part: str,
+    load_id: str,
+    catalog: Catalog | None = None,
+    docs_dir: Path | None = None,
+) -> BatchResult:
+    """Read, extract, conform and validate one batch; stage its rows for the load."""
+    catalog = catalog or load_catalog()
+    seconds: Counter[str] = Counter()
+    clock = time.perf_counter()
+    pairs = []
+    result = BatchResult(statuses={}, rejections=[])
+    for inbox_file in files:
+        outcome = read_document(inbox_file)
+        if isinstance(outcome, Rejection):
+            result.rejections.append(outcome)
+            result.statuses[inbox_file.content_sha256] = "rejected"
+            continue
+        document, raw_text = outcome
+        seconds["read"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        pairs.append((document, extract_document(document.doc_name, raw_text, catalog)))
+        result.statuses[inbox_file.content_sha256] = "loaded"
+        seconds["extract"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+
+    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    seconds["conform"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    from expectations.gate import validate_candidates  # GX takes seconds to import
+
+    with _GATE_LOCK:
+        report = validate_candidates(conformed.candidates, docs_dir=docs_dir)
+    seconds["validate"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    facts, quarantine = split_candidates(
+        conformed.candidates, report.quarantined_keys(), report.flagged_keys()
+    )
+    stage_batch(
+        staging,
+        part,
+        conformed,
+        facts,
+        quarantine,
+        rejections_frame(result.rejections, load_id),
+        outcomes_frame(report.outcomes, load_id),
+    )
+    seconds["stage"] += time.perf_counter() - clock
+
+    result.candidates = conformed.candidates.height
+    result.facts_loaded = facts.height
+    result.facts_quarantined = quarantine.height
+    result.seconds = dict(seconds)
+    return result
+
+
+def split_candidates(
+    candidates: pl.DataFrame,
+    quarantined: dict[str, list[str]],
+    flagged: dict[str, list[str]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Facts to load (with their warnings) and facts to quarantine (with what they failed)."""
+    is_quarantined = pl.col("fact_key").is_in(list(quarantined))
+    facts = candidates.filter(~is_quarantined).with_columns(
+        pl.col("fact_key")
+        .replace_strict(flagged, default=None, return_dtype=pl.List(pl.String))
+        .alias("warnings")
+    )
+    quarantine = candidates.filter(is_quarantined).with_columns(
+        pl.col("fact_key")
+        .replace_strict(quarantined, return_dtype=pl.List(pl.String))
+        .alias("failed_expectations")
+    )
+    return facts, quarantine
+
+
+def stage_batch(
+    staging: StagingArea,
+    part: str,
+    conformed: ConformedBatch,
+    facts: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    rejections: pl.DataFrame,
+    outcomes: pl.DataFrame,
+) -> None:
+    staging.write("dim_document", conformed.documents, part)
+    staging.write("dim_period", conformed.periods, part)
+    staging.write("fact_observation", facts.select(*FACT_OBSERVATION_COLUMNS, "warnings"), part)
+    staging.write("quarantine_observation", quarantine, part)
+    staging.write("rejected_document", rejections, part)
+    staging.write("dq_result", outcomes, part)
+
+
+def rejections_frame(rejections: list[Rejection], load_id: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "source_path": r.source_path,
+                "content_sha256": r.content_sha256 or "",
+                "size_bytes": r.size_bytes,
+                "reason_code": r.reason_code,
+                "message": r.message,
+                "load_id": load_id,
+            }
+            for r in rejections
+        ],
+        schema=REJECTION_COLUMNS,
+    )
+
+
+def outcomes_frame(outcomes: list, load_id: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "load_id": load_id,
+                "expectation": o.name,
+                "severity": o.severity,
+                "success": o.success,
+                "element_count": o.element_count,
+                "unexpected_count": o.unexpected_count,
+                "description": o.description,
+            }
+            for o in outcomes
+        ],
+        schema={
+            "load_id": pl.String,
+            "expectation": pl.String,
+            "severity": pl.String,
+            "success": pl.Boolean,
+            "element_count": pl.Int64,
+            "unexpected_count": pl.Int64,
+            "description": pl.String,
+        },
+    )
+
+
+def sources_frame(plan: RunPlan, statuses: dict[str, str]) -> pl.DataFrame:
+    """One row per path seen this run with its content and where that content ended up."""
+    known = {**plan.known, **statuses}
+    rows = [
+        (f.source_path, f.content_sha256, known.get(f.content_sha256, "rejected"))
+        for f in plan.files
+    ]
+    rows += [(r.source_path, r.content_sha256 or "", "rejected") for r in plan.rejections]
+    return pl.DataFrame(
+        rows,
+        schema={"source_path": pl.String, "content_sha256": pl.String, "status": pl.String},
+        orient="row",
+    )
+
+
+def is_held_back(candidates: int, quarantined: int, settings: Settings) -> bool:
+    if candidates < settings.gate_min_facts:
+        return False
+    return quarantined / candidates > settings.max_quarantined_share
+
+
+def dimension_frames(catalog: Catalog) -> dict[str, pl.DataFrame]:
+    return {
+        "dim_indicator": build_dim_indicator(catalog),
+        "dim_region": build_dim_region(catalog),
+        "dim_unit": build_dim_unit(catalog),
+    }
+
+
+def chunk(items: list[InboxFile], size: int) -> list[list[InboxFile]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def publish_warehouse(warehouse: Warehouse, settings: Settings, load_id: str) -> Publication:
+    return publish(warehouse.connection, settings.var, load_id)

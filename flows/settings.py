@@ -1,0 +1,49 @@
+"""Run settings: typed, documented, read when a run starts (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    inbox: Path = Path("data/inbox")
+    """Folder of raw documents; read recursively, never written."""
+    var: Path = Path("var")
+    """State folder: the warehouse, extracts, analyst database, reports and logs."""
+    batch_size: int = field(default_factory=lambda: _env_int("ZHIBIAO_BATCH_SIZE", 500))
+    """Documents per extraction task (Prefect costs ~10 ms a task: keep batches large)."""
+    max_file_bytes: int = field(
+        default_factory=lambda: _env_int("ZHIBIAO_MAX_FILE_BYTES", 50 * 1024 * 1024)
+    )
+    """Larger files are rejected as `too_large` without being read."""
+    max_quarantined_share: float = field(
+        default_factory=lambda: _env_float("ZHIBIAO_MAX_QUARANTINED_SHARE", 0.30)
+    )
+    """If more than this share of a run's candidate facts fails a critical expectation,
+    nothing of the run loads (a broken extractor must not flood the warehouse)."""
+    gate_min_facts: int = field(default_factory=lambda: _env_int("ZHIBIAO_GATE_MIN_FACTS", 20))
+    """The batch gate judges runs of at least this many candidate facts; smaller runs are
+    too few to tell a broken extractor from one bad document."""
+    ignore_globs: tuple[str, ...] = (".*", "expected.jsonl")
+    """Inbox names that are not documents (hidden files, the sample inbox's gold file)."""
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.var / "warehouse.duckdb"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.var / "staging"

@@ -1,0 +1,83 @@
+"""The stable command-line surface (../shared/spec/CLI.md) through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from transforms.facts import CONTRACT_FIELDS
+
+runner = CliRunner()
+REPORT = """余杭区经信局  2022年1月15日
+
+2021年，全区实现规上工业增加值1012.5亿元，同比增长9.6%。
+完成工业投资210.3亿元，同比增长15.2%。
+"""
+RUN_JSON_KEYS = {
+    "documents_seen", "documents_new", "documents_changed", "documents_unchanged",
+    "documents_removed", "documents_rejected", "facts_loaded", "facts_quarantined", "seconds",
+}  # fmt: skip
+
+
+def test_extract_prints_contract_jsonl(tmp_path: Path) -> None:
+    report = tmp_path / "yuhang_2021.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(report), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    facts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert facts, "no facts extracted"
+    assert all(set(CONTRACT_FIELDS) <= set(f) for f in facts)
+    assert {f["doc"] for f in facts} == {"yuhang_2021.txt"}
+    by_key = {(f["indicator"], f["measure"]): f for f in facts}
+    value = by_key[("规模以上工业增加值", "value")]
+    assert (value["region"], value["period_start"], value["period_end"]) == (
+        "余杭区", "2021-01", "2021-12",
+    )  # fmt: skip
+    assert (value["value"], value["unit"]) == (1012.5, "亿元")
+    assert by_key[("工业投资", "yoy_pct")]["value"] == 15.2
+
+
+def test_extract_reports_unreadable_files_and_exits_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["extract", str(empty), str(tmp_path / "missing.txt")])
+    assert result.exit_code == 1
+    assert "empty" in result.stderr
+    assert "missing.txt" in result.stderr
+
+
+def test_sql_without_a_run_says_what_to_do(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sql", "SELECT 1", "--var", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "zhibiao run" in result.stderr
+
+
+def test_run_rejects_a_missing_inbox(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", "--inbox", str(tmp_path / "nowhere"), "--var", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "nowhere" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("prefect")
+def test_run_json_then_sql(prefect_harness, inbox: Path, tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    result = runner.invoke(app, ["run", "--inbox", str(inbox), "--var", str(var), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(summary) >= RUN_JSON_KEYS
+    assert summary["documents_new"] == summary["documents_seen"] > 0
+
+    query = "SELECT count(*) AS n FROM fact_observation"
+    result = runner.invoke(app, ["sql", query, "--var", str(var), "--csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["n", str(summary["facts_loaded"])]
+
+    result = runner.invoke(app, ["sql", "CREATE TABLE t AS SELECT 1", "--var", str(var)])
+    assert result.exit_code == 1, "the analyst database is read-only"

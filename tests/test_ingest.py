@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import polars as pl
+
+from flows.ingest import plan_run, scan_inbox
+from flows.settings import Settings
+
+NO_STATE = pl.DataFrame(
+    schema={"source_path": pl.String, "content_sha256": pl.String, "status": pl.String,
+            "is_present": pl.Boolean}
+)  # fmt: skip
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scan_hashes_files_and_rejects_with_reasons(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    write(inbox, "sub dir/-b 报告.md", "全市规上工业增加值200亿元")
+    write(inbox, "expected.jsonl", "{}")
+    write(inbox, ".hidden.txt", "x")
+    write(inbox, "table.xlsx", "not supported")
+    write(inbox, "big.txt", "x" * 2000)
+    outside = write(tmp_path, "outside.txt", "secret")
+    (inbox / "link.txt").symlink_to(outside)
+
+    files, rejections = scan_inbox(Settings(inbox=inbox, max_file_bytes=1000))
+
+    assert [f.source_path for f in files] == ["a.txt", "sub dir/-b 报告.md"]
+    assert all(len(f.content_sha256) == 64 for f in files)
+    reasons = {r.source_path: r.reason_code for r in rejections}
+    assert reasons == {
+        "big.txt": "too_large",
+        "link.txt": "symlink_outside_inbox",
+        "table.xlsx": "unsupported_format",
+    }
+    too_large = next(r for r in rejections if r.reason_code == "too_large")
+    assert too_large.content_sha256 is None, "a too-large file is rejected without reading it"
+
+
+def test_plan_counts_new_changed_unchanged_removed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "same.txt", "unchanged text")
+    write(inbox, "edited.txt", "new text")
+    write(inbox, "fresh.txt", "a brand new report")
+    write(inbox, "copy.txt", "unchanged text")  # same content under a second name
+    files, rejections = scan_inbox(Settings(inbox=inbox))
+    sha = {f.source_path: f.content_sha256 for f in files}
+    state = pl.DataFrame(
+        {
+            "source_path": ["same.txt", "edited.txt", "gone.txt"],
+            "content_sha256": [sha["same.txt"], "0" * 64, "1" * 64],
+            "status": ["loaded"] * 3,
+            "is_present": [True] * 3,
+        }
+    )
+    plan = plan_run(files, rejections, state, known={sha["same.txt"]: "loaded", "0" * 64: "loaded"})
+
+    assert plan.counts == {
+        "documents_new": 2,
+        "documents_changed": 1,
+        "documents_unchanged": 1,
+        "documents_removed": 1,
+        "documents_seen": 4,
+    }
+    assert sorted(f.source_path for f in plan.to_read) == ["edited.txt", "fresh.txt"]
+
+
+def test_same_content_twice_is_read_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "one.txt", "identical")
+    write(inbox, "two.txt", "identical")
+    files, rejections = scan_inbox(Settings(inbox=inbox))
+    plan = plan_run(files, rejections, NO_STATE, known={})
+    assert [f.source_path for f in plan.to_read] == ["one.txt"]
+    assert plan.counts["documents_new"] == 2

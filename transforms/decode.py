@@ -1,0 +1,61 @@
+"""Bytes to text: the encoding is detected, never assumed."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+import charset_normalizer
+
+
+class UndecodableDocument(ValueError):
+    """The bytes are not text in any encoding we can recognise (terminal: reject the file)."""
+
+    reason_code = "undecodable"
+
+
+class EmptyDocument(ValueError):
+    """Nothing but white space (terminal: reject the file)."""
+
+    reason_code = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_bytes(data: bytes) -> DecodedText:
+    """Decode a document: BOM first, then strict UTF-8, then charset-normalizer's best guess."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _checked(data.decode(encoding), encoding)
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        best = charset_normalizer.from_bytes(data, cp_isolation=["utf_16_le", "utf_16_be"]).best()
+    else:
+        best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise UndecodableDocument("no text encoding fits these bytes (binary file?)")
+    return _checked(str(best), best.encoding)
+
+
+def _checked(text: str, encoding: str) -> DecodedText:
+    if not text.strip():
+        raise EmptyDocument("the document holds no text")
+    if text.count("\x00") > len(text) // 100:
+        raise UndecodableDocument(
+            f"decoded as {encoding} but full of NUL characters (binary file?)"
+        )
+    return DecodedText(text=text, encoding=encoding)

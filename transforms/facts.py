@@ -1,0 +1,65 @@
+"""The fact contract (../shared/spec/FACTS.md): one extracted observation, grounded in its text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+QUALIFIERS = ("新增", "累计")
+CONTRACT_FIELDS = (
+    "doc",
+    "region",
+    "period_start",
+    "period_end",
+    "indicator",
+    "measure",
+    "value",
+    "unit",
+    "qualifier",
+    "denominator",
+    "evidence",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    doc: str
+    region: str
+    period_start: str
+    """First month covered, `YYYY-MM`."""
+    period_end: str
+    indicator: str
+    """Canonical Chinese name (`name_zh` in the catalogue)."""
+    measure: str
+    value: float
+    unit: str | None
+    qualifier: str | None
+    denominator: str | None
+    evidence: str
+    start: int
+    """Offset of the evidence span in the normalised text."""
+    end: int
+    raw_start: int
+    """Offset of the same span in the raw (decoded, unnormalised) text."""
+    raw_end: int
+    is_approximate: bool = False
+    """The text hedges the number (近, 超, 约, 余)."""
+    region_code: str | None = None
+    """GB/T 2260 code of `region` when the extractor resolved it (names repeat: 鼓楼区)."""
+
+    def to_contract(self) -> dict[str, object]:
+        """The exchange form of FACTS.md plus the grounding fields (consumers ignore extras)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything the extractor learns from one document."""
+
+    doc: str
+    text: str
+    """The normalised text that fact offsets refer to."""
+    region: str | None
+    """The document's own area, full official name."""
+    report_date: str | None
+    """`YYYY-MM` (or `YYYY-12` when only the year is known) the document reports as of."""
+    facts: list[Fact] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB schema and load, Parquet staging and publishing. All SQL lives here."""

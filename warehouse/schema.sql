@@ -1,0 +1,230 @@
+-- Zhibiao warehouse: a star of indicator observations. Every table states its grain.
+-- Keys are derived from natural keys (transforms/keys.py): the same inbox gives the same rows.
+-- Natural keys are unique because keys hash them (checked in tests/warehouse, not by
+-- constraints, so dimension rows can be replaced in place). Idempotent: run at every connection.
+
+CREATE TABLE IF NOT EXISTS dim_indicator (
+    indicator_key   BIGINT PRIMARY KEY,
+    indicator_code  VARCHAR NOT NULL,
+    name_zh         VARCHAR NOT NULL,
+    name_en         VARCHAR,
+    category        VARCHAR,
+    dimension       VARCHAR NOT NULL,
+    default_unit    VARCHAR,
+    parent_code     VARCHAR,
+    is_headline     BOOLEAN NOT NULL,
+    yoy_min_pct     DOUBLE,
+    yoy_max_pct     DOUBLE
+);
+COMMENT ON TABLE dim_indicator IS 'One row per catalogue indicator (transforms/catalog/indicators.csv). 每个指标一行。';
+
+CREATE TABLE IF NOT EXISTS dim_region (
+    region_key   BIGINT PRIMARY KEY,
+    region_code  VARCHAR NOT NULL,
+    name_zh      VARCHAR NOT NULL,
+    name_en      VARCHAR,
+    level        VARCHAR NOT NULL,
+    parent_code  VARCHAR
+);
+COMMENT ON TABLE dim_region IS 'One row per administrative area (GB/T 2260 code), from transforms/catalog/regions.csv. 每个行政区划一行。';
+
+CREATE TABLE IF NOT EXISTS dim_period (
+    period_key    BIGINT PRIMARY KEY,
+    period_start  VARCHAR NOT NULL,
+    period_end    VARCHAR NOT NULL,
+    start_month   DATE NOT NULL,
+    end_month     DATE NOT NULL,
+    year          INTEGER NOT NULL,
+    months        INTEGER NOT NULL,
+    granularity   VARCHAR NOT NULL,
+    label_zh      VARCHAR NOT NULL
+);
+COMMENT ON TABLE dim_period IS 'One row per (first month, last month) a figure covers. 每个统计期一行。';
+
+CREATE TABLE IF NOT EXISTS dim_unit (
+    unit_key        BIGINT PRIMARY KEY,
+    symbol          VARCHAR NOT NULL,
+    dimension       VARCHAR NOT NULL,
+    base_symbol     VARCHAR,
+    factor_to_base  DOUBLE NOT NULL,
+    name_en         VARCHAR
+);
+COMMENT ON TABLE dim_unit IS 'One row per unit symbol, with its dimension and factor to the base unit. 每个计量单位一行。';
+
+CREATE TABLE IF NOT EXISTS dim_document (
+    document_key       BIGINT PRIMARY KEY,
+    content_sha256     VARCHAR NOT NULL,
+    doc_name           VARCHAR NOT NULL,
+    source_path        VARCHAR NOT NULL,
+    format             VARCHAR NOT NULL,
+    encoding           VARCHAR,
+    size_bytes         BIGINT NOT NULL,
+    char_count         BIGINT NOT NULL,
+    inferred_region    VARCHAR,
+    report_date        VARCHAR,
+    fact_count         BIGINT NOT NULL,
+    extractor_version  VARCHAR NOT NULL,
+    catalog_version    VARCHAR NOT NULL,
+    load_id            VARCHAR NOT NULL,
+    ingested_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE dim_document IS 'One row per distinct document content (SHA-256 of its bytes). 每份文档（按内容）一行。';
+
+CREATE TABLE IF NOT EXISTS document_source (
+    source_path     VARCHAR PRIMARY KEY,
+    content_sha256  VARCHAR NOT NULL,
+    status          VARCHAR NOT NULL,   -- loaded | rejected
+    is_present      BOOLEAN NOT NULL,
+    first_seen_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    last_seen_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    load_id         VARCHAR NOT NULL
+);
+COMMENT ON TABLE document_source IS 'One row per inbox path ever seen: its current content and whether it is still there. 每个收件路径一行。';
+
+CREATE TABLE IF NOT EXISTS fact_observation (
+    fact_key           VARCHAR PRIMARY KEY,
+    document_key       BIGINT NOT NULL,
+    indicator_key      BIGINT NOT NULL,
+    region_key         BIGINT NOT NULL,
+    period_key         BIGINT NOT NULL,
+    unit_key           BIGINT NOT NULL,
+    measure            VARCHAR NOT NULL,
+    qualifier          VARCHAR,
+    denominator        VARCHAR,
+    value              DOUBLE NOT NULL,
+    value_base         DOUBLE,
+    is_approximate     BOOLEAN NOT NULL,
+    evidence           VARCHAR NOT NULL,
+    evidence_start     BIGINT NOT NULL,
+    evidence_end       BIGINT NOT NULL,
+    raw_start          BIGINT NOT NULL,
+    raw_end            BIGINT NOT NULL,
+    warnings           VARCHAR[],
+    extractor_version  VARCHAR NOT NULL,
+    catalog_version    VARCHAR NOT NULL,
+    load_id            VARCHAR NOT NULL,
+    loaded_at          TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE fact_observation IS 'One row per document, indicator, region, period, measure, qualifier and denominator: the value as stated. 每份文档每个指标、地区、时期、口径一行。';
+
+CREATE TABLE IF NOT EXISTS quarantine_observation (
+    fact_key             VARCHAR PRIMARY KEY,
+    document_key         BIGINT NOT NULL,
+    doc                  VARCHAR NOT NULL,
+    indicator            VARCHAR,
+    region               VARCHAR,
+    period_start         VARCHAR,
+    period_end           VARCHAR,
+    measure              VARCHAR,
+    value                DOUBLE,
+    unit                 VARCHAR,
+    qualifier            VARCHAR,
+    denominator          VARCHAR,
+    evidence             VARCHAR,
+    evidence_start       BIGINT,
+    evidence_end         BIGINT,
+    indicator_key        BIGINT,
+    region_key           BIGINT,
+    period_key           BIGINT,
+    unit_key             BIGINT,
+    failed_expectations  VARCHAR[] NOT NULL,
+    status               VARCHAR NOT NULL DEFAULT 'pending',  -- pending | accepted | rejected
+    review_reason        VARCHAR,
+    extractor_version    VARCHAR NOT NULL,
+    catalog_version      VARCHAR NOT NULL,
+    load_id              VARCHAR NOT NULL,
+    quarantined_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE quarantine_observation IS 'One row per candidate fact held back by a critical expectation, with the expectations it failed. 每个被隔离的事实一行。';
+
+CREATE TABLE IF NOT EXISTS rejected_document (
+    source_path     VARCHAR NOT NULL,
+    content_sha256  VARCHAR NOT NULL,   -- '' when the file could not be hashed
+    size_bytes      BIGINT,
+    reason_code     VARCHAR NOT NULL,
+    message         VARCHAR NOT NULL,
+    load_id         VARCHAR NOT NULL,
+    rejected_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (source_path, reason_code, content_sha256)
+);
+COMMENT ON TABLE rejected_document IS 'One row per inbox file (path and content) that could not be read as a document, with the reason. 每个被拒收文件一行。';
+
+CREATE TABLE IF NOT EXISTS etl_run (
+    load_id                VARCHAR PRIMARY KEY,
+    flow_run_id            VARCHAR,
+    started_at             TIMESTAMP NOT NULL,
+    finished_at            TIMESTAMP,
+    status                 VARCHAR NOT NULL,  -- loaded | held_back | failed
+    documents_seen         BIGINT,
+    documents_new          BIGINT,
+    documents_changed      BIGINT,
+    documents_unchanged    BIGINT,
+    documents_removed      BIGINT,
+    documents_rejected     BIGINT,
+    facts_loaded           BIGINT,
+    facts_quarantined      BIGINT,
+    extractor_version      VARCHAR,
+    catalog_version        VARCHAR,
+    seconds                DOUBLE,
+    stage_seconds          JSON
+);
+COMMENT ON TABLE etl_run IS 'One row per nightly run: counts in and out, versions, timings. 每次运行一行。';
+
+CREATE TABLE IF NOT EXISTS dq_result (
+    load_id          VARCHAR NOT NULL,
+    expectation      VARCHAR NOT NULL,
+    severity         VARCHAR NOT NULL,
+    success          BOOLEAN NOT NULL,
+    element_count    BIGINT NOT NULL,
+    unexpected_count BIGINT NOT NULL,
+    description      VARCHAR,
+    PRIMARY KEY (load_id, expectation)
+);
+COMMENT ON TABLE dq_result IS 'One row per run and expectation: how many candidate facts it checked and failed. 每次运行每条质量规则一行。';
+
+-- Current documents: some inbox path still holds this content.
+CREATE OR REPLACE VIEW v_current_document AS
+SELECT d.*
+FROM dim_document d
+WHERE EXISTS (
+    SELECT 1 FROM document_source s
+    WHERE s.content_sha256 = d.content_sha256 AND s.is_present AND s.status = 'loaded'
+);
+
+-- The best current value per indicator, region, period and measure. Rule: among current
+-- documents, the one reporting as of the latest date wins, then the most recently ingested;
+-- `n_values` > 1 with differing values flags a conflict between documents.
+CREATE OR REPLACE VIEW v_indicator_latest AS
+WITH ranked AS (
+    SELECT
+        f.*,
+        d.report_date,
+        d.ingested_at,
+        d.doc_name,
+        row_number() OVER w AS preference,
+        count(*) OVER p AS n_values,
+        count(DISTINCT f.value_base) OVER p AS n_distinct_values
+    FROM fact_observation f
+    JOIN v_current_document d USING (document_key)
+    WINDOW
+        p AS (PARTITION BY f.indicator_key, f.region_key, f.period_key, f.measure,
+                           f.qualifier, f.denominator),
+        w AS (PARTITION BY f.indicator_key, f.region_key, f.period_key, f.measure,
+                           f.qualifier, f.denominator
+              ORDER BY d.report_date DESC NULLS LAST, d.ingested_at DESC, f.fact_key)
+)
+SELECT
+    i.indicator_code, i.name_zh AS indicator, r.name_zh AS region, r.region_code,
+    p.period_start, p.period_end, p.label_zh AS period_label,
+    ranked.measure, ranked.qualifier, ranked.denominator,
+    ranked.value, u.symbol AS unit, ranked.value_base,
+    ranked.n_values, ranked.n_distinct_values > 1 AS is_conflicting,
+    ranked.doc_name AS source_doc, ranked.evidence, ranked.fact_key,
+    ranked.indicator_key, ranked.region_key, ranked.period_key, ranked.unit_key,
+    ranked.document_key
+FROM ranked
+JOIN dim_indicator i USING (indicator_key)
+JOIN dim_region r USING (region_key)
+JOIN dim_period p USING (period_key)
+JOIN dim_unit u USING (unit_key)
+WHERE ranked.preference = 1;
