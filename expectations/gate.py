@@ -1,0 +1,397 @@
+"""The quality gate: one Great Expectations validation of a batch of candidate facts.
+
+The rules are data. `suites/fact_candidates.json` is GX's own suite serialisation; each
+expectation in it states its severity and, in `meta`, a stable `name` and a description in
+English and Chinese. This module runs that suite once over the whole batch and turns GX's
+result into a `GateReport`:
+
+- critical: the fact is quarantined (`GateReport.quarantined_keys`);
+- warning: the fact is loaded and flagged (`GateReport.flagged_keys`);
+- info: the fact is loaded, the note is kept (`GateReport.noted_keys`).
+
+GX 1.x has no Polars engine and its SQL path fails on DuckDB, so the batch is validated as a
+pandas frame converted from Polars. GX takes seconds to import and the CLI imports this
+module, so GX is imported on the first validation, and its context is built once per process.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
+
+import polars as pl
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from great_expectations.core import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.core.validation_definition import ValidationDefinition
+    from great_expectations.data_context import AbstractDataContext
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "warning", "info")
+
+SUITES_DIR: Final = Path(__file__).resolve().parent / "suites"
+CANDIDATE_SUITE: Final = "fact_candidates"
+ROW_KEY: Final = "fact_key"
+"""The column that names a candidate fact in failures (unique and never null)."""
+
+# COMPLETE is the only result format that lists every failing row; GX names the rows by the
+# columns given here rather than by pandas index positions.
+_RESULT_FORMAT: Final = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
+# Expectation kwargs that name a column of the batch.
+_COLUMN_KWARGS: Final = ("column", "column_A", "column_B")
+_COLUMN_LIST_KWARGS: Final = ("column_list",)
+
+# GX's context, stores and validator are not safe to share between threads; a Prefect task
+# runner may call the gate from several at once.
+_GX_LOCK: Final = threading.Lock()
+
+
+class GateError(Exception):
+    """The gate cannot judge the batch. Terminal: the same input fails the same way again."""
+
+
+class SuiteFileError(GateError):
+    """A suite file is unreadable or states a rule the gate cannot run or name."""
+
+
+class CandidateContractError(GateError):
+    """The candidates frame lacks a column the suite reads, or a fact has no key."""
+
+
+class ExpectationRunError(GateError):
+    """GX raised inside an expectation, or reported a failure it did not pin on rows."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One candidate fact failing one expectation."""
+
+    fact_key: str
+    expectation: str
+    """The expectation's stable name (`meta.name` in the suite file)."""
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """How the batch fared against one expectation."""
+
+    name: str
+    severity: Severity
+    success: bool
+    element_count: int
+    """Rows the expectation looked at (those its row condition selects)."""
+    unexpected_count: int
+    description: str
+    """What the expectation asks, in English."""
+    description_zh: str
+    """The same, in Chinese."""
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """The gate's verdict on one batch: one outcome per expectation, one failure per fact and
+    failed expectation."""
+
+    outcomes: list[ExpectationOutcome]
+    failures: list[Failure]
+    rows: int
+    docs_index: Path | None = None
+    """index.html of the Data Docs built for this validation, when asked for."""
+
+    def keys_failing(self, severity: Severity) -> dict[str, list[str]]:
+        """fact_key -> names of the expectations of this severity that the fact fails."""
+        failing: dict[str, list[str]] = {}
+        for failure in self.failures:
+            if failure.severity == severity:
+                failing.setdefault(failure.fact_key, []).append(failure.expectation)
+        return failing
+
+    def quarantined_keys(self) -> dict[str, list[str]]:
+        """Facts failing a critical expectation: they go to quarantine, not the warehouse."""
+        return self.keys_failing("critical")
+
+    def flagged_keys(self) -> dict[str, list[str]]:
+        """Facts failing a warning expectation (quarantined ones included)."""
+        return self.keys_failing("warning")
+
+    def noted_keys(self) -> dict[str, list[str]]:
+        """Facts failing an info expectation (quarantined ones included)."""
+        return self.keys_failing("info")
+
+    @property
+    def quarantined_share(self) -> float:
+        """Share of the batch's rows that are quarantined (0.0 for an empty batch)."""
+        return len(self.quarantined_keys()) / self.rows if self.rows else 0.0
+
+
+def validate_candidates(candidates: pl.DataFrame, *, docs_dir: Path | None = None) -> GateReport:
+    """Validate the conformed candidate facts with the `fact_candidates` suite, in one GX run.
+
+    With `docs_dir`, also build GX Data Docs (a static site) there; its index.html is
+    `GateReport.docs_index`.
+    """
+    document = suite_document(CANDIDATE_SUITE)
+    frame = _validation_frame(candidates, columns_read_by(document))
+    with _GX_LOCK:
+        runtime = _runtime(CANDIDATE_SUITE)
+        try:
+            result = runtime.validation.run(
+                batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT
+            )
+            docs_index = runtime.build_docs(docs_dir) if docs_dir is not None else None
+        finally:
+            runtime.forget_results()
+    outcomes, failures = _read_result(result, document)
+    return GateReport(
+        outcomes=outcomes, failures=failures, rows=candidates.height, docs_index=docs_index
+    )
+
+
+@cache
+def _suite_text(name: str) -> str:
+    path = SUITES_DIR / f"{name}.json"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SuiteFileError(f"cannot read suite {name!r}: {error}") from error
+
+
+def suite_document(name: str = CANDIDATE_SUITE) -> dict[str, Any]:
+    """The suite file `suites/<name>.json`, parsed and checked for what the gate relies on."""
+    try:
+        document = json.loads(_suite_text(name))
+    except json.JSONDecodeError as error:
+        raise SuiteFileError(f"suite {name!r} is not valid JSON: {error}") from error
+    problems = list(_suite_problems(document))
+    if problems:
+        raise SuiteFileError(f"suite {name!r}: " + "; ".join(problems))
+    return cast(dict[str, Any], document)
+
+
+def _suite_problems(document: Any) -> Iterator[str]:
+    if not isinstance(document, dict) or not isinstance(document.get("expectations"), list):
+        yield "expected an object with an `expectations` list"
+        return
+    seen: set[str] = set()
+    for position, entry in enumerate(document["expectations"]):
+        meta = entry.get("meta") or {}
+        name = meta.get("name")
+        label = name or f"expectation #{position}"
+        if not isinstance(name, str) or not name:
+            yield f"{label}: meta.name is missing"
+        elif name in seen:
+            yield f"{label}: meta.name is used twice"
+        seen.add(name)
+        # Stated, not defaulted: GX would silently make a forgotten severity critical.
+        if entry.get("severity") not in SEVERITIES:
+            yield f"{label}: severity must be one of {', '.join(SEVERITIES)}"
+        for key in ("description_en", "description_zh"):
+            if not meta.get(key):
+                yield f"{label}: meta.{key} is missing"
+        if isinstance(entry.get("kwargs", {}).get("row_condition"), str):
+            # String conditions are deprecated in GX 1.9+ and hide which columns they read.
+            yield f"{label}: row_condition must be a condition object, not a string"
+
+
+def columns_read_by(document: Mapping[str, Any]) -> frozenset[str]:
+    """Every column the suite's expectations and row conditions read, and the row key."""
+    columns = {ROW_KEY}
+    for entry in document["expectations"]:
+        kwargs = entry.get("kwargs", {})
+        columns.update(kwargs[key] for key in _COLUMN_KWARGS if key in kwargs)
+        for key in _COLUMN_LIST_KWARGS:
+            columns.update(kwargs.get(key, ()))
+        columns.update(_condition_columns(kwargs.get("row_condition")))
+    return frozenset(columns)
+
+
+def _condition_columns(condition: Any) -> Iterator[str]:
+    if isinstance(condition, dict):
+        if "column" in condition:
+            yield condition["column"]["name"]
+        for part in condition.get("conditions", ()):
+            yield from _condition_columns(part)
+
+
+def _validation_frame(candidates: pl.DataFrame, columns: frozenset[str]) -> pd.DataFrame:
+    """The columns the suite reads, as the pandas frame GX validates."""
+    missing = sorted(columns - set(candidates.columns))
+    if missing and candidates.height:
+        raise CandidateContractError(
+            f"candidates lack columns the suite {CANDIDATE_SUITE!r} reads: {', '.join(missing)}"
+        )
+    # A frame with no rows has nothing to judge, so it need not carry the whole schema.
+    candidates = candidates.with_columns(pl.lit(None).alias(column) for column in missing)
+    keyless = candidates.get_column(ROW_KEY).null_count()
+    if keyless:
+        raise CandidateContractError(
+            f"{keyless} candidate fact(s) have no {ROW_KEY}; failures could not name them"
+        )
+    # Only the columns read: evidence text and the like would just slow the conversion.
+    return candidates.select(sorted(columns)).to_pandas()
+
+
+@dataclass(frozen=True)
+class _GxRuntime:
+    """The parts of GX that are built once per process and reused for every batch."""
+
+    context: AbstractDataContext
+    validation: ValidationDefinition
+
+    def build_docs(self, docs_dir: Path) -> Path:
+        docs_dir = docs_dir.resolve()
+        site_name = "zhibiao_" + hashlib.sha256(str(docs_dir).encode()).hexdigest()[:12]
+        self.context.add_data_docs_site(
+            site_name=site_name,
+            site_config={
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        try:
+            self.context.build_data_docs(site_names=[site_name])
+        finally:
+            # Sites would pile up in the shared context, one per directory ever asked for.
+            self.context.delete_data_docs_site(site_name)
+        return docs_dir / "index.html"
+
+    def forget_results(self) -> None:
+        """Drop stored validation results: the process-wide context keeps them in memory, so
+        they would grow with every batch and reappear in later Data Docs."""
+        store = self.context.validation_results_store
+        for key in store.list_keys():
+            store.remove_key(key)
+
+
+@cache
+def _runtime(suite_name: str) -> _GxRuntime:
+    # GX reads this when it is imported; the caller's own setting wins.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # tqdm bars on stderr would break into the CLI's output.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = context.suites.add(_build_suite(suite_name))
+    batch = (
+        context.data_sources.add_pandas(name=suite_name)
+        .add_dataframe_asset(name=suite_name)
+        .add_batch_definition_whole_dataframe(name="whole_batch")
+    )
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+    )
+    return _GxRuntime(context=context, validation=validation)
+
+
+def _build_suite(suite_name: str) -> Any:
+    import great_expectations as gx
+    from great_expectations.exceptions import (
+        ExpectationNotFoundError,
+        InvalidExpectationConfigurationError,
+    )
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    document = copy.deepcopy(suite_document(suite_name))
+    expectations = []
+    # One by one, because ExpectationSuite(expectations=[...]) logs and drops an entry it
+    # cannot build, and the gate must never run with fewer rules than the file states.
+    for entry in document["expectations"]:
+        try:
+            expectations.append(ExpectationConfiguration(**entry).to_domain_obj())
+        except (
+            ExpectationNotFoundError,
+            InvalidExpectationConfigurationError,
+            TypeError,
+            ValueError,
+        ) as error:
+            raise SuiteFileError(
+                f"suite {suite_name!r}, expectation {entry['meta']['name']!r}: {error}"
+            ) from error
+    return gx.ExpectationSuite(
+        name=document["name"],
+        expectations=expectations,
+        meta=document.get("meta"),
+        notes=document.get("notes"),
+    )
+
+
+def _read_result(
+    result: ExpectationSuiteValidationResult, document: Mapping[str, Any]
+) -> tuple[list[ExpectationOutcome], list[Failure]]:
+    read = {
+        outcome.name: (outcome, row_failures)
+        for outcome, row_failures in map(_read_expectation_result, result.results)
+    }
+    # In the file's order, which people reading reports and Data Docs know.
+    in_file_order = [read[entry["meta"]["name"]] for entry in document["expectations"]]
+    outcomes = [outcome for outcome, _ in in_file_order]
+    # A duplicated fact_key fails `unique` once per row; one failure per key is enough.
+    failures = dict.fromkeys(
+        failure for _, row_failures in in_file_order for failure in row_failures
+    )
+    return outcomes, list(failures)
+
+
+def _read_expectation_result(
+    result: ExpectationValidationResult,
+) -> tuple[ExpectationOutcome, list[Failure]]:
+    config = result.expectation_config
+    meta = config.meta or {}
+    name: str = meta["name"]
+    severity = cast(Severity, config.severity.value)
+    raised = _raised_exception_message(result.exception_info or {})
+    if raised is not None:
+        raise ExpectationRunError(f"expectation {name!r} raised inside GX: {raised}")
+    details = result.result or {}
+    unexpected_count = int(details.get("unexpected_count") or 0)
+    outcome = ExpectationOutcome(
+        name=name,
+        severity=severity,
+        success=bool(result.success),
+        element_count=int(details.get("element_count") or 0),
+        unexpected_count=unexpected_count,
+        description=meta.get("description_en", ""),
+        description_zh=meta.get("description_zh", ""),
+    )
+    if result.success:
+        return outcome, []
+    keys = [str(row[ROW_KEY]) for row in details.get("unexpected_index_list") or ()]
+    if not keys or len(keys) != unexpected_count:
+        # A failure that names no rows (or not all of them) cannot be quarantined row by row;
+        # letting the batch through would load facts that failed.
+        raise ExpectationRunError(
+            f"expectation {name!r} failed on {unexpected_count} row(s) but GX named {len(keys)}"
+        )
+    return outcome, [Failure(fact_key=key, expectation=name, severity=severity) for key in keys]
+
+
+def _raised_exception_message(exception_info: Mapping[str, Any]) -> str | None:
+    # GX gives either one {raised_exception, exception_message, ...} or one such dict per
+    # metric it computed.
+    infos = [exception_info] if "raised_exception" in exception_info else exception_info.values()
+    for info in infos:
+        if isinstance(info, Mapping) and info.get("raised_exception"):
+            return str(info.get("exception_message") or "unknown error")
+    return None
