@@ -7,6 +7,7 @@ Prefect and Great Expectations are imported only by the commands that need them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from enum import StrEnum
@@ -36,6 +37,7 @@ def _quiet_libraries(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -74,7 +76,9 @@ def run(
 
 
 def _print_summary(summary: dict) -> None:
-    table = Table(title=f"zhibiao run {summary['load_id']}: {summary['status']}", show_header=False)
+    table = Table(
+        title=f"zhibiao run: {summary['status']}", caption=summary["load_id"], show_header=False
+    )
     table.add_column(style="bold")
     table.add_column(justify="right")
     for key in (

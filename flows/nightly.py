@@ -78,7 +78,9 @@ def run_nightly(settings: Settings) -> pipeline.RunSummary:
         statuses: dict[str, str] = {}
         rejections = list(plan.rejections)
         candidates = loaded = quarantined = 0
+        quarantined_by: Counter[str] = Counter()
         for result in results:
+            quarantined_by.update(result.quarantined_by)
             statuses.update(result.statuses)
             rejections.extend(result.rejections)
             candidates += result.candidates
@@ -111,6 +113,7 @@ def run_nightly(settings: Settings) -> pipeline.RunSummary:
             stage_seconds=stage_seconds,
             warehouse=settings.warehouse_path,
             rejections=rejections,
+            failed_expectations=dict(quarantined_by.most_common()),
             flow_run_id=run.flow_run_id,
         )
         if held_back:

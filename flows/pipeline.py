@@ -50,6 +50,8 @@ class BatchResult:
     candidates: int = 0
     facts_loaded: int = 0
     facts_quarantined: int = 0
+    quarantined_by: Counter[str] = field(default_factory=Counter)
+    """Expectation name -> facts it quarantined."""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -167,9 +169,9 @@ def process_batch(
     seconds["validate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
-    facts, quarantine = split_candidates(
-        conformed.candidates, report.quarantined_keys(), report.flagged_keys()
-    )
+    quarantined = report.quarantined_keys()
+    facts, quarantine = split_candidates(conformed.candidates, quarantined, report.flagged_keys())
+    result.quarantined_by.update(name for names in quarantined.values() for name in names)
     stage_batch(
         staging,
         part,

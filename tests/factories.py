@@ -19,7 +19,7 @@ REGIONS_CSV = """code,name,short_names,level,parent_code,name_en
 
 def small_catalog(tmp_path: Path) -> Catalog:
     folder = tmp_path / "catalog"
-    folder.mkdir()
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("indicators.csv", "units.csv", "measures.csv"):
         shutil.copy(CATALOG_DIR / name, folder / name)
     (folder / "regions.csv").write_text(REGIONS_CSV, encoding="utf-8")

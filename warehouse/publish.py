@@ -63,7 +63,7 @@ def publish(connection: duckdb.DuckDBPyConnection, var_dir: Path, load_id: str) 
             {"name": name, "type": str(dtype)}
             for name, dtype in zip(relation.columns, relation.types, strict=True)
         ]
-        row_counts[table] = connection.sql(f"SELECT count(*) FROM ({query})").fetchone()[0]
+        row_counts[table] = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
         if partition and row_counts[table] == 0:
             target.mkdir()  # an empty partitioned table still has its folder
             connection.execute(

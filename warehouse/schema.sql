@@ -76,8 +76,7 @@ CREATE TABLE IF NOT EXISTS document_source (
     status          VARCHAR NOT NULL,   -- loaded | rejected
     is_present      BOOLEAN NOT NULL,
     first_seen_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    last_seen_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    load_id         VARCHAR NOT NULL
+    load_id         VARCHAR NOT NULL    -- the run that last changed this row
 );
 COMMENT ON TABLE document_source IS 'One row per inbox path ever seen: its current content and whether it is still there. 每个收件路径一行。';
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import polars as pl
 
 from warehouse.staging import StagingArea
 
-SCHEMA_SQL = files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 
 FACT_COLUMNS = (
     "fact_key", "document_key", "indicator_key", "region_key", "period_key", "unit_key",
@@ -209,7 +208,6 @@ def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_
                 content_sha256 = excluded.content_sha256,
                 status = excluded.status,
                 is_present = true,
-                last_seen_at = current_timestamp,
                 load_id = CASE
                     WHEN document_source.content_sha256 = excluded.content_sha256
                      AND document_source.is_present
