@@ -119,11 +119,10 @@ def extract(
 
     Nothing is written anywhere. Unreadable files are reported on stderr (exit 1).
     """
-    from transforms.extract import extract_document
-
     from flows.ingest import InboxFile, Rejection, hash_file
     from flows.pipeline import read_document
     from transforms.catalog import load_catalog
+    from transforms.extract import extract_document
 
     catalog = load_catalog()
     failed = False

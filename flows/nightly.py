@@ -13,12 +13,12 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from transforms.extract import EXTRACTOR_VERSION
 
 from flows import pipeline
 from flows.ingest import RunPlan
 from flows.settings import Settings
 from transforms.catalog import load_catalog
+from transforms.extract import EXTRACTOR_VERSION
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse
 

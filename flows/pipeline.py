@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from transforms.extract import EXTRACTOR_VERSION, extract_document
 
 from flows.ingest import TEXT_FORMATS, InboxFile, Rejection, RunPlan, plan_run, scan_inbox
 from flows.settings import Settings
@@ -25,6 +24,7 @@ from transforms.conform import (
     conform_batch,
 )
 from transforms.decode import EmptyDocument, UndecodableDocument, decode_bytes
+from transforms.extract import EXTRACTOR_VERSION, extract_document
 from warehouse.publish import Publication, publish
 from warehouse.staging import StagingArea
 from warehouse.store import Warehouse
