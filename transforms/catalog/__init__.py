@@ -13,7 +13,9 @@ from functools import cache
 from pathlib import Path
 
 CATALOG_DIR = Path(__file__).resolve().parent
-CATALOG_FILES = ("indicators.csv", "units.csv", "measures.csv", "regions.csv")
+CATALOG_FILES = (
+    "indicators.csv", "units.csv", "measures.csv", "regions.csv", "cues.csv", "phrases.csv",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,4 +163,41 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
         version=catalog_version(directory),
         by_name={ind.name_zh: ind for ind in indicators},
         unit_by_symbol={unit.symbol: unit for unit in units},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A word the extractor reacts to (`cues.csv`): growth verbs, qualifiers, bounds..."""
+
+    term: str
+    role: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A wording that names a catalogue indicator with a fixed qualifier (`phrases.csv`)."""
+
+    phrase: str
+    indicator: str
+    qualifier: str | None = None
+
+
+@cache
+def load_cues(directory: Path = CATALOG_DIR) -> tuple[Cue, ...]:
+    return tuple(
+        Cue(term=row["term"], role=row["role"], arg=row.get("arg", ""))
+        for row in _read_rows(directory / "cues.csv")
+        if row.get("term")
+    )
+
+
+@cache
+def load_phrases(directory: Path = CATALOG_DIR) -> tuple[Phrase, ...]:
+    return tuple(
+        Phrase(phrase=row["phrase"], indicator=row["indicator"],
+               qualifier=row.get("qualifier") or None)
+        for row in _read_rows(directory / "phrases.csv")
+        if row.get("phrase")
     )

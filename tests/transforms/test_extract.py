@@ -1,0 +1,143 @@
+"""One short text per phenomenon the extractor must handle (texts written for these tests)."""
+
+import pytest
+
+from transforms.extract import EXTRACTOR_VERSION, extract_document
+
+
+def facts(text, doc="t.txt"):
+    return {
+        (f.region, f.period_start, f.period_end, f.indicator, f.measure, f.qualifier,
+         f.denominator): f.value
+        for f in extract_document(doc, text).facts
+    }
+
+
+def keyed(text):
+    return {(f.indicator, f.measure): f.value for f in extract_document("t.txt", text).facts}
+
+
+def test_version_is_semver():
+    assert EXTRACTOR_VERSION.count(".") == 2
+
+
+def test_value_and_growth_of_a_district():
+    got = facts("2022年，长兴县实现规上工业增加值312.5亿元，同比增长6.1%。")
+    assert got == {
+        ("长兴县", "2022-01", "2022-12", "规模以上工业增加值", "value", None, None): 312.5,
+        ("长兴县", "2022-01", "2022-12", "规模以上工业增加值", "yoy_pct", None, None): 6.1,
+    }
+
+
+def test_respectively_distributes_over_listed_indicators():
+    got = keyed("2023年，桐乡市工业总产值1180.6亿元、工业销售产值1152.3亿元，"
+                "分别同比增长6.1%和5.4%。")
+    assert got == {
+        ("规模以上工业总产值", "value"): 1180.6, ("规模以上工业总产值", "yoy_pct"): 6.1,
+        ("工业销售产值", "value"): 1152.3, ("工业销售产值", "yoy_pct"): 5.4,
+    }
+
+
+def test_elided_list_completes_each_item():
+    got = keyed("2021年，海宁市高技术、装备和高新技术等产业制造业增加值分别增长9.6%、7.6%和5.1%。")
+    assert got == {("高技术制造业增加值", "yoy_pct"): 9.6, ("装备制造业增加值", "yoy_pct"): 7.6,
+                   ("高新技术产业增加值", "yoy_pct"): 5.1}
+
+
+def test_list_item_outside_catalogue_keeps_alignment():
+    got = keyed("2023年，开化县农林牧渔业、服务业增加值分别增长4.7%、8.5%。")
+    assert got == {("服务业增加值", "yoy_pct"): 8.5}
+
+
+def test_subset_inherits_parent_kind():
+    va = keyed("2022年，德清县规上工业增加值260亿元，其中，高新技术产业180.5亿元。")
+    assert va[("高新技术产业增加值", "value")] == 180.5
+    inv = keyed("2022年，德清县固定资产投资增长9%，其中，高新技术产业增长20.3%。")
+    assert inv[("高新技术产业投资", "yoy_pct")] == 20.3
+
+
+def test_decline_is_negative_and_rate_is_growth():
+    got = keyed("2021年，海盐县固定资产投资同比下降8.2%；工业投资增速12.4%。")
+    assert got == {("固定资产投资", "yoy_pct"): -8.2, ("工业投资", "yoy_pct"): 12.4}
+
+
+def test_share_with_denominator():
+    got = facts("2022年，嘉善县数字经济核心产业增加值占GDP比重达12.3%。")
+    assert list(got.items()) == [
+        (("嘉善县", "2022-01", "2022-12", "数字经济核心产业增加值", "share_pct", None,
+          "地区生产总值"), 12.3)]
+
+
+def test_two_year_average_and_base_comparison():
+    got = keyed("2021年1-11月，余姚市规上工业增加值同比增长6.8%，比2019年同期增长14%，"
+                "两年平均增长7.0%。")
+    assert got == {("规模以上工业增加值", "yoy_pct"): 6.8, ("规模以上工业增加值", "avg2y_pct"): 7.0}
+
+
+def test_targets():
+    got = keyed("2021年，上虞区完成工业投资120亿元，超额完成年度目标"
+                "（市目标增速10%、区目标110亿元）。")
+    assert got[("工业投资", "target_yoy_pct")] == 10
+    assert got[("工业投资", "target_value")] == 110
+
+
+def test_new_and_cumulative_counts():
+    got = facts("2022年，诸暨市新增专精特新“小巨人”企业6家，累计达到24家。")
+    assert got[("诸暨市", "2022-01", "2022-12", "专精特新小巨人企业数", "value", "新增", None)] == 6
+    stock = ("诸暨市", "2022-12", "2022-12", "专精特新小巨人企业数", "value", "累计", None)
+    assert got[stock] == 24
+
+
+def test_count_written_before_its_noun():
+    got = facts("2022年绍兴市1200家规模以上工业企业实现工业总产值2100亿元。")
+    assert 1200 in got.values() and 2100 in got.values()
+
+
+@pytest.mark.parametrize("text", [
+    "2023年划定标准为：规上工业总产值1000亿元以上。",
+    "2023年，全县地区生产总值突破100亿元。",
+    "2023年，龙泉市力争规上工业增加值达到80亿元。",
+    "2023年，龙泉市某公司班产量提高240%，产值3.5亿元。",
+])
+def test_not_facts(text):
+    assert facts(text) == {}
+
+
+def test_no_year_no_fact():
+    assert facts("全市规上工业增加值同比增长6.8%。") == {}
+
+
+def test_relative_year_from_publication_line():
+    got = facts("发布日期: 2021- 06- 13\n今年1-4月，瑞安市实现规上工业增加值110.46亿元。")
+    assert ("瑞安市", "2021-01", "2021-04", "规模以上工业增加值", "value", None, None) in got
+
+
+def test_own_region_and_other_areas_kept_apart():
+    got = facts("2022年，全区规上工业增加值增长5%，全省增长4.1%，全国增长3.6%。萧山区经信局发布。")
+    assert got[("萧山区", "2022-01", "2022-12", "规模以上工业增加值", "yoy_pct", None, None)] == 5
+    assert got[("浙江省", "2022-01", "2022-12", "规模以上工业增加值", "yoy_pct", None, None)] == 4.1
+    assert got[("全国", "2022-01", "2022-12", "规模以上工业增加值", "yoy_pct", None, None)] == 3.6
+
+
+def test_growth_of_another_noun_is_not_the_subject():
+    got = keyed("2021年，永康市规上工业增加值增长9%，其中，电子信息产业增长20.5%。")
+    assert got == {("规模以上工业增加值", "yoy_pct"): 9}
+
+
+def test_same_fact_twice_is_kept_once():
+    text = "2021年，义乌市规上工业增加值554亿元。\n2021年，义乌市规上工业增加值554亿元，增长8%。"
+    assert len([f for f in extract_document("t", text).facts if f.measure == "value"]) == 1
+
+
+def test_evidence_offsets_point_into_both_texts():
+    raw = "2021年，東陽市實現規上工業增加值554.10\n\n億元。"
+    extraction = extract_document("t", raw)
+    fact = extraction.facts[0]
+    assert extraction.text[fact.start:fact.end] == fact.evidence
+    assert raw[fact.raw_start:fact.raw_end].endswith("554.10\n\n億元")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "％％％", "<<<>>>", "2021年" * 3, "１" * 500,
+                                  "增长%分别、、和", "\x00\ufffd"])
+def test_never_raises_on_odd_text(text):
+    assert extract_document("odd", text).facts == []

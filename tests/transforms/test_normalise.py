@@ -1,0 +1,84 @@
+"""Text repair keeps a faithful map back to the raw text."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.normalise import normalise_text
+from transforms.numbers import find_quantities
+
+FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+
+
+def test_hard_wrap_inside_number_is_joined():
+    assert "554.10亿元" in normalise_text("实现规上工业增加值554.10\n\n亿元，同比增长").text
+
+
+def test_short_heading_line_keeps_its_break():
+    text = normalise_text("全年工作综述\n规上工业增加值增长5%。").text
+    assert text == "全年工作综述\n规上工业增加值增长5%。"
+
+
+def test_long_wrapped_line_is_joined_without_space():
+    raw = "随着新旧动能的加速转换，全区主要经济\n\n指标实现了高速增长。"
+    assert normalise_text(raw).text == "随着新旧动能的加速转换，全区主要经济指标实现了高速增长。"
+
+
+def test_doubled_bold_glyphs_are_undone():
+    raw = "项目7070个个，面积约243243..4444万平方米万平方米，土地35353535..9797亩亩"
+    text = normalise_text(raw).text
+    assert "70个" in text and "243.44万平方米" in text and "3535.97亩" in text
+
+
+def test_doubled_year_without_proof_is_left_alone():
+    assert normalise_text("2020年年底完成").text == "2020年年底完成"
+
+
+def test_full_width_digits_and_decimal_artefact():
+    assert "3.6%" in normalise_text("增长３。６％").text
+
+
+def test_traditional_and_pinyin_glosses():
+    assert normalise_text("經(jīng)濟統(tǒng)計").text == "经济统计"
+
+
+def test_html_debris_is_removed():
+    assert normalise_text('<div id="a">增长<b>5%</b></div>&nbsp;').text.startswith("增长5%")
+
+
+def test_page_number_line_is_dropped():
+    raw = "规上工业增加值同比增长8.5%，增幅创\n\n12\n\n近五年来新高。"
+    assert "12" not in normalise_text(raw).text
+
+
+def test_offsets_point_back_to_raw_span():
+    raw = "前言\n全年實現規上工業增加值554.10\n\n億元"
+    norm = normalise_text(raw)
+    assert len(norm.raw_offsets) == len(norm.text) + 1
+    start = norm.text.index("554.10")
+    raw_start, raw_end = norm.raw_span(start, start + len("554.10亿元"))
+    assert raw[raw_start:raw_end] == "554.10\n\n億元"
+
+
+def test_space_between_two_numbers_is_kept():
+    assert normalise_text("表 2 3 行").text == "表2 3行"
+
+
+numbers = st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False).map(str)
+
+
+@given(numbers, st.sampled_from(["亿元", "万平方米", "%", "家"]),
+       st.sampled_from(["plain", "fullwidth", "wrapped", "doubled"]))
+def test_any_written_number_parses_back(number, unit, style):
+    written = number + unit
+    if style == "fullwidth":
+        written = written.translate(FULL_WIDTH)
+    elif style == "wrapped":
+        cut = len(number) // 2 or 1
+        written = number[:cut] + "\n\n" + number[cut:] + unit
+    elif style == "doubled":
+        whole, _, frac = number.partition(".")
+        written = whole * 2 + (".." + frac * 2 if frac else "") + unit * 2
+    text = normalise_text("规上工业增加值达" + written + "，同比").text
+    quantities = list(find_quantities(text))
+    assert quantities, text
+    assert abs(quantities[0].value - float(number)) < 1e-9

@@ -1,0 +1,64 @@
+"""Period phrases map to months; the document's own date."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.periods import find_periods, find_publication_date, infer_document_year
+
+
+def months(text):
+    found = list(find_periods(text))
+    assert found, text
+    m = found[0]
+    return m.first_month, m.last_month, m.is_point
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全年", (1, 12, False)), ("1-10月", (1, 10, False)), ("1—10月", (1, 10, False)),
+    ("1~10月", (1, 10, False)), ("前10个月", (1, 10, False)), ("前10月", (1, 10, False)),
+    ("一季度", (1, 3, False)), ("首季", (1, 3, False)), ("上半年", (1, 6, False)),
+    ("前三季度", (1, 9, False)), ("到3季度", (1, 9, False)), ("8月", (8, 8, False)),
+    ("11月份", (11, 11, False)), ("8月当月", (8, 8, False)), ("年末", (12, 12, True)),
+    ("二季度末", (6, 6, True)), ("1至11月", (1, 11, False)),
+])
+def test_period_phrases(text, expected):
+    assert months(text) == expected
+
+
+def test_date_is_not_a_period():
+    assert all(p.first_month != 11 for p in find_periods("11月10日召开"))
+
+
+@given(st.integers(1, 12), st.sampled_from(["-", "—", "~", "至", "－"]))
+def test_any_month_range_maps_to_its_months(last, dash):
+    text = f"1{dash}{last}月"
+    found = list(find_periods(text.replace("－", "-")))
+    assert (found[0].first_month, found[0].last_month) == (1, last)
+
+
+@given(st.integers(1, 12))
+def test_first_n_months(n):
+    assert months(f"前{n}个月")[:2] == (1, n)
+
+
+def test_relative_years():
+    found = list(find_periods("今年前4月，去年全年"))
+    assert (found[0].rel, found[1].rel) == (0, -1)
+
+
+def test_publication_line_with_spaces():
+    assert find_publication_date("首页\n发布日期: 2021- 06- 13 10: 37 浏览次数") == (2021, 6)
+
+
+def test_event_date_in_prose_is_not_a_dateline():
+    text = "2024年7月，萧山召开新型工业化推进大会，进一步确立了工业的发展地位并在全省首推行动。"
+    assert find_publication_date(text) is None
+
+
+def test_document_year_ignores_plan_years():
+    assert infer_document_year("2022年全市实现增长，预计到2035年建成。") == 2022
+
+
+def test_base_year_implies_later_report_year():
+    assert infer_document_year("投资比2019年1-11月增长3.2%，两年平均增长1.6%") == 2021

@@ -1,0 +1,857 @@
+"""Turn one report's text into indicator facts (../shared/spec/FACTS.md).
+
+The text is normalised, scanned once per token family (indicators, quantities, periods,
+regions, cue words; all compiled patterns), and the tokens of each sentence are read left
+to right by a small state machine: an indicator opens a subject, cue words set the measure
+(增长 -> yoy_pct, 两年平均 -> avg2y_pct, 占...比重 -> share_pct, 目标 -> target_*), and a
+quantity closes a fact. Period and region carry over from the text around it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from transforms.catalog import Catalog, load_catalog
+from transforms.facts import Extraction, Fact
+from transforms.lexicon import Entry, Lexicon, lexicon
+from transforms.normalise import NormalisedText, normalise_text
+from transforms.numbers import Quantity, find_quantities, parse_number
+from transforms.periods import (
+    PeriodMention,
+    find_periods,
+    find_publication_date,
+    infer_document_year,
+    resolve_year,
+)
+from transforms.regions import (
+    COUNTRY,
+    RegionIndex,
+    RegionMention,
+    disambiguate,
+    find_region_mentions,
+    infer_document_region,
+    region_index,
+    resolve_self_reference,
+)
+
+EXTRACTOR_VERSION = "0.1.0"
+
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+CLAUSE_SEP = re.compile(r"[，,；;：:]")
+GROWTH = re.compile(
+    r"(?P<pre>同比|比上年同期|比上年|较上年同期|较上年|比去年同期|比去年|较去年|累计|环比)?"
+    r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|[减降](?=\d)))"
+    r"(?:了|达到|达|为)?(?P<level>[至到])?"
+)
+RATE = re.compile(r"(?:同比)?(?:增速|增幅|增长率|增长速度)(?:为|达到|达|是)?")
+AVG2Y = re.compile(r"两年平均(?:(?P<up>增长|增速|增幅)|(?P<down>下降))(?:为|达)?")
+SHARE = re.compile(
+    r"占(?P<den>[^，,。；;：:、\n]{0,16}?)(?:的)?(?:比重|比例|份额)(?:为|达到|达|是)?"
+    r"|占(?P<den2>[^，,。；;：:、\n\d]{1,16}?)的(?=\d)"
+    r"|占比(?:为|达到|达)?"
+)
+RANK = re.compile(
+    r"(?:排名|位居|位列|居于|居|列|位于|位次)?"
+    r"(?:全国|全省|全市|全区|全县|省内|市内)(?:城市|同类城市|县市区|各县市区|大中城市)?"
+    r"(?:第(?P<n>[一二三四五六七八九十\d]+)(?:位|名)?|(?P<top>首位|前列|前茅|之首))"
+)
+LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
+BARE_KIND_BEFORE = re.compile(r"(?:^|[，,、；;：:。(（]|实现|完成|达到|其中|为|是)$")
+STEM_BEFORE = re.compile(
+    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|全[市区县省]|[我本][市区县省])$"
+)
+STEM_AFTER = re.compile(
+    r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
+)
+FILLER = re.compile(
+    r"同比|按可比价格?计算|按可比价|实现|完成|达到|达|为|共|其中|总量|总额|合计|全年|当年|比上年|"
+    r"较上年|已|仍|继续|保持|并|且|但|也|均|同期|增速|增幅|分别|累计|新增|数量|总计|约|近|超过|超|"
+    r"比|较|可比|价格|计算|按|年|月|的|了|是|在|上|中|全市|全区|全县|全省|我市|我区|我县|目前|"
+    r"截至|至|到|由|从|期间|以来|今年|去年|其|该|增长|比重|位居|排名|位列|首位|第[一二三四五六七八九十]"
+)
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+COMPARATOR_BEFORE = re.compile(r"(?:比|较|相比|对比|与|比去年|比上年)$")
+CN_RANK = re.compile(r"[一二三四五六七八九十\d]+")
+
+PRIORITY = {
+    "ind": 0, "share": 1, "rank": 2, "avg2y": 3, "rate": 4, "growth": 5, "qty": 6,
+    "period": 7, "region": 8, "stem": 9, "kind": 10, "cue": 11, "sep": 12,
+}
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    kind: str
+    data: object = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Subject:
+    """What the next number describes; `indicator` None blocks attachment (a non-catalogue
+    noun such as 工业增加值 or 农林牧渔业总产值)."""
+
+    indicator: str | None
+    dimension: str
+    start: int
+    text: str
+    qualifier: str | None = None
+    region: str | None = None
+    """The area in effect where the subject was named (a later place name is not its)."""
+
+
+@dataclass(slots=True)
+class Period:
+    year: int
+    first: int | None
+    last: int | None
+    is_point: bool = False
+    is_since: bool = False
+
+
+@dataclass
+class DocumentContext:
+    doc: str
+    text: str
+    normalised: NormalisedText
+    catalog: Catalog
+    lex: Lexicon
+    regions: RegionIndex
+    document_region: str | None
+    document_year: int | None
+    publication: tuple[int, int] | None
+    period: Period | None = None
+    year: int | None = None
+    """Year of the last explicit year (or 今年): bare 1-10月 takes it; 去年 does not move it."""
+    last_kind: str = ""
+    pair: tuple[int, int] | None = None
+    facts: list[Fact] = field(default_factory=list)
+    seen: set[tuple] = field(default_factory=set)
+
+
+@dataclass
+class SentenceState:
+    region: str | None
+    subject: Subject | None = None
+    subjects: list[Subject] = field(default_factory=list)
+    qualifier: str | None = None
+    point: bool = False
+    now: bool = False
+    """目前, 截至目前: a stock as of the document's own date."""
+    target: bool = False
+    each_at: int = -1
+    from_periods: list[Period] = field(default_factory=list)
+    previous_from: list[Period] = field(default_factory=list)
+    from_index: int = -1
+    clause_start: int = 0
+    cue_end: int = 0
+    # clause-level cues
+    growth: int = 0
+    rate: bool = False
+    avg2y: int = 0
+    share: str | None = None
+    share_open: bool = False
+    bound: bool = False
+    plan: bool = False
+    net: bool = False
+    comparator: bool = False
+    mom: bool = False
+    clause_region: str | None = None
+    """An area named inside this clause (全省增长4.1%) overrides the subject's."""
+    foreign: bool = False
+    """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
+
+    def reset_clause(self, start: int) -> None:
+        self.clause_start = start
+        self.growth = 0
+        self.rate = False
+        self.avg2y = 0
+        self.share = None
+        self.share_open = False
+        self.bound = self.plan = self.net = self.comparator = self.mom = False
+        self.foreign = False
+        self.clause_region = None
+
+
+# --- tokenising --------------------------------------------------------------------------
+
+def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
+    text, lex = ctx.text, ctx.lex
+    found: list[Token] = []
+    for m in lex.indicator_pattern.finditer(text):
+        entry = lex.lookup(m.group())
+        if entry:
+            found.append(Token(m.start(), m.end(), "ind", entry))
+    for m in lex.stem_pattern.finditer(text):
+        if STEM_AFTER.match(text, m.end()) and STEM_BEFORE.search(text[max(0, m.start() - 4):
+                                                                       m.start()]):
+            found.append(Token(m.start(), m.end(), "stem", m.group()))
+    for m in lex.kind_pattern.finditer(text):
+        bare = BARE_KIND_BEFORE.search(text[max(0, m.start() - 2): m.start()]) is not None
+        found.append(Token(m.start(), m.end(), "kind", m.group(), {"bare": bare}))
+    for q in find_quantities(text, ctx.catalog):
+        found.append(Token(q.start, q.end, "qty", q))
+    for p in find_periods(text):
+        if period_skip and period_skip[0] <= p.start < period_skip[1]:
+            continue
+        found.append(Token(p.start, p.end, "period", p))
+    for r in find_region_mentions(text, ctx.regions):
+        found.append(Token(r.start, r.end, "region", r))
+    for m in lex.cue_pattern.finditer(text):
+        found.append(Token(m.start(), m.end(), "cue", lex.cue_roles[m.group()]))
+    for kind, pattern in (("growth", GROWTH), ("rate", RATE), ("avg2y", AVG2Y),
+                          ("share", SHARE), ("rank", RANK)):
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                found.append(Token(m.start(), m.end(), kind, m))
+    for m in CLAUSE_SEP.finditer(text):
+        found.append(Token(m.start(), m.end(), "sep"))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start), PRIORITY[t.kind]))
+    accepted: list[Token] = []
+    last_end = -1
+    for token in found:
+        if token.start >= last_end:
+            accepted.append(token)
+            last_end = token.end
+    return accepted
+
+
+def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, list[Token]]]:
+    bounds = [m.end() for m in SENTENCE_END.finditer(text)]
+    if not bounds or bounds[-1] != len(text):
+        bounds.append(len(text))
+    i = 0
+    start = 0
+    for end in bounds:
+        chunk = []
+        while i < len(tokens) and tokens[i].start < end:
+            chunk.append(tokens[i])
+            i += 1
+        if chunk:
+            yield start, end, chunk
+        start = end
+
+
+# --- periods -----------------------------------------------------------------------------
+
+def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | None:
+    context_year = ctx.year if ctx.year is not None else ctx.document_year
+    year = resolve_year(mention, context_year, ctx.document_year)
+    if year is None:
+        return None
+    if mention.year is not None or mention.rel == 0:
+        ctx.year = year
+    return Period(year, mention.first_month, mention.last_month, mention.is_point,
+                  mention.is_since)
+
+
+def reference_month(ctx: DocumentContext, period: Period) -> int | None:
+    """Last month a figure can cover: the stated one, else year end or publication month."""
+    last = period.last if period.last else 12
+    if ctx.publication and ctx.publication[0] == period.year:
+        last = min(last, ctx.publication[1])
+    elif period.is_since and not period.last:
+        return None
+    return last
+
+
+def fact_period(ctx: DocumentContext, state: SentenceState, measure: str, dimension: str,
+                qualifier: str | None, override: Period | None) -> tuple[str, str] | None:
+    period = override or ctx.period
+    if state.now and override is None and ctx.document_year is not None:
+        period = Period(ctx.document_year, 12, 12, True)
+    if period is None:
+        return None
+    year = period.year
+    if measure in ("target_value", "target_yoy_pct"):
+        return f"{year}-01", f"{year}-12"
+    stock = state.point or period.is_point or (
+        dimension == "count" and qualifier != "新增" and measure == "value")
+    last = reference_month(ctx, period)
+    if last is None:
+        if not stock:
+            return None  # 今年以来 with no date to end it
+        last = 12
+    if stock:
+        return f"{year}-{last:02d}", f"{year}-{last:02d}"
+    first = period.first or 1
+    if first > last:
+        return None
+    return f"{year}-{first:02d}", f"{year}-{last:02d}"
+
+
+# --- emitting ----------------------------------------------------------------------------
+
+def emit(ctx: DocumentContext, state: SentenceState, subject: Subject, measure: str,
+         value: float, unit: str | None, ev_start: int, ev_end: int, *,
+         denominator: str | None = None, approx: bool = False,
+         period: Period | None = None) -> None:
+    indicator = subject.indicator
+    region = state.clause_region or subject.region or state.region
+    if indicator is None or region is None:
+        return
+    info = ctx.catalog.by_name.get(indicator)
+    if info is None:
+        return
+    if measure in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not (
+        info.yoy_min_pct <= value <= info.yoy_max_pct
+    ):
+        return
+    if measure == "share_pct" and not 0 < value <= 100:
+        return
+    qualifier = subject.qualifier or state.qualifier
+    if measure not in ("value", "target_value"):
+        qualifier = None
+    elif info.dimension == "count" and qualifier is None and measure == "value":
+        qualifier = "累计"
+    elif info.dimension not in ("count", "currency"):
+        qualifier = None
+    span = fact_period(ctx, state, measure, info.dimension, qualifier, period)
+    if span is None:
+        return
+    key = (region, span[0], span[1], indicator, measure, qualifier, denominator)
+    if key in ctx.seen:
+        return
+    ctx.seen.add(key)
+    ev_start = max(ev_start, ev_end - 120)
+    raw_start, raw_end = ctx.normalised.raw_span(ev_start, ev_end)
+    ctx.facts.append(Fact(
+        doc=ctx.doc, region=region, period_start=span[0], period_end=span[1],
+        indicator=indicator, measure=measure, value=value, unit=unit, qualifier=qualifier,
+        denominator=denominator, evidence=ctx.text[ev_start:ev_end], start=ev_start,
+        end=ev_end, raw_start=raw_start, raw_end=raw_end, is_approximate=approx,
+    ))
+
+
+# --- subjects ----------------------------------------------------------------------------
+
+def parent_subject(state: SentenceState) -> Subject | None:
+    return next((s for s in reversed(state.subjects) if s.indicator), None)
+
+
+def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) -> Subject:
+    """A kind word: bare (`增加值增长3.6%` after 工业总产值) completes the parent's stem."""
+    kind = str(token.data)
+    dimension = ctx.lex.kind_dimension.get(kind, "currency")
+    parent = parent_subject(state)
+    if token.extra.get("bare") and parent and parent.indicator:
+        for name in (parent.indicator, parent.text):
+            stem, _ = ctx.lex.split_kind(name)
+            entry = ctx.lex.lookup(stem + kind)
+            if entry:
+                return Subject(entry.indicator, entry.dimension, token.start, kind)
+    return Subject(None, dimension, token.start, kind)
+
+
+def subject_from_stem(ctx: DocumentContext, state: SentenceState, token: Token,
+                      next_token: Token | None) -> Subject:
+    """`其中,高新技术产业48.6亿元` inherits the parent's kind (增加值 or 投资)."""
+    stem = str(token.data)
+    kinds = ctx.lex.stems.get(stem, {})
+    parent = parent_subject(state)
+    kind = ""
+    if parent and parent.indicator:
+        kind = ctx.lex.split_kind(parent.indicator)[1]
+    elif next_token is not None and next_token.kind == "growth" and ctx.last_kind:
+        kind = ctx.last_kind
+    if kind in kinds:
+        entry = ctx.lex.entries.get(kinds[kind])
+        if entry:
+            return Subject(entry.indicator, entry.dimension, token.start, stem)
+    return Subject(None, "currency", token.start, stem)
+
+
+def subject_from_indicator(ctx: DocumentContext, state: SentenceState, token: Token,
+                           previous: Token | None) -> Subject:
+    entry = token.data
+    assert isinstance(entry, Entry)
+    text = ctx.text[token.start:token.end]
+    before = ctx.text[token.start - 1] if token.start else ""
+    if previous is not None and previous.end == token.start and previous.kind == "cue" and (
+        previous.data == "per_unit"
+    ):
+        return Subject(None, entry.dimension, token.start, text)  # 人均GDP is another statistic
+    joined = previous is not None and previous.end == token.start - 1 and previous.kind in (
+        "ind", "stem", "qty")
+    if before in "和及与" and not joined:
+        # 省级隐形冠军和国家级专精特新"小巨人"企业12家: a combined count, not the indicator's.
+        return Subject(None, entry.dimension, token.start, text)
+    ctx.last_kind = ctx.lex.split_kind(entry.indicator)[1] or ctx.last_kind
+    return Subject(entry.indicator, entry.dimension, token.start, text, entry.qualifier)
+
+
+def clause_has_foreign_subject(ctx: DocumentContext, state: SentenceState, tokens: list[Token],
+                               index: int) -> bool:
+    """`...,其中电子信息产业增长20.5%`: a growth after a new noun is not the subject's."""
+    subject = state.subject
+    if subject is None or subject.start >= state.clause_start:
+        return False
+    start = state.clause_start
+    pieces = []
+    pos = start
+    for token in tokens[:index]:
+        if token.end <= start:
+            continue
+        if token.kind in ("ind", "stem", "kind"):
+            return False
+        pieces.append(ctx.text[pos:token.start])
+        pos = max(pos, token.end)
+    pieces.append(ctx.text[pos:tokens[index].start])
+    rest = FILLER.sub("", "".join(pieces))
+    return CJK_RUN.search(rest) is not None
+
+
+# --- lists (分别) --------------------------------------------------------------------------
+
+def split_list_items(segment: str) -> list[str]:
+    return [item for item in re.split(r"、|和|及|与", segment) if item]
+
+
+def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject] | None:
+    """`高技术、数字经济、装备和高新技术等产业制造业增加值` -> one subject per item."""
+    segment = re.sub(r"^(?:其中|全市|全区|全县|全省|规模以上工业中)", "", segment)
+    for m in find_periods(segment):  # 2021年海宁市高技术、...: the list starts after them
+        if m.start == 0:
+            segment = segment[m.end:]
+    named = ctx.regions.pattern.match(segment)
+    if named:
+        segment = segment[named.end():]
+    segment = re.sub(r"(?:同比|比上年|较上年|增速|增幅)+$", "", segment)
+    items = split_list_items(segment)
+    if len(items) < 2:
+        return None
+    last = items[-1]
+    if "等" in last:
+        head, _, tail = last.partition("等")
+        items[-1] = head
+    else:
+        _, tail = ctx.lex.split_kind(last)
+        if not tail:
+            entry = ctx.lex.lookup(last)
+            tail = ctx.lex.split_kind(entry.indicator)[1] if entry else ""
+        items[-1] = last[: len(last) - len(tail)] if tail and last.endswith(tail) else last
+    kind = ctx.lex.split_kind(tail)[1] or tail
+    prefer = "制造业" if "制造业" in tail else ""
+    subjects = []
+    for item in items:
+        entry = ctx.lex.lookup(item + tail) or ctx.lex.lookup(item)
+        if entry is None and kind:
+            _, own_kind = ctx.lex.split_kind(item)
+            entry = None if own_kind else ctx.lex.complete(item, kind, prefer)
+        if entry is None:
+            subjects.append(Subject(None, "currency", start, item))
+        else:
+            subjects.append(Subject(entry.indicator, entry.dimension, start, item, entry.qualifier))
+    return subjects
+
+
+def list_targets(ctx: DocumentContext, state: SentenceState, sentence_start: int,
+                 count: int) -> list[Subject] | None:
+    each = state.each_at
+    boundary = max(
+        ctx.text.rfind(sep, sentence_start, each) for sep in "，,；;：:"
+    )
+    seg_start = max(boundary + 1, sentence_start)
+    segment = ctx.text[seg_start:each]
+    if re.search(r"\d", segment) is None:
+        listed = resolve_list(ctx, segment, seg_start)
+        if listed and len(listed) == count:
+            return listed
+    recent: list[Subject] = []
+    for subject in reversed(state.subjects):
+        if subject.start >= each:
+            continue
+        if all(s.indicator != subject.indicator or s.indicator is None for s in recent):
+            recent.insert(0, subject)
+        if len(recent) == count:
+            return recent
+    return None
+
+
+# --- the sentence machine ----------------------------------------------------------------
+
+def group_lists(text: str, tokens: list[Token]) -> None:
+    """Mark quantity runs `4.2%和6.6%` so 分别 can distribute them."""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind != "qty":
+            i += 1
+            continue
+        run = [token]
+        j = i + 1
+        while j < len(tokens) and tokens[j].kind == "qty" and LIST_GAP.match(
+            text[run[-1].end: tokens[j].start]
+        ) and tokens[j].data.unit == token.data.unit:  # type: ignore[union-attr]
+            run.append(tokens[j])
+            j += 1
+        if len(run) > 1:
+            token.extra["run"] = run
+            for later in run[1:]:
+                later.extra["in_run"] = True
+        i = j
+
+
+def bind_leading_counts(text: str, tokens: list[Token]) -> None:
+    """`2097家规模以上工业企业`: a count written before the indicator it counts."""
+    for a, b in itertools.pairwise(tokens):
+        if a.kind != "qty" or b.kind != "ind" or text[a.end:b.start] not in ("", "的"):
+            continue
+        if getattr(a.data, "dimension", "") == "count" == getattr(b.data, "dimension", ""):
+            b.extra["leading"] = a
+            a.extra["bound_to"] = b
+
+
+def measure_for_percent(state: SentenceState) -> tuple[str, int] | None:
+    if state.share_open:
+        return "share_pct", 1
+    if state.avg2y:
+        return "avg2y_pct", state.avg2y
+    if state.mom:
+        return None
+    if state.target and (state.rate or state.growth):
+        return "target_yoy_pct", state.growth or 1
+    if state.comparator:
+        return None
+    if state.rate:
+        return "yoy_pct", 1
+    if state.growth:
+        return "yoy_pct", state.growth
+    return None
+
+
+def read_sentence(ctx: DocumentContext, start: int, end: int, tokens: list[Token],
+                  carried_region: str | None) -> str | None:
+    text = ctx.text
+    starts_with_subset = text.startswith("其中", start)
+    state = SentenceState(region=carried_region if starts_with_subset else ctx.document_region,
+                          clause_start=start)
+    previous: Token | None = None
+    for index, token in enumerate(tokens):
+        kind = token.kind
+        if kind == "sep":
+            state.reset_clause(token.end)
+        elif kind == "period":
+            read_period(ctx, state, token)
+        elif kind == "region":
+            read_region(ctx, state, token)
+        elif kind in ("ind", "stem", "kind"):
+            if kind == "ind":
+                subject = subject_from_indicator(ctx, state, token, previous)
+            elif kind == "stem":
+                nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+                subject = subject_from_stem(ctx, state, token, nxt)
+            else:
+                subject = subject_from_kind(ctx, state, token)
+            subject.region = state.region
+            state.clause_region = None
+            state.subject = subject
+            state.subjects.append(subject)
+            state.growth = state.avg2y = 0
+            state.rate = state.share_open = False
+            leading = token.extra.get("leading")
+            if leading is not None and subject.indicator:
+                read_quantity(ctx, state, leading, token.start, subject, force=True)
+        elif kind == "cue":
+            read_cue(ctx, state, token)
+        elif kind == "growth":
+            m = token.data
+            assert isinstance(m, re.Match)
+            if m.group("pre") == "环比":
+                state.mom = True
+            elif not m.group("level"):
+                state.growth = -1 if m.group("down") else 1
+            state.cue_end = token.end
+            if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
+                state.foreign = True
+        elif kind == "rate":
+            state.rate = True
+            state.cue_end = token.end
+            if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
+                state.foreign = True
+        elif kind == "avg2y":
+            m = token.data
+            assert isinstance(m, re.Match)
+            state.avg2y = -1 if m.group("down") else 1
+            state.cue_end = token.end
+        elif kind == "share":
+            read_share(ctx, state, token)
+        elif kind == "rank":
+            read_rank(ctx, state, token)
+        elif kind == "qty":
+            if token.extra.get("in_run") or token.extra.get("bound_to") or is_leading_count(
+                ctx.text, token
+            ):
+                previous = token
+                continue
+            if state.foreign or (
+                not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
+            ):
+                previous = token
+                continue
+            read_quantity(ctx, state, token, start)
+        previous = token
+    return state.region
+
+
+def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    mention = token.data
+    assert isinstance(mention, PeriodMention)
+    if mention.pair:
+        ctx.pair = mention.pair
+        return
+    before = ctx.text[max(0, token.start - 3): token.start]
+    if COMPARATOR_BEFORE.search(before) and mention.rel != -1:
+        state.comparator = True  # 比2019年1-11月增长3.2%: growth against a base, not yoy
+        return
+    if COMPARATOR_BEFORE.search(before):
+        return  # 比上年: the yoy base
+    if mention.first_month and mention.last_month and mention.first_month > 1 and (
+        ctx.text[token.start - 1: token.start] in ("到", "至") or before.endswith("到")
+    ) and mention.last_month % 3 == 0 and mention.last_month - mention.first_month == 2:
+        mention = PeriodMention(mention.start, mention.end, mention.year, mention.rel, 1,
+                                mention.last_month, False, False)
+    period = resolve_mention(ctx, mention)
+    if period is None:
+        ctx.period = None
+        return
+    ctx.period = period
+    if state.from_index >= 0:
+        state.from_periods.append(period)
+    if text_before_point(ctx.text, token.start):
+        state.point = True
+
+
+def text_before_point(text: str, start: int) -> bool:
+    return text[max(0, start - 2): start] in ("截至", "截止") or text[max(0, start - 3): start] in (
+        "截止到", "截至到")
+
+
+def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    mention = token.data
+    assert isinstance(mention, RegionMention)
+    doc_region = ctx.regions.by_name.get(ctx.document_region or "", (None,))[0]
+    if mention.self_reference:
+        state.region = resolve_self_reference(mention.self_reference, doc_region, ctx.regions)
+        state.clause_region = state.region
+        return
+    named = {r.code for r in (doc_region,) if r} | {
+        a.code for r in (doc_region,) if r for a in ctx.regions.ancestors(r)}
+    region = disambiguate(mention.candidates, named, ctx.regions)
+    if region is not None:
+        state.region = region.name
+        state.clause_region = region.name
+
+
+def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    role = token.data
+    if role == "qual_new":
+        state.qualifier = "新增"
+    elif role == "qual_cum":
+        state.qualifier = "累计"
+    elif role == "point":
+        state.point = True
+        word = ctx.text[token.start:token.end]
+        if word in ("目前", "至今", "当前") or ctx.text.startswith("目前", token.end):
+            state.now = True
+    elif role == "bound":
+        state.bound = True
+    elif role == "plan":
+        state.plan = True
+    elif role == "net":
+        state.net = True
+    elif role == "each":
+        if ctx.text[token.start:token.end] == "分别":
+            state.each_at = token.start
+    elif role == "target":
+        state.target = True
+    elif role == "from":
+        if state.from_periods:
+            state.previous_from = state.from_periods
+        state.from_periods = []
+        state.from_index = 0
+
+
+def read_share(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    m = token.data
+    assert isinstance(m, re.Match)
+    den_text = m.group("den") or m.group("den2") or ""
+    state.share_open = True
+    state.share = resolve_denominator(ctx, state, den_text)
+
+
+def resolve_denominator(ctx: DocumentContext, state: SentenceState, text: str) -> str | None:
+    text = re.sub(r"^(?:全市|全区|全县|全省|全国|全部|我市|我区)", "", text)
+    if not text:
+        return None
+    entry = ctx.lex.lookup(text)
+    if entry:
+        return entry.indicator
+    numerator = state.subject.indicator if state.subject else None
+    kind = ctx.lex.split_kind(numerator)[1] if numerator else ""
+    for suffix in (kind, "增加值", "总值"):
+        if suffix:
+            entry = ctx.lex.lookup(text + suffix)
+            if entry:
+                return entry.indicator
+    return None
+
+
+def read_rank(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    m = token.data
+    assert isinstance(m, re.Match)
+    subject = state.subject
+    if subject is None or subject.indicator is None or state.plan:
+        return
+    value = 1.0 if m.group("top") in ("首位", "之首") else (
+        parse_number(m.group("n")) if m.group("n") else None)
+    if value is None:
+        return
+    emit(ctx, state, subject, "rank", value, None, subject.start, token.end)
+
+
+def read_quantity(ctx: DocumentContext, state: SentenceState, token: Token,
+                  sentence_start: int, subject: Subject | None = None,
+                  force: bool = False) -> None:
+    q = token.data
+    assert isinstance(q, Quantity)
+    if q.is_bound or state.bound or state.plan or state.net:
+        return
+    run: list[Token] = token.extra.get("run", [token])
+    if len(run) > 1 and state.each_at >= 0:
+        targets = list_targets(ctx, state, sentence_start, len(run))
+        if targets:
+            reaches = cue_reaches(ctx.text, state.cue_end, run[0].start)
+            for target, item in zip(targets, run, strict=True):
+                attach_quantity(ctx, state, target, item, min(target.start, item.start),
+                                cue_checked=reaches)
+            return
+    subject = subject or state.subject
+    if subject is None:
+        return
+    attach_quantity(ctx, state, subject, token, subject.start)
+
+
+def attach_quantity(ctx: DocumentContext, state: SentenceState, subject: Subject,
+                    token: Token, ev_start: int, cue_checked: bool | None = None) -> None:
+    q = token.data
+    assert isinstance(q, Quantity)
+    if subject.indicator is None:
+        return
+    ev_start = min(ev_start, token.start)
+    period_override = None
+    if state.from_index >= 0 and q.unit != "个百分点":
+        period_override = from_period(ctx, state)
+    if q.unit == "%":
+        measure = measure_for_percent(state)
+        if measure is None:
+            return
+        reaches = cue_checked if cue_checked is not None else cue_reaches(
+            ctx.text, state.cue_end, token.start)
+        if measure[0] in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not reaches:
+            return
+        name, sign = measure
+        denominator = state.share if name == "share_pct" else None
+        if name == "share_pct" and denominator is None:
+            return
+        emit(ctx, state, subject, name, sign * q.value, "%", ev_start, token.end,
+             denominator=denominator, approx=q.is_approximate, period=period_override)
+        return
+    if q.unit == "个百分点":
+        if state.growth or state.rate:
+            emit(ctx, state, subject, "pp_change", (state.growth or 1) * q.value, q.unit,
+                 ev_start, token.end)
+        return
+    if q.dimension != subject.dimension:
+        return
+    if state.growth and not state.target:
+        return  # 增加1755家: a change, not a level
+    measure = "target_value" if state.target else "value"
+    emit(ctx, state, subject, measure, q.value, q.unit, ev_start, token.end,
+         approx=q.is_approximate, period=period_override)
+
+
+def cue_reaches(text: str, cue_end: int, number_start: int) -> bool:
+    """The growth cue is this number's: only fillers between (`增长了`, `分别增长`)."""
+    between = text[cue_end:number_start]
+    if len(between) > 12 or "的" in between[:1]:
+        return False
+    return CJK_RUN.search(FILLER.sub("", between)) is None
+
+
+def is_leading_count(text: str, token: Token) -> bool:
+    """`4家独角兽企业`: a count that quantifies the noun after it, not the subject before."""
+    q = token.data
+    nxt = text[token.end: token.end + 1]
+    return isinstance(q, Quantity) and q.dimension == "count" and "\u4e00" <= nxt <= "\u9fff"
+
+
+def from_period(ctx: DocumentContext, state: SentenceState) -> Period | None:
+    """`从A增长至B`: A is the first period of the comparison, B the second."""
+    index = state.from_index
+    state.from_index += 1
+    if len(state.from_periods) > index:
+        return None  # stated inline: the running period is already right
+    if index < len(state.previous_from):
+        return state.previous_from[index]  # 同期...从A上升至B: the same two periods again
+    if ctx.pair and index < 2:
+        return Period(ctx.pair[index], 1, 12)
+    return None
+
+
+# --- the document ------------------------------------------------------------------------
+
+def document_context(doc: str, raw_text: str, catalog: Catalog) -> tuple[DocumentContext,
+                                                                        tuple[int, int] | None]:
+    normalised = normalise_text(raw_text)
+    text = normalised.text
+    regions = region_index(catalog)
+    region = infer_document_region(text, regions)
+    publication = find_publication_date(text)
+    year = publication[0] if publication else infer_document_year(text)
+    ctx = DocumentContext(
+        doc=doc, text=text, normalised=normalised, catalog=catalog, lex=lexicon(catalog),
+        regions=regions, document_region=region.name if region else None,
+        document_year=year, publication=publication,
+    )
+    if year is not None:
+        ctx.period = Period(year, 1, 12)
+        ctx.year = year
+    return ctx, None
+
+
+RULES: tuple[Callable[[str, list[Token]], None], ...] = (group_lists, bind_leading_counts)
+
+
+def extract_document(doc: str, raw_text: str, catalog: Catalog | None = None) -> Extraction:
+    """Facts of one document; deterministic, and never raises on odd text (no facts then)."""
+    catalog = catalog or load_catalog()
+    try:
+        ctx, skip = document_context(doc, raw_text, catalog)
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
+        return Extraction(doc=doc, text=raw_text, region=None, report_date=None)
+    report_date = None
+    if ctx.publication:
+        report_date = f"{ctx.publication[0]}-{ctx.publication[1]:02d}"
+    elif ctx.document_year:
+        report_date = f"{ctx.document_year}-12"
+    try:
+        tokens = scan_tokens(ctx, skip)
+        for rule in RULES:
+            rule(ctx.text, tokens)
+        carried: str | None = ctx.document_region
+        for start, end, sentence_tokens in split_sentences(ctx.text, tokens):
+            carried = read_sentence(ctx, start, end, sentence_tokens, carried)
+        facts = ctx.facts
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
+        facts = []  # a defect on odd text must not stop the night's run
+    return Extraction(doc=doc, text=ctx.text, region=ctx.document_region,
+                      report_date=report_date, facts=facts)
+
+
+__all__ = ["COUNTRY", "EXTRACTOR_VERSION", "extract_document"]

@@ -1,0 +1,142 @@
+"""The indicator vocabulary the extractor matches: aliases, stems and kind words.
+
+Everything here is derived from the catalogue files (`indicators.csv`, `phrases.csv`,
+`cues.csv`); this module only compiles it. An indicator name splits into a stem and a kind
+(`高新技术产业` + `增加值`): a `其中` item that names only the stem inherits its parent's kind,
+and an elided list (`高技术、装备和高新技术等产业制造业增加值`) is completed the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.catalog import Catalog, load_catalog, load_cues, load_phrases
+from transforms.trie import compile_trie
+
+QUOTES = "“”\"'‘’「」"
+QUOTE_STRIP = str.maketrans("", "", QUOTES)
+STEM_MIN = 3  # shorter stems (工业, 出口) are too common to mean an indicator alone
+
+
+def strip_quotes(text: str) -> str:
+    return text.translate(QUOTE_STRIP)
+
+
+def quote_variants(alias: str) -> set[str]:
+    """`专精特新“小巨人”企业` also as `"小巨人"` and without quotes (mirrors vary)."""
+    if not any(q in alias for q in QUOTES):
+        return {alias}
+    bare = strip_quotes(alias)
+    ascii_quoted = re.sub(r"[“”‘’「」]", '"', alias)
+    return {alias, bare, ascii_quoted}
+
+
+@dataclass(frozen=True)
+class Entry:
+    indicator: str
+    """Canonical name_zh."""
+    dimension: str
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: dict[str, Entry]
+    """Quote-free alias (and canonical name, and phrase) -> entry."""
+    indicator_pattern: re.Pattern[str]
+    kinds: tuple[str, ...]
+    """Kind words, longest first."""
+    kind_dimension: dict[str, str]
+    kind_pattern: re.Pattern[str]
+    stems: dict[str, dict[str, str]]
+    """stem -> kind -> canonical name."""
+    stem_pattern: re.Pattern[str]
+    cue_roles: dict[str, str]
+    cue_pattern: re.Pattern[str]
+    names_by_kind: dict[str, tuple[str, ...]]
+    """kind -> every alias/name ending in it (for prefix completion)."""
+
+    def lookup(self, text: str) -> Entry | None:
+        return self.entries.get(strip_quotes(text))
+
+    def split_kind(self, name: str) -> tuple[str, str]:
+        """(`高新技术产业`, `增加值`); (`name`, ``) when no kind word ends it."""
+        for kind in self.kinds:
+            if name.endswith(kind) and len(name) > len(kind):
+                return name[: -len(kind)], kind
+        return name, ""
+
+    def complete(self, head: str, kind: str, prefer: str = "") -> Entry | None:
+        """An indicator whose name starts with `head` and ends with `kind`.
+
+        `高技术` + `增加值` -> 高技术制造业增加值. Names containing `prefer` (制造业 when the
+        list said 产业制造业增加值) win; then the shortest.
+        """
+        exact = self.lookup(head + kind)
+        if exact:
+            return exact
+        candidates = [n for n in self.names_by_kind.get(kind, ()) if n.startswith(head)]
+        if not candidates or len(head) < 2:
+            return None
+        candidates.sort(key=lambda n: (prefer not in n if prefer else False, len(n)))
+        chosen = {self.entries[n].indicator for n in candidates}
+        if len(chosen) > 1 and not prefer:
+            # Two different indicators fit equally: ambiguous, no guess.
+            shortest = len(candidates[0])
+            if len({self.entries[n].indicator for n in candidates if len(n) == shortest}) > 1:
+                return None
+        return self.entries[candidates[0]]
+
+
+def lexicon(catalog: Catalog | None = None) -> Lexicon:
+    catalog = catalog or load_catalog()
+    return build_lexicon(catalog.version) if catalog is load_catalog() else compile_lexicon(
+        catalog)
+
+
+@cache
+def build_lexicon(version: str) -> Lexicon:
+    return compile_lexicon(load_catalog())
+
+
+def compile_lexicon(catalog: Catalog) -> Lexicon:
+    entries: dict[str, Entry] = {}
+    surface: set[str] = set()
+    for ind in catalog.indicators:
+        for name in (ind.name_zh, *ind.aliases):
+            entries.setdefault(strip_quotes(name), Entry(ind.name_zh, ind.dimension))
+            surface |= quote_variants(name)
+    for phrase in load_phrases():
+        if phrase.indicator in catalog.by_name:
+            dim = catalog.by_name[phrase.indicator].dimension
+            entries[strip_quotes(phrase.phrase)] = Entry(phrase.indicator, dim, phrase.qualifier)
+            surface |= quote_variants(phrase.phrase)
+    cues = load_cues()
+    kind_dimension = {c.term: c.arg for c in cues if c.role == "kind"}
+    kinds = tuple(sorted(kind_dimension, key=len, reverse=True))
+    stems: dict[str, dict[str, str]] = defaultdict(dict)
+    names_by_kind: dict[str, list[str]] = defaultdict(list)
+    lex = Lexicon(entries, re.compile("x^"), kinds, kind_dimension, re.compile("x^"), {},
+                  re.compile("x^"), {}, re.compile("x^"), {})
+    for name, entry in entries.items():
+        stem, kind = lex.split_kind(name)
+        if kind:
+            stems[stem].setdefault(kind, entry.indicator)
+            names_by_kind[kind].append(name)
+    scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
+    cue_roles = {c.term: c.role for c in cues if c.role != "kind"}
+    return Lexicon(
+        entries=entries,
+        indicator_pattern=compile_trie(surface),
+        kinds=kinds,
+        kind_dimension=kind_dimension,
+        kind_pattern=compile_trie(kinds),
+        stems=dict(stems),
+        stem_pattern=compile_trie(scanned_stems),
+        cue_roles=cue_roles,
+        cue_pattern=compile_trie(cue_roles),
+        names_by_kind={k: tuple(v) for k, v in names_by_kind.items()},
+    )

@@ -1,0 +1,141 @@
+"""Numbers as reports write them: Arabic or Chinese numerals, 万/亿 multipliers, hedges.
+
+`find_quantities` scans normalised text once with a compiled pattern; Chinese numerals are
+converted only on the isolated span the pattern matched, never on running text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.catalog import Catalog, load_catalog
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}
+MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
+APPROX_BEFORE = ("接近", "将近", "大约", "超过", "近", "约", "超", "逾")
+APPROX_AFTER = ("余", "多", "左右")
+RANGE_BEFORE = re.compile(r"\d[%亿万元家个]*[-~—–至到]$")
+
+
+def parse_chinese_numeral(text: str) -> float | None:
+    """`十二` -> 12, `两千三百` -> 2300, `三点五` -> 3.5; None when it is not a numeral."""
+    if not text:
+        return None
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        head = parse_chinese_numeral(whole) if whole else 0
+        if head is None or not frac or any(ch not in CN_DIGITS for ch in frac):
+            return None
+        return float(f"{int(head)}.{''.join(str(CN_DIGITS[ch]) for ch in frac)}")
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+        elif ch in CN_BIG:
+            total = (total + section + (digit or 0)) * CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def parse_number(text: str) -> float | None:
+    """Arabic (`1,234.5`, `3.6`) or Chinese numerals, no unit."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return parse_chinese_numeral(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    start: int
+    end: int
+    value: float
+    unit: str
+    dimension: str
+    is_approximate: bool
+    is_bound: bool
+    """`以上`/`以下` follows: a threshold or a bound, not a measured figure."""
+    number_start: int
+
+
+def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
+    """One compiled pattern per catalogue version (Catalog itself is not hashable)."""
+    return compile_quantity_pattern(tuple(u.symbol for u in catalog.units if u.symbol))
+
+
+@cache
+def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
+    symbols = set(unit_symbols) | {"%", "个百分点"}
+    bases = sorted(symbols, key=len, reverse=True)
+    unit = "|".join(map(re.escape, bases))
+    approx_before = "|".join(APPROX_BEFORE)
+    cn = "[零〇一二两三四五六七八九十百千]+"
+    return re.compile(
+        rf"(?P<approx>{approx_before})?"
+        rf"(?P<num>(?<![\d.])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?"
+        rf"|(?<![零〇一二两三四五六七八九十百千万亿第]){cn}(?:点[零〇一二三四五六七八九]+)?)"
+        rf"(?P<after>余|多)?"
+        rf"(?P<mult>万亿|亿|万|千)?"
+        rf"(?P<unit>{unit})"
+        rf"(?P<tail>以上|以下|左右|之内|以内|级)?"
+    )
+
+
+def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:
+    """Fold a multiplier into the unit when the contract has the combined unit (`亿`+`元`)."""
+    combined = mult + unit
+    units = catalog.unit_by_symbol
+    if mult and combined in units:
+        return value, combined, units[combined].dimension
+    if mult:
+        value *= MULTIPLIERS[mult]
+    if unit in ("%",):
+        return value, "%", "ratio"
+    if unit == "个百分点":
+        return value, unit, "ratio_change"
+    dimension = units[unit].dimension if unit in units else "none"
+    return value, unit, dimension
+
+
+def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quantity]:
+    """Every number that carries a unit, in order."""
+    catalog = catalog or load_catalog()
+    for m in quantity_pattern(catalog).finditer(text):
+        raw = m.group("num")
+        is_chinese = not raw[0].isdigit()
+        if is_chinese and m.group("unit") not in ("家", "个", "项", "宗", "台", "件", "人", "名"):
+            continue  # 三大产业, 十四五: Chinese numerals only count things
+        if is_chinese and m.group("mult"):
+            continue
+        value = parse_number(raw)
+        if value is None:
+            continue
+        value, unit, dimension = resolve_unit(m.group("mult") or "", m.group("unit"), value,
+                                              catalog)
+        tail = m.group("tail") or ""
+        # `10-300亿元`: the upper end of a range is a bound, not a figure.
+        is_range = RANGE_BEFORE.search(text, 0, m.start("num")) is not None
+        yield Quantity(
+            start=m.start(),
+            end=m.end("unit"),
+            value=value,
+            unit=unit,
+            dimension=dimension,
+            is_approximate=bool(m.group("approx") or m.group("after") or tail == "左右"),
+            is_bound=is_range or tail in ("以上", "以下", "之内", "以内", "级"),
+            number_start=m.start("num"),
+        )

@@ -1,0 +1,182 @@
+"""Period phrases (全年, 1-10月, 前三季度, 11月份, 年末...) and the document's own date.
+
+A phrase is parsed into a `PeriodMention` without deciding its year; `resolve_period` adds
+the year from the phrase itself, from `今年`/`去年` relative to the document's year, or from
+the running context the extractor keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from transforms.numbers import parse_number
+
+CN_MONTH = "[一二三四五六七八九十]{1,3}"
+MONTH = rf"(?:1[0-2]|0?[1-9]|{CN_MONTH})"
+DASH = r"\s*[-—–~～至到]\s*"
+
+PERIOD_PATTERN = re.compile(
+    rf"(?P<pair>(?P<y1>(?:19|20)\d{{2}})年?{DASH}(?P<y2>(?:19|20)\d{{2}})年)"
+    rf"|(?:(?P<year>(?:19|20)\d{{2}})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年))?"
+    rf"(?P<sub>"
+    rf"(?P<r1>{MONTH}){DASH}(?P<r2>{MONTH})月份?"
+    rf"|前(?P<first>{MONTH})个?月份?"
+    rf"|(?:前|1{DASH}|一{DASH}|[到至])(?P<qn>[一二三四1234两])(?:个)?季度"
+    rf"|(?:第?[一1]|首)季度?|(?P<qs>[二三四234])季度(?P<qend>末)?"
+    rf"|(?P<half>上半年|下半年)"
+    rf"|(?P<full>全年)"
+    rf"|(?P<yend>年末|年底)"
+    rf"|(?P<since>以来)"
+    rf"|(?P<m>{MONTH})月份?(?P<mend>末|底|当月)?(?![\d一二三四五六七八九十]+日|[上中下]旬)"
+    rf")?"
+)
+QUARTER_NUMBER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+REL_YEAR = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMention:
+    start: int
+    end: int
+    year: int | None
+    """Explicit year in the phrase."""
+    rel: int | None
+    """0 for 今年, -1 for 去年 ..."""
+    first_month: int | None
+    last_month: int | None
+    """None: the whole year (or up to the reference month for `since`)."""
+    is_point: bool
+    """年末, 11月末: a stock at one month."""
+    is_since: bool
+    """今年以来: from January to an end the text does not state."""
+    pair: tuple[int, int] | None = None
+    """`2012年到2021年`: the two ends of a comparison, not a period of its own."""
+
+
+def month_number(text: str) -> int | None:
+    value = parse_number(text)
+    return int(value) if value is not None and 1 <= value <= 12 else None
+
+
+def parse_period(m: re.Match[str]) -> PeriodMention | None:
+    if m.group("pair"):
+        return PeriodMention(m.start(), m.end(), None, None, None, None, False, False,
+                             pair=(int(m.group("y1")), int(m.group("y2"))))
+    year = int(m.group("year")) if m.group("year") else None
+    rel = REL_YEAR.get(m.group("rel") or "")
+    sub = m.group("sub")
+    if year is None and rel is None and not sub:
+        return None
+    first = last = None
+    point = since = False
+    if sub:
+        if m.group("r1"):
+            first, last = month_number(m.group("r1")), month_number(m.group("r2"))
+            if first is None or last is None or first > last:
+                return None
+        elif m.group("first"):
+            last = month_number(m.group("first"))
+            first = 1 if last else None
+            if last is None:
+                return None
+        elif m.group("qn"):
+            first, last = 1, 3 * QUARTER_NUMBER[m.group("qn")]
+        elif m.group("qs"):
+            quarter = QUARTER_NUMBER[m.group("qs")]
+            first, last = 3 * quarter - 2, 3 * quarter
+            if m.group("qend"):
+                first, point = last, True
+        elif m.group("half"):
+            first, last = (1, 6) if m.group("half") == "上半年" else (7, 12)
+        elif m.group("full"):
+            first, last = 1, 12
+        elif m.group("yend"):
+            first, last, point = 12, 12, True
+        elif m.group("since"):
+            if year is None and rel is None:
+                return None
+            since = True
+        elif m.group("m"):
+            month = month_number(m.group("m"))
+            if month is None:
+                return None
+            first = last = month
+            point = m.group("mend") in ("末", "底")
+        else:  # 一季度 / 首季
+            first, last = 1, 3
+    return PeriodMention(m.start(), m.end(), year, rel, first, last, point, since)
+
+
+def find_periods(text: str) -> Iterator[PeriodMention]:
+    for m in PERIOD_PATTERN.finditer(text):
+        if m.end() == m.start():
+            continue
+        mention = parse_period(m)
+        if mention is not None:
+            yield mention
+
+
+# --- the document's own date ------------------------------------------------------------
+
+PUBLICATION = re.compile(
+    r"(?:发布日期|发布时间|发表时间|更新时间|日期|时间|发布)?[:：]?\s*"
+    r"(?P<y>20\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*\d{1,2}(?!\d)|年\s*(?P<m2>\d{1,2})\s*月"
+    r"(?:\s*\d{1,2}\s*日)?(?=\s*(?:\n|\d{1,2}:|在|$)))"
+)
+EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})")
+PLAN_BEFORE = re.compile(r"(?:到|至|预计|力争|目标|计划|规划|展望|远景|[-—–~])$")
+BASE_YEAR = re.compile(r"(?:比|较|对比|相比|与)\s*((?:19|20)\d{2})\s*年")
+
+
+def find_publication_date(text: str) -> tuple[int, int] | None:
+    """A dateline or publication line near the top (`发布日期: 2021-06-13`, `2022/6/2 16:02`).
+
+    Only the first fifth of the text (at least 400 characters) is searched: dates further
+    down are events the report talks about.
+    """
+    head = text[: max(400, len(text) // 5)]
+    for m in PUBLICATION.finditer(head):
+        month = int(m.group("m") or m.group("m2") or 0)
+        if not 1 <= month <= 12:
+            continue
+        line_start = head.rfind("\n", 0, m.start()) + 1
+        line_end = head.find("\n", m.end())
+        line = head[line_start: line_end if line_end >= 0 else len(head)]
+        # A date in running prose (`2024年7月,萧山召开...`) is an event, not the dateline.
+        if m.group("m2") and len(line) > 40 and "在" not in line[m.end() - line_start:][:2]:
+            continue
+        return int(m.group("y")), month
+    return None
+
+
+def infer_document_year(text: str) -> int | None:
+    """The latest year the text reports on.
+
+    Years in plans (`到2035年`, `2023-2025年`) do not count. A base year of a comparison
+    (`比2019年...两年平均`, `对比2020年全年`) implies the text reports on a later year.
+    """
+    years: Counter[int] = Counter()
+    for m in EXPLICIT_YEAR.finditer(text):
+        before = text[max(0, m.start() - 4): m.start()]
+        if PLAN_BEFORE.search(before) or BASE_YEAR.match(text, max(0, m.start() - 3)):
+            continue
+        years[int(m.group(1))] += 1
+    for m in BASE_YEAR.finditer(text):
+        sentence_end = min(len(text), m.end() + 60)
+        later = 2 if "两年平均" in text[m.end(): sentence_end] else 1
+        years[int(m.group(1)) + later] += 1
+    if not years:
+        return None
+    return max(years)
+
+
+def resolve_year(mention: PeriodMention, context_year: int | None, document_year: int | None
+                 ) -> int | None:
+    if mention.year is not None:
+        return mention.year
+    if mention.rel is not None:
+        return None if document_year is None else document_year + mention.rel
+    return context_year
