@@ -93,6 +93,21 @@ class Warehouse:
         ).fetchall()
         return dict(rows)
 
+    def history_levels(self) -> pl.DataFrame:
+        """Levels already loaded from current documents, for the gate's cross-row checks."""
+        return self.connection.sql(
+            """
+            SELECT d.content_sha256, i.indicator_code, r.region_code, f.measure, f.qualifier,
+                   p.period_start, p.period_end, f.value_base
+            FROM fact_observation f
+            JOIN v_current_document d USING (document_key)
+            JOIN dim_indicator i USING (indicator_key)
+            JOIN dim_region r USING (region_key)
+            JOIN dim_period p USING (period_key)
+            WHERE f.measure IN ('value', 'target_value')
+            """
+        ).pl()
+
     def table_counts(self) -> dict[str, int]:
         names = [
             row[0]

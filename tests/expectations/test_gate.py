@@ -50,6 +50,12 @@ CANDIDATE_SCHEMA: dict[str, Any] = {
     "yoy_max_pct": pl.Float64,
     "is_approximate": pl.Boolean,
     "evidence": pl.String,
+    # Comparison columns from transforms/consistency.py (null: nothing to compare with).
+    "series_ratio": pl.Float64,
+    "series_points": pl.Int64,
+    "whole_value_base": pl.Float64,
+    "share_gap_pp": pl.Float64,
+    "growth_gap_pp": pl.Float64,
 }
 # A slice of transforms/catalog/units.csv; a unit missing here is one the catalogue lacks.
 UNIT_DIMENSIONS = {"亿元": "currency", "%": "ratio", "家": "count"}
@@ -96,6 +102,11 @@ def candidate(fact_key: str, **overrides: Any) -> dict[str, Any]:
         "yoy_max_pct": indicator.yoy_max_pct,
         "is_approximate": False,
         "evidence": "规模以上工业增加值增长8.5%",
+        "series_ratio": None,
+        "series_points": None,
+        "whole_value_base": None,
+        "share_gap_pp": None,
+        "growth_gap_pp": None,
     }
     unknown = set(overrides) - set(row)
     assert not unknown, f"not candidate columns: {unknown}"
@@ -155,6 +166,30 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {"period_start": "2022-10", "period_end": "2022-10"},
     ),
     "value_exact": ("info", {"is_approximate": True}, {}),
+    # Cross-row checks: transforms/consistency.py computes the compared columns
+    # (tests/test_consistency_gate.py checks that computation on crafted documents).
+    "magnitude_agrees_with_series": (
+        "critical",
+        {"series_ratio": 64000.0, "series_points": 3},
+        {"series_ratio": 1.05, "series_points": 3},
+    ),
+    "magnitude_agrees_with_one_other_document": (
+        "warning",
+        {"series_ratio": 0.001, "series_points": 1},
+        {"series_ratio": 2.0, "series_points": 1},
+    ),
+    "no_doubled_glyphs_in_evidence": (
+        "critical",
+        {"evidence": "规上工业增加值243243..4444亿元"},
+        {"evidence": "规上工业增加值243.44亿元"},
+    ),
+    "part_not_above_whole": ("critical", {"whole_value_base": 100e8}, {"whole_value_base": 2000e8}),
+    "share_matches_part_and_whole": ("warning", {"share_gap_pp": 3.0}, {"share_gap_pp": 0.2}),
+    "growth_matches_consecutive_levels": (
+        "warning",
+        {"growth_gap_pp": 12.0},
+        {"growth_gap_pp": 1.0},
+    ),
 }
 
 
@@ -332,6 +367,7 @@ def test_row_conditions_name_only_catalogued_measures_and_dimensions() -> None:
     known = {
         "measure": {measure.measure for measure in catalog.measures},
         "indicator_dimension": {indicator.dimension for indicator in catalog.indicators},
+        "series_points": {1, 2},
     }
 
     def comparisons(condition: dict[str, Any]):
