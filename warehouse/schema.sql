@@ -114,18 +114,22 @@ CREATE TABLE IF NOT EXISTS quarantine_observation (
     region               VARCHAR,
     period_start         VARCHAR,
     period_end           VARCHAR,
-    measure              VARCHAR,
-    value                DOUBLE,
     unit                 VARCHAR,
-    qualifier            VARCHAR,
-    denominator          VARCHAR,
-    evidence             VARCHAR,
-    evidence_start       BIGINT,
-    evidence_end         BIGINT,
     indicator_key        BIGINT,
     region_key           BIGINT,
     period_key           BIGINT,
     unit_key             BIGINT,
+    measure              VARCHAR,
+    qualifier            VARCHAR,
+    denominator          VARCHAR,
+    value                DOUBLE,
+    value_base           DOUBLE,
+    is_approximate       BOOLEAN,
+    evidence             VARCHAR,
+    evidence_start       BIGINT,
+    evidence_end         BIGINT,
+    raw_start            BIGINT,
+    raw_end              BIGINT,
     failed_expectations  VARCHAR[] NOT NULL,
     status               VARCHAR NOT NULL DEFAULT 'pending',  -- pending | accepted | rejected
     review_reason        VARCHAR,
@@ -135,6 +139,14 @@ CREATE TABLE IF NOT EXISTS quarantine_observation (
     quarantined_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 COMMENT ON TABLE quarantine_observation IS 'One row per candidate fact held back by a critical expectation, with the expectations it failed. 每个被隔离的事实一行。';
+
+CREATE TABLE IF NOT EXISTS quarantine_review (
+    fact_key    VARCHAR PRIMARY KEY,
+    decision    VARCHAR NOT NULL,   -- accepted | rejected
+    reason      VARCHAR,
+    decided_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE quarantine_review IS 'One row per quarantined fact a person decided on: accepted facts load at the next run, with the reason. 每个人工复核决定一行。';
 
 CREATE TABLE IF NOT EXISTS rejected_document (
     source_path     VARCHAR NOT NULL,

@@ -24,10 +24,8 @@ FACT_COLUMNS = (
     "extractor_version", "catalog_version", "load_id",
 )  # fmt: skip
 QUARANTINE_COLUMNS = (
-    "fact_key", "document_key", "doc", "indicator", "region", "period_start", "period_end",
-    "measure", "value", "unit", "qualifier", "denominator", "evidence", "evidence_start",
-    "evidence_end", "indicator_key", "region_key", "period_key", "unit_key",
-    "failed_expectations", "extractor_version", "catalog_version", "load_id",
+    *(c for c in FACT_COLUMNS if c != "warnings"),
+    "doc", "indicator", "region", "period_start", "period_end", "unit", "failed_expectations",
 )  # fmt: skip
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
 
@@ -159,6 +157,7 @@ class Warehouse:
                     f"SELECT {', '.join(QUARANTINE_COLUMNS)} "
                     f"FROM {_scan(staging, 'quarantine_observation')}"
                 )
+            _apply_reviews(con)
             if staging.has("rejected_document"):
                 con.execute(
                     "INSERT OR IGNORE INTO rejected_document BY NAME "
@@ -209,6 +208,32 @@ def _insert_frame(
         con.execute(f"INSERT {conflict} INTO {table} BY NAME SELECT * FROM incoming_frame")
     finally:
         con.unregister("incoming_frame")
+
+
+def _apply_reviews(con: duckdb.DuckDBPyConnection) -> None:
+    """People's decisions on quarantined facts: accepted ones load, flagged with the reason."""
+    con.execute(
+        """
+        UPDATE quarantine_observation q SET status = r.decision, review_reason = r.reason
+        FROM quarantine_review r
+        WHERE q.fact_key = r.fact_key AND q.status IS DISTINCT FROM r.decision
+        """
+    )
+    con.execute(
+        "DELETE FROM fact_observation WHERE fact_key IN "
+        "(SELECT fact_key FROM quarantine_observation WHERE status = 'rejected')"
+    )
+    columns = ", ".join(c for c in FACT_COLUMNS if c != "warnings")
+    con.execute(
+        f"""
+        INSERT INTO fact_observation ({columns}, warnings)
+        SELECT {columns},
+               list_transform(failed_expectations, lambda name: 'accepted:' || name)
+        FROM quarantine_observation
+        WHERE status = 'accepted'
+          AND fact_key NOT IN (SELECT fact_key FROM fact_observation)
+        """
+    )
 
 
 def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_id: str) -> None:
