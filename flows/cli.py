@@ -18,13 +18,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.commands import quarantine as quarantine_command
+from flows.commands import rejected as rejected_command
+from flows.ingest import SUPPORTED_FORMATS
+
 app = typer.Typer(
     help="Zhibiao (指标): Chinese economic reports in, a trustworthy indicator warehouse out.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(rejected_command.app, name="rejected")
+app.add_typer(quarantine_command.app, name="quarantine")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
 
 EXIT_OK, EXIT_FAILURE, EXIT_HELD_BACK = 0, 1, 2
 
@@ -83,9 +89,10 @@ def _print_summary(summary: dict) -> None:
     table.add_column(justify="right")
     for key in (
         "documents_seen", "documents_new", "documents_changed", "documents_unchanged",
-        "documents_removed", "documents_rejected", "facts_loaded", "facts_quarantined",
+        "documents_removed", "documents_loaded", "documents_rejected", "facts_loaded",
+        "facts_quarantined",
     ):  # fmt: skip
-        table.add_row(key.replace("_", " "), str(summary[key]))
+        table.add_row(key.replace("_", " "), str(summary.get(key, "")))
     table.add_row("seconds", f"{summary['seconds']:.1f}")
     console.print(table)
     for rejected in summary["rejected"]:
@@ -110,7 +117,12 @@ class OutputFormat(StrEnum):
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read.", exists=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Documents to read: " + ", ".join(sorted(SUPPORTED_FORMATS)) + ".", exists=False
+        ),
+    ],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.jsonl,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +13,29 @@ import polars as pl
 
 from flows.settings import Settings
 
-TEXT_FORMATS = {".txt": "txt", ".md": "md", ".text": "txt"}
+SUPPORTED_FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+"""File suffix (lower case) -> format name, the key of its reader in `transforms.formats`."""
 _CHUNK = 1 << 20
+
+
+def format_of(path: Path) -> str | None:
+    """The format of a file by its suffix, or None when no reader takes it."""
+    return SUPPORTED_FORMATS.get(path.suffix.lower())
+
+
+def unsupported_message(path: Path) -> str:
+    return (
+        f"'{path.suffix or '(no extension)'}' is not a supported format "
+        f"({', '.join(sorted(SUPPORTED_FORMATS))})"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +86,17 @@ def scan_inbox(settings: Settings) -> tuple[list[InboxFile], list[Rejection]]:
     rejections: list[Rejection] = []
     for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not _is_ignored(d, settings))
+        for name in dirnames:
+            path = Path(folder) / name
+            # os.walk lists a link to a folder with the folders and does not follow it.
+            if path.is_symlink() and not path.resolve().is_relative_to(inbox):
+                rejections.append(
+                    Rejection(
+                        path.relative_to(inbox).as_posix(), None, None,
+                        "symlink_outside_inbox",
+                        f"symbolic link to the folder {path.resolve()}, outside the inbox",
+                    )
+                )  # fmt: skip
         for name in sorted(filenames):
             if _is_ignored(name, settings):
                 continue
@@ -87,7 +120,12 @@ def _inspect(
                 return reject(
                     "symlink_outside_inbox", f"symbolic link to {target}, outside the inbox"
                 )
-        size = path.stat().st_size
+            if not target.exists():
+                return reject("broken_symlink", f"symbolic link to {target}, which does not exist")
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return reject("not_a_file", "not a regular file (a pipe, socket or device)")
+        size = status.st_size
         if size > settings.max_file_bytes:
             return reject(
                 "too_large",
@@ -95,19 +133,37 @@ def _inspect(
                 "(ZHIBIAO_MAX_FILE_BYTES)",
                 size,
             )
-        if path.suffix.lower() not in TEXT_FORMATS:
-            return reject(
-                "unsupported_format",
-                f"'{path.suffix or '(no extension)'}' is not a supported format "
-                f"({', '.join(sorted(TEXT_FORMATS))})",
-                size,
-                hash_file(path),
-            )
+        if format_of(path) is None:
+            return reject("unsupported_format", unsupported_message(path), size, hash_file(path))
         return InboxFile(path, source_path, size, hash_file(path))
     except FileNotFoundError:
         return reject("vanished", "the file disappeared between listing and reading")
     except PermissionError as error:
         return reject("unreadable", f"permission denied: {error}")
+
+
+def read_file(inbox_file: InboxFile) -> bytes | Rejection:
+    """The bytes of a listed file, as they were hashed; a file that went or changed is rejected.
+
+    These rejections are about the moment, not the content: they carry no content hash, so
+    the same bytes are read again by a later run.
+    """
+
+    def reject(code: str, message: str) -> Rejection:
+        return Rejection(inbox_file.source_path, None, inbox_file.size_bytes, code, message)
+
+    try:
+        data = inbox_file.path.read_bytes()
+    except FileNotFoundError:
+        return reject("vanished", "the file disappeared between listing and reading")
+    except OSError as error:
+        return reject("unreadable", f"cannot read the file: {error.strerror or error}")
+    if hashlib.sha256(data).hexdigest() != inbox_file.content_sha256:
+        return reject(
+            "changed_while_reading",
+            "the file changed between listing and reading; the next run reads it again",
+        )
+    return data
 
 
 def plan_run(
@@ -123,8 +179,9 @@ def plan_run(
     }
     seen_paths = {f.source_path for f in files} | {r.source_path for r in rejections}
     counts = {"documents_new": 0, "documents_changed": 0, "documents_unchanged": 0}
+    # An unhashed rejection (too large, vanished) is stored with the hash ''.
     for source_path, sha in [(f.source_path, f.content_sha256) for f in files] + [
-        (r.source_path, r.content_sha256) for r in rejections
+        (r.source_path, r.content_sha256 or "") for r in rejections
     ]:
         if source_path not in previous:
             counts["documents_new"] += 1

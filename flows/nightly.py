@@ -30,10 +30,10 @@ def ingest_task(settings: Settings, warehouse: Warehouse) -> RunPlan:
 
 @task(name="extract-conform-validate", cache_policy=NO_CACHE)
 def batch_task(
-    files: list, staging: StagingArea, part: str, load_id: str, docs_dir: Path
+    files: list, staging: StagingArea, part: str, load_id: str, history, docs_dir: Path
 ) -> pipeline.BatchResult:
     return pipeline.process_batch(
-        files, staging=staging, part=part, load_id=load_id, docs_dir=docs_dir
+        files, staging=staging, part=part, load_id=load_id, history=history, docs_dir=docs_dir
     )
 
 
@@ -70,8 +70,10 @@ def run_nightly(settings: Settings) -> pipeline.RunSummary:
             len(plan.to_read),
         )
         staging = StagingArea(settings.staging_dir).reset()
+        pipeline.stage_scan_rejections(staging, plan, load_id)
+        history = warehouse.history_levels() if plan.to_read else None
         futures = [
-            batch_task.submit(files, staging, f"{number:05d}", load_id, docs_dir)
+            batch_task.submit(files, staging, f"{number:05d}", load_id, history, docs_dir)
             for number, files in enumerate(pipeline.chunk(plan.to_read, settings.batch_size))
         ]
         results = [future.result() for future in futures]
@@ -90,6 +92,7 @@ def run_nightly(settings: Settings) -> pipeline.RunSummary:
         sources = pipeline.sources_frame(plan, statuses)
         counts = {
             **plan.counts,
+            "documents_loaded": sources.filter(sources["status"] == "loaded").height,
             "documents_rejected": sources.filter(sources["status"] == "rejected").height,
             "facts_loaded": loaded,
             "facts_quarantined": quarantined,

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.ingest import TEXT_FORMATS, InboxFile, Rejection, RunPlan, plan_run, scan_inbox
+from flows.ingest import (
+    InboxFile,
+    Rejection,
+    RunPlan,
+    format_of,
+    plan_run,
+    read_file,
+    scan_inbox,
+    unsupported_message,
+)
 from flows.settings import Settings
 from transforms.catalog import Catalog, load_catalog
 from transforms.conform import (
@@ -23,8 +32,10 @@ from transforms.conform import (
     build_dim_unit,
     conform_batch,
 )
-from transforms.decode import EmptyDocument, UndecodableDocument, decode_bytes
+from transforms.consistency import HISTORY_SCHEMA, add_consistency_columns
+from transforms.decode import TerminalDocumentError
 from transforms.extract import EXTRACTOR_VERSION, extract_document
+from transforms.formats import read_text
 from warehouse.publish import Publication, publish
 from warehouse.staging import StagingArea
 from warehouse.store import Warehouse
@@ -103,26 +114,33 @@ def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
 
 
 def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:
-    """Read and decode one file; a file that cannot be a document becomes a Rejection."""
+    """Read and convert one file to text; a file that cannot be a document becomes a Rejection."""
 
     def reject(code: str, message: str) -> Rejection:
         return Rejection(
             inbox_file.source_path, inbox_file.content_sha256, inbox_file.size_bytes, code, message
         )
 
+    format = format_of(inbox_file.path)
+    if format is None:
+        return reject("unsupported_format", unsupported_message(inbox_file.path))
+    data = read_file(inbox_file)
+    if isinstance(data, Rejection):
+        return data
     try:
-        data = inbox_file.path.read_bytes()
-    except FileNotFoundError:
-        return reject("vanished", "the file disappeared between listing and reading")
-    try:
-        decoded = decode_bytes(data)
-    except (UndecodableDocument, EmptyDocument) as error:
+        decoded = read_text(data, format)
+    except TerminalDocumentError as error:
         return reject(error.reason_code, str(error))
+    # A defect of a reader library on odd bytes must not stop the night's run: the file is
+    # rejected with the error, for a person to look at.
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as error:
+        name = type(error).__name__
+        return reject("reader_failed", f"the {format} reader failed: {name}: {error}")
     document = SourceDocument(
         content_sha256=inbox_file.content_sha256,
         source_path=inbox_file.source_path,
         doc_name=inbox_file.path.name,
-        format=TEXT_FORMATS[inbox_file.path.suffix.lower()],
+        format=format,
         encoding=decoded.encoding,
         size_bytes=inbox_file.size_bytes,
     )
@@ -135,6 +153,7 @@ def process_batch(
     staging: StagingArea,
     part: str,
     load_id: str,
+    history: pl.DataFrame | None = None,
     catalog: Catalog | None = None,
     docs_dir: Path | None = None,
 ) -> BatchResult:
@@ -159,18 +178,20 @@ def process_batch(
         clock = time.perf_counter()
 
     conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    history = history if history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
+    candidates = add_consistency_columns(conformed.candidates, history, catalog)
     seconds["conform"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
     from expectations.gate import validate_candidates  # GX takes seconds to import
 
     with _GATE_LOCK:
-        report = validate_candidates(conformed.candidates, docs_dir=docs_dir)
+        report = validate_candidates(candidates, docs_dir=docs_dir)
     seconds["validate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
     quarantined = report.quarantined_keys()
-    facts, quarantine = split_candidates(conformed.candidates, quarantined, report.flagged_keys())
+    facts, quarantine = split_candidates(candidates, quarantined, report.flagged_keys())
     result.quarantined_by.update(name for names in quarantined.values() for name in names)
     stage_batch(
         staging,
@@ -225,6 +246,11 @@ def stage_batch(
     staging.write("quarantine_observation", quarantine, part)
     staging.write("rejected_document", rejections, part)
     staging.write("dq_result", outcomes, part)
+
+
+def stage_scan_rejections(staging: StagingArea, plan: RunPlan, load_id: str) -> None:
+    """Files rejected while listing (too large, links out, unsupported...) load with the rest."""
+    staging.write("rejected_document", rejections_frame(plan.rejections, load_id), "scan")
 
 
 def rejections_frame(rejections: list[Rejection], load_id: str) -> pl.DataFrame:

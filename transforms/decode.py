@@ -8,16 +8,55 @@ from dataclasses import dataclass
 import charset_normalizer
 
 
-class UndecodableDocument(ValueError):
+class TerminalDocumentError(ValueError):
+    """The bytes can never be read as a document: reject the file, do not retry.
+
+    Each subclass names its `reason_code`, the code `rejected_document` records.
+    """
+
+    reason_code = "unreadable"
+
+
+class UndecodableDocument(TerminalDocumentError):
     """The bytes are not text in any encoding we can recognise (terminal: reject the file)."""
 
     reason_code = "undecodable"
 
 
-class EmptyDocument(ValueError):
+class EmptyDocument(TerminalDocumentError):
     """Nothing but white space (terminal: reject the file)."""
 
     reason_code = "empty"
+
+
+class CorruptDocument(TerminalDocumentError):
+    """Not a valid file of its format: truncated, damaged, or another format renamed."""
+
+    reason_code = "corrupt"
+
+
+class EncryptedDocument(TerminalDocumentError):
+    """Password-protected: the text cannot be read without the password."""
+
+    reason_code = "encrypted"
+
+
+class ScannedPdf(TerminalDocumentError):
+    """A PDF of images with no text layer (OCR is out of scope)."""
+
+    reason_code = "no_text_layer"
+
+
+class UnsupportedFormat(TerminalDocumentError):
+    """No reader for this format."""
+
+    reason_code = "unsupported_format"
+
+
+class DocumentTooLarge(TerminalDocumentError):
+    """Small on disk, too large once unpacked (a zip bomb, or close to one)."""
+
+    reason_code = "too_large"
 
 
 @dataclass(frozen=True, slots=True)
