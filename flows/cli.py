@@ -131,7 +131,7 @@ def extract(
 
     Nothing is written anywhere. Unreadable files are reported on stderr (exit 1).
     """
-    from flows.ingest import InboxFile, Rejection, hash_file
+    from flows.ingest import Rejection, inbox_file_for
     from flows.pipeline import read_document
     from transforms.catalog import load_catalog
     from transforms.extract import extract_document
@@ -140,7 +140,7 @@ def extract(
     failed = False
     for path in files:
         try:
-            inbox_file = InboxFile(path, path.name, path.stat().st_size, hash_file(path))
+            inbox_file = inbox_file_for(path)
         except OSError as error:
             errors.print(f"[red]error:[/] {path}: {error.strerror or error}")
             failed = True

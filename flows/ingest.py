@@ -75,6 +75,11 @@ def hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def inbox_file_for(path: Path) -> InboxFile:
+    """A file named on the command line, outside any inbox: its name is its identity."""
+    return InboxFile(path, path.name, path.stat().st_size, hash_file(path))
+
+
 def _is_ignored(name: str, settings: Settings) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_globs)
 

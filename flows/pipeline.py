@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from expectations.gate import GateReport, validate_candidates
 from flows.ingest import (
     InboxFile,
     Rejection,
@@ -35,6 +36,7 @@ from transforms.conform import (
 from transforms.consistency import HISTORY_SCHEMA, add_consistency_columns
 from transforms.decode import TerminalDocumentError
 from transforms.extract import EXTRACTOR_VERSION, extract_document
+from transforms.facts import Extraction
 from transforms.formats import read_text
 from warehouse.publish import Publication, publish
 from warehouse.staging import StagingArea
@@ -147,6 +149,37 @@ def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejecti
     return document, decoded.text
 
 
+@dataclass(frozen=True)
+class GatedBatch:
+    conformed: ConformedBatch
+    candidates: pl.DataFrame
+    """The conformed candidates with the comparison columns the gate reads."""
+    report: GateReport
+
+
+def gate_extractions(
+    pairs: list[tuple[SourceDocument, Extraction]],
+    *,
+    catalog: Catalog,
+    load_id: str,
+    history: pl.DataFrame | None = None,
+    docs_dir: Path | None = None,
+    seconds: Counter[str] | None = None,
+) -> GatedBatch:
+    """Conform extracted documents to star rows and run the quality gate over them."""
+    seconds = seconds if seconds is not None else Counter()
+    clock = time.perf_counter()
+    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    history = history if history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
+    candidates = add_consistency_columns(conformed.candidates, history, catalog)
+    seconds["conform"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    with _GATE_LOCK:
+        report = validate_candidates(candidates, docs_dir=docs_dir)
+    seconds["validate"] += time.perf_counter() - clock
+    return GatedBatch(conformed=conformed, candidates=candidates, report=report)
+
+
 def process_batch(
     files: list[InboxFile],
     *,
@@ -160,51 +193,42 @@ def process_batch(
     """Read, extract, conform and validate one batch; stage its rows for the load."""
     catalog = catalog or load_catalog()
     seconds: Counter[str] = Counter()
-    clock = time.perf_counter()
     pairs = []
     result = BatchResult(statuses={}, rejections=[])
     for inbox_file in files:
+        clock = time.perf_counter()
         outcome = read_document(inbox_file)
+        seconds["read"] += time.perf_counter() - clock
         if isinstance(outcome, Rejection):
             result.rejections.append(outcome)
             result.statuses[inbox_file.content_sha256] = "rejected"
             continue
         document, raw_text = outcome
-        seconds["read"] += time.perf_counter() - clock
         clock = time.perf_counter()
         pairs.append((document, extract_document(document.doc_name, raw_text, catalog)))
         result.statuses[inbox_file.content_sha256] = "loaded"
         seconds["extract"] += time.perf_counter() - clock
-        clock = time.perf_counter()
 
-    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
-    history = history if history is not None else pl.DataFrame(schema=HISTORY_SCHEMA)
-    candidates = add_consistency_columns(conformed.candidates, history, catalog)
-    seconds["conform"] += time.perf_counter() - clock
+    gated = gate_extractions(
+        pairs, catalog=catalog, load_id=load_id, history=history, docs_dir=docs_dir,
+        seconds=seconds,
+    )  # fmt: skip
     clock = time.perf_counter()
-
-    from expectations.gate import validate_candidates  # GX takes seconds to import
-
-    with _GATE_LOCK:
-        report = validate_candidates(candidates, docs_dir=docs_dir)
-    seconds["validate"] += time.perf_counter() - clock
-    clock = time.perf_counter()
-
-    quarantined = report.quarantined_keys()
-    facts, quarantine = split_candidates(candidates, quarantined, report.flagged_keys())
+    quarantined = gated.report.quarantined_keys()
+    facts, quarantine = split_candidates(gated.candidates, quarantined, gated.report.flagged_keys())
     result.quarantined_by.update(name for names in quarantined.values() for name in names)
     stage_batch(
         staging,
         part,
-        conformed,
+        gated.conformed,
         facts,
         quarantine,
         rejections_frame(result.rejections, load_id),
-        outcomes_frame(report.outcomes, load_id),
+        outcomes_frame(gated.report.outcomes, load_id),
     )
     seconds["stage"] += time.perf_counter() - clock
 
-    result.candidates = conformed.candidates.height
+    result.candidates = gated.candidates.height
     result.facts_loaded = facts.height
     result.facts_quarantined = quarantine.height
     result.seconds = dict(seconds)
