@@ -1,6 +1,6 @@
 """Print the facts of each document as JSON lines (the FACTS.md contract plus offsets).
 
-    .venv/bin/python tools/extract_jsonl.py DOC... > facts.jsonl
+.venv/bin/python tools/extract_jsonl.py DOC... > facts.jsonl
 """
 
 from __future__ import annotations

@@ -5,6 +5,19 @@ regions, cue words; all compiled patterns), and the tokens of each sentence are 
 to right by a small state machine: an indicator opens a subject, cue words set the measure
 (增长 -> yoy_pct, 两年平均 -> avg2y_pct, 占...比重 -> share_pct, 目标 -> target_*), and a
 quantity closes a fact. Period and region carry over from the text around it.
+
+Every cue has a reach, and nothing outlives it:
+
+- a target cue holds for its clause (`目标增速12%`), or for its sentence when it announces a
+  list (`主要目标是：A增长7%；B增长8%`);
+- the period the text reports on (the frame) holds until another is named; a digression
+  (`去年同期`, `8月当月` inside `1-8月`, `年末`, `到2025年`) holds for the rest of its sentence
+  when it opens a clause, for its clause when named mid-clause, and the frame comes back;
+- an area switches the subject's area only when the text reports on it: an area after a
+  comparison or rank word (`高于全省`, `居全市第二`) is a base, and one before `首批`,
+  `平均` is an attribute.
+
+No figure is dropped for looking implausible (`增长950%`): the quality gate owns that.
 """
 
 from __future__ import annotations
@@ -12,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from transforms.catalog import Catalog, load_catalog
 from transforms.facts import Extraction, Fact
@@ -20,9 +33,10 @@ from transforms.lexicon import Entry, Lexicon, lexicon
 from transforms.normalise import NormalisedText, normalise_text
 from transforms.numbers import Quantity, find_quantities, parse_number
 from transforms.periods import (
+    PLAN_BEFORE,
     PeriodMention,
     find_periods,
-    find_publication_date,
+    find_publication,
     infer_document_year,
     resolve_year,
 )
@@ -37,12 +51,12 @@ from transforms.regions import (
     resolve_self_reference,
 )
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
 GROWTH = re.compile(
-    r"(?P<pre>同比|比上年同期|比上年|较上年同期|较上年|比去年同期|比去年|较去年|累计|环比)?"
+    r"(?P<pre>同比|比上年同期|比上年|较上年同期|较上年|比去年同期|比去年|较去年|累计|环比|年均|平均)?"
     r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|[减降](?=\d)))"
     r"(?:了|达到|达|为)?(?P<level>[至到])?"
 )
@@ -55,7 +69,7 @@ SHARE = re.compile(
 )
 RANK = re.compile(
     r"(?:排名|位居|位列|居于|居|列|位于|位次)?"
-    r"(?:全国|全省|全市|全区|全县|省内|市内)(?:城市|同类城市|县市区|各县市区|大中城市)?"
+    r"(?:全国|全省|全市|全区|全县|省内|市内)[^\d，,。；;：:第首前之]{0,8}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]+)(?:位|名)?|(?P<top>首位|前列|前茅|之首))"
 )
 LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
@@ -67,18 +81,32 @@ STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
 FILLER = re.compile(
-    r"同比|按可比价格?计算|按可比价|实现|完成|达到|达|为|共|其中|总量|总额|合计|全年|当年|比上年|"
+    r"同比|按可比价格?计算|按可比价|按?同口径|按?可比口径|实现|完成|达到|达|为|共|其中|总量|总额|合计|全年|当年|比上年|"
     r"较上年|已|仍|继续|保持|并|且|但|也|均|同期|增速|增幅|分别|累计|新增|数量|总计|约|近|超过|超|"
     r"比|较|可比|价格|计算|按|年|月|的|了|是|在|上|中|全市|全区|全县|全省|我市|我区|我县|目前|"
     r"截至|至|到|由|从|期间|以来|今年|去年|其|该|增长|比重|位居|排名|位列|首位|第[一二三四五六七八九十]"
 )
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+TARGET_LIST_AFTER = re.compile(r"(?:是|为)?[：:]|是|为")
+REFERENCE_GAP = re.compile(r"[、和及与]?")
+AREA_LIST_GAPS = re.compile(r"[、和及与 ]*")
 COMPARATOR_BEFORE = re.compile(r"(?:比|较|相比|对比|与|比去年|比上年)$")
 CN_RANK = re.compile(r"[一二三四五六七八九十\d]+")
 
 PRIORITY = {
-    "ind": 0, "share": 1, "rank": 2, "avg2y": 3, "rate": 4, "growth": 5, "qty": 6,
-    "period": 7, "region": 8, "stem": 9, "kind": 10, "cue": 11, "sep": 12,
+    "ind": 0,
+    "share": 1,
+    "rank": 2,
+    "avg2y": 3,
+    "rate": 4,
+    "growth": 5,
+    "qty": 6,
+    "period": 7,
+    "region": 8,
+    "stem": 9,
+    "kind": 10,
+    "cue": 11,
+    "sep": 12,
 }
 
 
@@ -126,12 +154,25 @@ class DocumentContext:
     document_year: int | None
     publication: tuple[int, int] | None
     period: Period | None = None
+    """The period the next figure falls in (the frame, or a digression inside a sentence)."""
     year: int | None = None
     """Year of the last explicit year (or 今年): bare 1-10月 takes it; 去年 does not move it."""
+    frame: Period | None = None
+    """The period the text reports on: the last one named that is not a digression (去年同期,
+    8月当月 inside 1-8月, 年末, 到2025年). Digressions end with their sentence (or their
+    clause, when named mid-clause) and the frame comes back; so does the frame after a
+    sentence of targets for another year."""
+    frame_year: int | None = None
+    frame_explicit: bool = False
+    """The frame was named in the text (not only the document's year)."""
+    monthly: bool | None = None
+    """The first frame the text names is one month (`2021年11月...增长4.3%`): a monthly
+    release, where `11月份` is the frame, not a digression from `1-11月`."""
     last_kind: str = ""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)
+    region_mentions: list[RegionMention] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +185,18 @@ class SentenceState:
     now: bool = False
     """目前, 截至目前: a stock as of the document's own date."""
     target: bool = False
+    """A target clause (`目标增速12%`); it lasts for the sentence only after `目标是：`."""
+    target_sentence: bool = False
+    target_seen: bool = False
+    """A target cue was read in this sentence (its year is no frame for the next ones)."""
+    digressed: bool = False
+    """A digression period led a clause: the frame comes back at the sentence's end."""
+    clause_saved: tuple[Period | None, int | None] | None = None
+    """A digression period named mid-clause (`主要受去年同期...影响`): restored at its end."""
+    reference_end: int = -1
+    """End of a comparison word (高于, 比): an area right after it is the comparison's base."""
+    areas: list[tuple[int, int, str]] = field(default_factory=list)
+    """Areas named in the sentence (start, end, name), for `A、B分别...`."""
     each_at: int = -1
     from_periods: list[Period] = field(default_factory=list)
     previous_from: list[Period] = field(default_factory=list)
@@ -168,6 +221,8 @@ class SentenceState:
 
     def reset_clause(self, start: int) -> None:
         self.clause_start = start
+        if not self.target_sentence:
+            self.target = False
         self.growth = 0
         self.rate = False
         self.avg2y = 0
@@ -180,6 +235,7 @@ class SentenceState:
 
 # --- tokenising --------------------------------------------------------------------------
 
+
 def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
     text, lex = ctx.text, ctx.lex
     found: list[Token] = []
@@ -188,11 +244,12 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         if entry:
             found.append(Token(m.start(), m.end(), "ind", entry))
     for m in lex.stem_pattern.finditer(text):
-        if STEM_AFTER.match(text, m.end()) and STEM_BEFORE.search(text[max(0, m.start() - 4):
-                                                                       m.start()]):
+        if STEM_AFTER.match(text, m.end()) and STEM_BEFORE.search(
+            text[max(0, m.start() - 4) : m.start()]
+        ):
             found.append(Token(m.start(), m.end(), "stem", m.group()))
     for m in lex.kind_pattern.finditer(text):
-        bare = BARE_KIND_BEFORE.search(text[max(0, m.start() - 2): m.start()]) is not None
+        bare = BARE_KIND_BEFORE.search(text[max(0, m.start() - 2) : m.start()]) is not None
         found.append(Token(m.start(), m.end(), "kind", m.group(), {"bare": bare}))
     for q in find_quantities(text, ctx.catalog):
         found.append(Token(q.start, q.end, "qty", q))
@@ -200,12 +257,17 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         if period_skip and period_skip[0] <= p.start < period_skip[1]:
             continue
         found.append(Token(p.start, p.end, "period", p))
-    for r in find_region_mentions(text, ctx.regions):
+    for r in ctx.region_mentions:
         found.append(Token(r.start, r.end, "region", r))
     for m in lex.cue_pattern.finditer(text):
         found.append(Token(m.start(), m.end(), "cue", lex.cue_roles[m.group()]))
-    for kind, pattern in (("growth", GROWTH), ("rate", RATE), ("avg2y", AVG2Y),
-                          ("share", SHARE), ("rank", RANK)):
+    for kind, pattern in (
+        ("growth", GROWTH),
+        ("rate", RATE),
+        ("avg2y", AVG2Y),
+        ("share", SHARE),
+        ("rank", RANK),
+    ):
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 found.append(Token(m.start(), m.end(), kind, m))
@@ -239,6 +301,7 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
 
 # --- periods -----------------------------------------------------------------------------
 
+
 def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | None:
     context_year = ctx.year if ctx.year is not None else ctx.document_year
     year = resolve_year(mention, context_year, ctx.document_year)
@@ -246,8 +309,17 @@ def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | No
         return None
     if mention.year is not None or mention.rel == 0:
         ctx.year = year
-    return Period(year, mention.first_month, mention.last_month, mention.is_point,
-                  mention.is_since)
+    bare = mention.first_month is None and not mention.is_since and not mention.is_point
+    frame = ctx.frame
+    if (
+        bare
+        and mention.rel == 0
+        and frame is not None
+        and frame.year == year
+        and (frame.first is not None and not frame.is_since and not frame.is_point)
+    ):
+        return frame  # 今年 inside a 1-9月 report: still 1-9月
+    return Period(year, mention.first_month, mention.last_month, mention.is_point, mention.is_since)
 
 
 def reference_month(ctx: DocumentContext, period: Period) -> int | None:
@@ -260,8 +332,14 @@ def reference_month(ctx: DocumentContext, period: Period) -> int | None:
     return last
 
 
-def fact_period(ctx: DocumentContext, state: SentenceState, measure: str, dimension: str,
-                qualifier: str | None, override: Period | None) -> tuple[str, str] | None:
+def fact_period(
+    ctx: DocumentContext,
+    state: SentenceState,
+    measure: str,
+    dimension: str,
+    qualifier: str | None,
+    override: Period | None,
+) -> tuple[str, str] | None:
     period = override or ctx.period
     if state.now and override is None and ctx.document_year is not None:
         period = Period(ctx.document_year, 12, 12, True)
@@ -270,8 +348,9 @@ def fact_period(ctx: DocumentContext, state: SentenceState, measure: str, dimens
     year = period.year
     if measure in ("target_value", "target_yoy_pct"):
         return f"{year}-01", f"{year}-12"
-    stock = state.point or period.is_point or (
-        dimension == "count" and qualifier != "新增" and measure == "value")
+    added = qualifier == "新增" and measure == "value"
+    point = state.point or period.is_point
+    stock = not added and (point or (dimension == "count" and measure == "value"))
     last = reference_month(ctx, period)
     if last is None:
         if not stock:
@@ -279,7 +358,7 @@ def fact_period(ctx: DocumentContext, state: SentenceState, measure: str, dimens
         last = 12
     if stock:
         return f"{year}-{last:02d}", f"{year}-{last:02d}"
-    first = period.first or 1
+    first = 1 if added and point else period.first or 1
     if first > last:
         return None
     return f"{year}-{first:02d}", f"{year}-{last:02d}"
@@ -287,22 +366,27 @@ def fact_period(ctx: DocumentContext, state: SentenceState, measure: str, dimens
 
 # --- emitting ----------------------------------------------------------------------------
 
-def emit(ctx: DocumentContext, state: SentenceState, subject: Subject, measure: str,
-         value: float, unit: str | None, ev_start: int, ev_end: int, *,
-         denominator: str | None = None, approx: bool = False,
-         period: Period | None = None) -> None:
+
+def emit(
+    ctx: DocumentContext,
+    state: SentenceState,
+    subject: Subject,
+    measure: str,
+    value: float,
+    unit: str | None,
+    ev_start: int,
+    ev_end: int,
+    *,
+    denominator: str | None = None,
+    approx: bool = False,
+    period: Period | None = None,
+) -> None:
     indicator = subject.indicator
     region = state.clause_region or subject.region or state.region
     if indicator is None or region is None:
         return
     info = ctx.catalog.by_name.get(indicator)
     if info is None:
-        return
-    if measure in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not (
-        info.yoy_min_pct <= value <= info.yoy_max_pct
-    ):
-        return
-    if measure == "share_pct" and not 0 < value <= 100:
         return
     qualifier = subject.qualifier or state.qualifier
     if measure not in ("value", "target_value"):
@@ -318,17 +402,31 @@ def emit(ctx: DocumentContext, state: SentenceState, subject: Subject, measure: 
     if key in ctx.seen:
         return
     ctx.seen.add(key)
-    ev_start = max(ev_start, ev_end - 120)
     raw_start, raw_end = ctx.normalised.raw_span(ev_start, ev_end)
-    ctx.facts.append(Fact(
-        doc=ctx.doc, region=region, period_start=span[0], period_end=span[1],
-        indicator=indicator, measure=measure, value=value, unit=unit, qualifier=qualifier,
-        denominator=denominator, evidence=ctx.text[ev_start:ev_end], start=ev_start,
-        end=ev_end, raw_start=raw_start, raw_end=raw_end, is_approximate=approx,
-    ))
+    ctx.facts.append(
+        Fact(
+            doc=ctx.doc,
+            region=region,
+            period_start=span[0],
+            period_end=span[1],
+            indicator=indicator,
+            measure=measure,
+            value=value,
+            unit=unit,
+            qualifier=qualifier,
+            denominator=denominator,
+            evidence=ctx.text[ev_start:ev_end],
+            start=ev_start,
+            end=ev_end,
+            raw_start=raw_start,
+            raw_end=raw_end,
+            is_approximate=approx,
+        )
+    )
 
 
 # --- subjects ----------------------------------------------------------------------------
+
 
 def parent_subject(state: SentenceState) -> Subject | None:
     return next((s for s in reversed(state.subjects) if s.indicator), None)
@@ -348,8 +446,9 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     return Subject(None, dimension, token.start, kind)
 
 
-def subject_from_stem(ctx: DocumentContext, state: SentenceState, token: Token,
-                      next_token: Token | None) -> Subject:
+def subject_from_stem(
+    ctx: DocumentContext, state: SentenceState, token: Token, next_token: Token | None
+) -> Subject:
     """`其中,高新技术产业48.6亿元` inherits the parent's kind (增加值 or 投资)."""
     stem = str(token.data)
     kinds = ctx.lex.stems.get(stem, {})
@@ -366,18 +465,34 @@ def subject_from_stem(ctx: DocumentContext, state: SentenceState, token: Token,
     return Subject(None, "currency", token.start, stem)
 
 
-def subject_from_indicator(ctx: DocumentContext, state: SentenceState, token: Token,
-                           previous: Token | None) -> Subject:
+def subject_from_indicator(
+    ctx: DocumentContext, state: SentenceState, token: Token, previous: Token | None
+) -> Subject:
     entry = token.data
     assert isinstance(entry, Entry)
-    text = ctx.text[token.start:token.end]
+    text = ctx.text[token.start : token.end]
     before = ctx.text[token.start - 1] if token.start else ""
-    if previous is not None and previous.end == token.start and previous.kind == "cue" and (
-        previous.data == "per_unit"
+    if (
+        previous is not None
+        and previous.end == token.start
+        and previous.kind == "cue"
+        and (previous.data == "per_unit")
     ):
         return Subject(None, entry.dimension, token.start, text)  # 人均GDP is another statistic
-    joined = previous is not None and previous.end == token.start - 1 and previous.kind in (
-        "ind", "stem", "qty")
+    adjoining = (
+        previous is not None
+        and previous.end == token.start
+        and previous.kind in ("region", "period", "qty")
+    )
+    if not adjoining and ctx.lex.narrower_before.search(
+        ctx.text, max(0, token.start - 4), token.start
+    ):
+        return Subject(None, entry.dimension, token.start, text)  # 电子设备制造业增加值
+    joined = (
+        previous is not None
+        and previous.end == token.start - 1
+        and previous.kind in ("ind", "stem", "qty")
+    )
     if before in "和及与" and not joined:
         # 省级隐形冠军和国家级专精特新"小巨人"企业12家: a combined count, not the indicator's.
         return Subject(None, entry.dimension, token.start, text)
@@ -385,8 +500,9 @@ def subject_from_indicator(ctx: DocumentContext, state: SentenceState, token: To
     return Subject(entry.indicator, entry.dimension, token.start, text, entry.qualifier)
 
 
-def clause_has_foreign_subject(ctx: DocumentContext, state: SentenceState, tokens: list[Token],
-                               index: int) -> bool:
+def clause_has_foreign_subject(
+    ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
+) -> bool:
     """`...,其中电子信息产业增长20.5%`: a growth after a new noun is not the subject's."""
     subject = state.subject
     if subject is None or subject.start >= state.clause_start:
@@ -399,14 +515,15 @@ def clause_has_foreign_subject(ctx: DocumentContext, state: SentenceState, token
             continue
         if token.kind in ("ind", "stem", "kind"):
             return False
-        pieces.append(ctx.text[pos:token.start])
+        pieces.append(ctx.text[pos : token.start])
         pos = max(pos, token.end)
-    pieces.append(ctx.text[pos:tokens[index].start])
+    pieces.append(ctx.text[pos : tokens[index].start])
     rest = FILLER.sub("", "".join(pieces))
     return CJK_RUN.search(rest) is not None
 
 
 # --- lists (分别) --------------------------------------------------------------------------
+
 
 def split_list_items(segment: str) -> list[str]:
     return [item for item in re.split(r"、|和|及|与", segment) if item]
@@ -417,10 +534,10 @@ def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject
     segment = re.sub(r"^(?:其中|全市|全区|全县|全省|规模以上工业中)", "", segment)
     for m in find_periods(segment):  # 2021年海宁市高技术、...: the list starts after them
         if m.start == 0:
-            segment = segment[m.end:]
+            segment = segment[m.end :]
     named = ctx.regions.pattern.match(segment)
     if named:
-        segment = segment[named.end():]
+        segment = segment[named.end() :]
     segment = re.sub(r"(?:同比|比上年|较上年|增速|增幅)+$", "", segment)
     items = split_list_items(segment)
     if len(items) < 2:
@@ -450,12 +567,11 @@ def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject
     return subjects
 
 
-def list_targets(ctx: DocumentContext, state: SentenceState, sentence_start: int,
-                 count: int) -> list[Subject] | None:
+def list_targets(
+    ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
+) -> list[Subject] | None:
     each = state.each_at
-    boundary = max(
-        ctx.text.rfind(sep, sentence_start, each) for sep in "，,；;：:"
-    )
+    boundary = max(ctx.text.rfind(sep, sentence_start, each) for sep in "，,；;：:")
     seg_start = max(boundary + 1, sentence_start)
     segment = ctx.text[seg_start:each]
     if re.search(r"\d", segment) is None:
@@ -473,7 +589,25 @@ def list_targets(ctx: DocumentContext, state: SentenceState, sentence_start: int
     return None
 
 
+def listed_areas(
+    ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
+) -> list[tuple[int, int, str]] | None:
+    """`海宁市、桐乡市分别新增规上工业企业96家和88家`: one area per listed number."""
+    each = state.each_at
+    seg_start = max(
+        sentence_start, *(ctx.text.rfind(sep, sentence_start, each) + 1 for sep in "，,；;：:")
+    )
+    areas = [a for a in state.areas if seg_start <= a[0] and a[1] <= each]
+    if len(areas) != count:
+        return None
+    rest = ctx.text[seg_start:each]
+    for start, end, _ in reversed(areas):
+        rest = rest[: start - seg_start] + rest[end - seg_start :]
+    return areas if AREA_LIST_GAPS.fullmatch(rest) else None
+
+
 # --- the sentence machine ----------------------------------------------------------------
+
 
 def group_lists(text: str, tokens: list[Token]) -> None:
     """Mark quantity runs `4.2%和6.6%` so 分别 can distribute them."""
@@ -485,9 +619,12 @@ def group_lists(text: str, tokens: list[Token]) -> None:
             continue
         run = [token]
         j = i + 1
-        while j < len(tokens) and tokens[j].kind == "qty" and LIST_GAP.match(
-            text[run[-1].end: tokens[j].start]
-        ) and tokens[j].data.unit == token.data.unit:  # type: ignore[union-attr]
+        while (
+            j < len(tokens)
+            and tokens[j].kind == "qty"
+            and LIST_GAP.match(text[run[-1].end : tokens[j].start])
+            and tokens[j].data.unit == token.data.unit
+        ):  # type: ignore[union-attr]
             run.append(tokens[j])
             j += 1
         if len(run) > 1:
@@ -500,7 +637,7 @@ def group_lists(text: str, tokens: list[Token]) -> None:
 def bind_leading_counts(text: str, tokens: list[Token]) -> None:
     """`2097家规模以上工业企业`: a count written before the indicator it counts."""
     for a, b in itertools.pairwise(tokens):
-        if a.kind != "qty" or b.kind != "ind" or text[a.end:b.start] not in ("", "的"):
+        if a.kind != "qty" or b.kind != "ind" or text[a.end : b.start] not in ("", "的"):
             continue
         if getattr(a.data, "dimension", "") == "count" == getattr(b.data, "dimension", ""):
             b.extra["leading"] = a
@@ -525,16 +662,22 @@ def measure_for_percent(state: SentenceState) -> tuple[str, int] | None:
     return None
 
 
-def read_sentence(ctx: DocumentContext, start: int, end: int, tokens: list[Token],
-                  carried_region: str | None) -> str | None:
+def read_sentence(
+    ctx: DocumentContext, start: int, end: int, tokens: list[Token], carried_region: str | None
+) -> str | None:
     text = ctx.text
     starts_with_subset = text.startswith("其中", start)
-    state = SentenceState(region=carried_region if starts_with_subset else ctx.document_region,
-                          clause_start=start)
+    state = SentenceState(
+        region=carried_region if starts_with_subset else ctx.document_region, clause_start=start
+    )
+    frame_before = (ctx.frame, ctx.frame_year, ctx.frame_explicit)
     previous: Token | None = None
     for index, token in enumerate(tokens):
         kind = token.kind
         if kind == "sep":
+            if state.clause_saved is not None:
+                ctx.period, ctx.year = state.clause_saved
+                state.clause_saved = None
             state.reset_clause(token.end)
         elif kind == "period":
             read_period(ctx, state, token)
@@ -562,8 +705,8 @@ def read_sentence(ctx: DocumentContext, start: int, end: int, tokens: list[Token
         elif kind == "growth":
             m = token.data
             assert isinstance(m, re.Match)
-            if m.group("pre") == "环比":
-                state.mom = True
+            if m.group("pre") in ("环比", "年均", "平均"):
+                state.mom = True  # month-on-month or a multi-year average: not yoy
             elif not m.group("level"):
                 state.growth = -1 if m.group("down") else 1
             state.cue_end = token.end
@@ -584,8 +727,10 @@ def read_sentence(ctx: DocumentContext, start: int, end: int, tokens: list[Token
         elif kind == "rank":
             read_rank(ctx, state, token)
         elif kind == "qty":
-            if token.extra.get("in_run") or token.extra.get("bound_to") or is_leading_count(
-                ctx.text, token
+            if (
+                token.extra.get("in_run")
+                or token.extra.get("bound_to")
+                or is_leading_count(ctx.text, token)
             ):
                 previous = token
                 continue
@@ -596,7 +741,26 @@ def read_sentence(ctx: DocumentContext, start: int, end: int, tokens: list[Token
                 continue
             read_quantity(ctx, state, token, start)
         previous = token
+    end_sentence(ctx, state, frame_before)
     return state.region
+
+
+def end_sentence(
+    ctx: DocumentContext, state: SentenceState, frame_before: tuple[Period | None, int | None, bool]
+) -> None:
+    """Digressions end here; the year of a sentence of targets (`今年的主要目标是：`, in a
+    review of last year) is no frame for what follows."""
+    before, _, explicit = frame_before
+    if (
+        state.target_seen
+        and explicit
+        and before is not None
+        and ctx.frame is not None
+        and (ctx.frame.year != before.year)
+    ):
+        ctx.frame, ctx.frame_year, ctx.frame_explicit = frame_before
+    if state.digressed or state.target_seen or state.clause_saved is not None:
+        ctx.period, ctx.year = ctx.frame, ctx.frame_year
 
 
 def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
@@ -605,47 +769,119 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     if mention.pair:
         ctx.pair = mention.pair
         return
-    before = ctx.text[max(0, token.start - 3): token.start]
+    before = ctx.text[max(0, token.start - 3) : token.start]
     if COMPARATOR_BEFORE.search(before) and mention.rel != -1:
         state.comparator = True  # 比2019年1-11月增长3.2%: growth against a base, not yoy
         return
     if COMPARATOR_BEFORE.search(before):
         return  # 比上年: the yoy base
-    if mention.first_month and mention.last_month and mention.first_month > 1 and (
-        ctx.text[token.start - 1: token.start] in ("到", "至") or before.endswith("到")
-    ) and mention.last_month % 3 == 0 and mention.last_month - mention.first_month == 2:
-        mention = PeriodMention(mention.start, mention.end, mention.year, mention.rel, 1,
-                                mention.last_month, False, False)
+    if (
+        mention.first_month
+        and mention.last_month
+        and mention.first_month > 1
+        and (ctx.text[token.start - 1 : token.start] in ("到", "至") or before.endswith("到"))
+        and mention.last_month % 3 == 0
+        and mention.last_month - mention.first_month == 2
+    ):
+        mention = replace(mention, first_month=1, is_point=False, is_month_within=False)
+    if mention.same_months and ctx.period is not None:  # 去年同期: the running months
+        mention = replace(
+            mention,
+            first_month=ctx.period.first,
+            last_month=ctx.period.last,
+            is_point=ctx.period.is_point,
+        )
+    at_point = text_before_point(ctx.text, token.start)
+    saved = (ctx.period, ctx.year)
     period = resolve_mention(ctx, mention)
-    if period is None:
-        ctx.period = None
-        return
+    if period is not None and is_digression(ctx, mention, period, token, at_point):
+        if clause_lead(ctx, state, token):
+            state.digressed = True
+        elif state.clause_saved is None:
+            state.clause_saved = saved
+    elif period is not None:
+        ctx.year = period.year  # 去年 as the text's own period: 全年 after it is that year too
+        ctx.frame, ctx.frame_year, ctx.frame_explicit = period, period.year, True
+        if ctx.monthly is None and period.first is not None:
+            ctx.monthly = period.first == period.last
     ctx.period = period
+    if period is None:
+        return
     if state.from_index >= 0:
         state.from_periods.append(period)
-    if text_before_point(ctx.text, token.start):
+    if at_point:
         state.point = True
 
 
+def is_digression(
+    ctx: DocumentContext, mention: PeriodMention, period: Period, token: Token, at_point: bool
+) -> bool:
+    """A period the text visits without reporting on it, once it has named the one it reports
+    on: last year (去年同期, 去年一季度), a stock date (年末, 截至9月底), a part of the running
+    cumulative period (8月当月 in a 1-8月 report, 二季度 in 上半年; a month is the frame of a
+    monthly release, though); or a plan year (到2025年) at any time."""
+    if ctx.frame_explicit and (
+        (mention.rel is not None and mention.rel < 0) or period.is_point or at_point
+    ):
+        return True  # before any reporting period is named, 去年 or 年末 is the frame
+    frame = ctx.frame
+    if (
+        ctx.frame_explicit
+        and frame is not None
+        and frame.year == period.year
+        and frame.first
+        and frame.last
+        and period.first
+        and period.last
+    ):
+        span, whole = (period.first, period.last), (frame.first, frame.last)
+        within = whole[0] <= span[0] and span[1] <= whole[1] and span != whole
+        if within and mention.is_month_within:
+            return True  # 8月当月 in a 1-8月 report
+        if within and span[0] > whole[0] and not (span[0] == span[1] and ctx.monthly):
+            return True  # 5月份 in a 1-5月 release, 二季度 in 上半年: a part of the frame
+    before = ctx.text[max(0, token.start - 4) : token.start]
+    return mention.year is not None and PLAN_BEFORE.search(before) is not None
+
+
+def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """The period opens its clause (`去年同期，...`, `其中3月当月增长`), so it holds for the
+    rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
+    before = ctx.text[state.clause_start : token.start]
+    return CJK_RUN.search(FILLER.sub("", before)) is None
+
+
 def text_before_point(text: str, start: int) -> bool:
-    return text[max(0, start - 2): start] in ("截至", "截止") or text[max(0, start - 3): start] in (
-        "截止到", "截至到")
+    return text[max(0, start - 2) : start] in ("截至", "截止") or text[
+        max(0, start - 3) : start
+    ] in ("截止到", "截至到")
 
 
 def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     mention = token.data
     assert isinstance(mention, RegionMention)
+    if state.reference_end >= 0 and REFERENCE_GAP.fullmatch(
+        ctx.text, state.reference_end, token.start
+    ):
+        state.reference_end = token.end  # 高于全国、全省: the bases of a comparison
+        return
+    if ctx.lex.area_attribute_after.match(ctx.text, token.end):
+        return  # 入选全省首批: an attribute of what follows, not the area reported on
     doc_region = ctx.regions.by_name.get(ctx.document_region or "", (None,))[0]
     if mention.self_reference:
-        state.region = resolve_self_reference(mention.self_reference, doc_region, ctx.regions)
-        state.clause_region = state.region
-        return
-    named = {r.code for r in (doc_region,) if r} | {
-        a.code for r in (doc_region,) if r for a in ctx.regions.ancestors(r)}
-    region = disambiguate(mention.candidates, named, ctx.regions)
-    if region is not None:
-        state.region = region.name
-        state.clause_region = region.name
+        name = resolve_self_reference(mention.self_reference, doc_region, ctx.regions)
+    else:
+        named = {r.code for r in (doc_region,) if r} | {
+            a.code for r in (doc_region,) if r for a in ctx.regions.ancestors(r)
+        }
+        region = disambiguate(mention.candidates, named, ctx.regions)
+        if region is None:
+            return
+        name = region.name
+    state.region = name
+    state.clause_region = name
+    if name is not None:
+        state.areas.append((token.start, token.end, name))
 
 
 def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
@@ -656,7 +892,7 @@ def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
         state.qualifier = "累计"
     elif role == "point":
         state.point = True
-        word = ctx.text[token.start:token.end]
+        word = ctx.text[token.start : token.end]
         if word in ("目前", "至今", "当前") or ctx.text.startswith("目前", token.end):
             state.now = True
     elif role == "bound":
@@ -666,15 +902,20 @@ def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     elif role == "net":
         state.net = True
     elif role == "each":
-        if ctx.text[token.start:token.end] == "分别":
+        if ctx.text[token.start : token.end] == "分别":
             state.each_at = token.start
     elif role == "target":
-        state.target = True
+        state.target = state.target_seen = True
+        state.plan = False  # 预期目标, 计划目标: the target's own name
+        if TARGET_LIST_AFTER.match(ctx.text, token.end):
+            state.target_sentence = True  # 主要目标是：A增长7%；B增长8%
     elif role == "from":
         if state.from_periods:
             state.previous_from = state.from_periods
         state.from_periods = []
         state.from_index = 0
+    elif role in ("comparator", "rank_lead"):
+        state.reference_end = token.end  # 高于全省, 居潍坊市第二: the area is a base
 
 
 def read_share(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
@@ -708,28 +949,44 @@ def read_rank(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     subject = state.subject
     if subject is None or subject.indicator is None or state.plan:
         return
-    value = 1.0 if m.group("top") in ("首位", "之首") else (
-        parse_number(m.group("n")) if m.group("n") else None)
+    value = (
+        1.0
+        if m.group("top") in ("首位", "之首")
+        else (parse_number(m.group("n")) if m.group("n") else None)
+    )
     if value is None:
         return
     emit(ctx, state, subject, "rank", value, None, subject.start, token.end)
 
 
-def read_quantity(ctx: DocumentContext, state: SentenceState, token: Token,
-                  sentence_start: int, subject: Subject | None = None,
-                  force: bool = False) -> None:
+def read_quantity(
+    ctx: DocumentContext,
+    state: SentenceState,
+    token: Token,
+    sentence_start: int,
+    subject: Subject | None = None,
+    force: bool = False,
+) -> None:
     q = token.data
     assert isinstance(q, Quantity)
-    if q.is_bound or state.bound or state.plan or state.net:
+    floor_target = state.target and not q.is_range  # 目标：增长6.5%以上
+    if (q.is_bound and not floor_target) or state.bound or state.plan or state.net:
         return
     run: list[Token] = token.extra.get("run", [token])
     if len(run) > 1 and state.each_at >= 0:
+        areas = listed_areas(ctx, state, sentence_start, len(run))
+        if areas and state.subject is not None and state.subject.start > state.each_at:
+            for (area_start, _, name), item in zip(areas, run, strict=True):
+                subject = replace(state.subject, region=name)
+                attach_quantity(ctx, state, subject, item, min(area_start, subject.start))
+            return
         targets = list_targets(ctx, state, sentence_start, len(run))
         if targets:
             reaches = cue_reaches(ctx.text, state.cue_end, run[0].start)
             for target, item in zip(targets, run, strict=True):
-                attach_quantity(ctx, state, target, item, min(target.start, item.start),
-                                cue_checked=reaches)
+                attach_quantity(
+                    ctx, state, target, item, min(target.start, item.start), cue_checked=reaches
+                )
             return
     subject = subject or state.subject
     if subject is None:
@@ -737,13 +994,20 @@ def read_quantity(ctx: DocumentContext, state: SentenceState, token: Token,
     attach_quantity(ctx, state, subject, token, subject.start)
 
 
-def attach_quantity(ctx: DocumentContext, state: SentenceState, subject: Subject,
-                    token: Token, ev_start: int, cue_checked: bool | None = None) -> None:
+def attach_quantity(
+    ctx: DocumentContext,
+    state: SentenceState,
+    subject: Subject,
+    token: Token,
+    ev_start: int,
+    cue_checked: bool | None = None,
+) -> None:
     q = token.data
     assert isinstance(q, Quantity)
     if subject.indicator is None:
         return
     ev_start = min(ev_start, token.start)
+    ev_end = max(token.end, subject.start + len(subject.text))  # 2097家规模以上工业企业
     period_override = None
     if state.from_index >= 0 and q.unit != "个百分点":
         period_override = from_period(ctx, state)
@@ -751,29 +1015,61 @@ def attach_quantity(ctx: DocumentContext, state: SentenceState, subject: Subject
         measure = measure_for_percent(state)
         if measure is None:
             return
-        reaches = cue_checked if cue_checked is not None else cue_reaches(
-            ctx.text, state.cue_end, token.start)
+        reaches = (
+            cue_checked
+            if cue_checked is not None
+            else cue_reaches(ctx.text, state.cue_end, token.start)
+        )
         if measure[0] in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not reaches:
             return
         name, sign = measure
         denominator = state.share if name == "share_pct" else None
         if name == "share_pct" and denominator is None:
             return
-        emit(ctx, state, subject, name, sign * q.value, "%", ev_start, token.end,
-             denominator=denominator, approx=q.is_approximate, period=period_override)
+        emit(
+            ctx,
+            state,
+            subject,
+            name,
+            sign * q.value,
+            "%",
+            ev_start,
+            ev_end,
+            denominator=denominator,
+            approx=q.is_approximate,
+            period=period_override,
+        )
         return
     if q.unit == "个百分点":
         if state.growth or state.rate:
-            emit(ctx, state, subject, "pp_change", (state.growth or 1) * q.value, q.unit,
-                 ev_start, token.end)
+            emit(
+                ctx,
+                state,
+                subject,
+                "pp_change",
+                (state.growth or 1) * q.value,
+                q.unit,
+                ev_start,
+                ev_end,
+            )
         return
     if q.dimension != subject.dimension:
         return
     if state.growth and not state.target:
         return  # 增加1755家: a change, not a level
     measure = "target_value" if state.target else "value"
-    emit(ctx, state, subject, measure, q.value, q.unit, ev_start, token.end,
-         approx=q.is_approximate, period=period_override)
+    emit(
+        ctx,
+        state,
+        subject,
+        measure,
+        q.value,
+        q.unit,
+        ev_start,
+        ev_end,
+        approx=q.is_approximate,
+        period=period_override,
+    )
 
 
 def cue_reaches(text: str, cue_end: int, number_start: int) -> bool:
@@ -787,7 +1083,9 @@ def cue_reaches(text: str, cue_end: int, number_start: int) -> bool:
 def is_leading_count(text: str, token: Token) -> bool:
     """`4家独角兽企业`: a count that quantifies the noun after it, not the subject before."""
     q = token.data
-    nxt = text[token.end: token.end + 1]
+    nxt = text[token.end : token.end + 1]
+    if "run" in token.extra:
+        return False  # 96家和88家: the first of a list of counts
     return isinstance(q, Quantity) and q.dimension == "count" and "\u4e00" <= nxt <= "\u9fff"
 
 
@@ -806,23 +1104,34 @@ def from_period(ctx: DocumentContext, state: SentenceState) -> Period | None:
 
 # --- the document ------------------------------------------------------------------------
 
-def document_context(doc: str, raw_text: str, catalog: Catalog) -> tuple[DocumentContext,
-                                                                        tuple[int, int] | None]:
+
+def document_context(
+    doc: str, raw_text: str, catalog: Catalog
+) -> tuple[DocumentContext, tuple[int, int] | None]:
     normalised = normalise_text(raw_text)
     text = normalised.text
     regions = region_index(catalog)
-    region = infer_document_region(text, regions)
-    publication = find_publication_date(text)
+    mentions = list(find_region_mentions(text, regions))
+    region = infer_document_region(text, regions, mentions)
+    dateline = find_publication(text)
+    publication = dateline[:2] if dateline else None
     year = publication[0] if publication else infer_document_year(text)
     ctx = DocumentContext(
-        doc=doc, text=text, normalised=normalised, catalog=catalog, lex=lexicon(catalog),
-        regions=regions, document_region=region.name if region else None,
-        document_year=year, publication=publication,
+        doc=doc,
+        text=text,
+        normalised=normalised,
+        catalog=catalog,
+        lex=lexicon(catalog),
+        regions=regions,
+        document_region=region.name if region else None,
+        document_year=year,
+        publication=publication,
+        region_mentions=mentions,
     )
     if year is not None:
-        ctx.period = Period(year, 1, 12)
-        ctx.year = year
-    return ctx, None
+        ctx.period = ctx.frame = Period(year, 1, 12)
+        ctx.year = ctx.frame_year = year
+    return ctx, (dateline[2], dateline[3]) if dateline else None
 
 
 RULES: tuple[Callable[[str, list[Token]], None], ...] = (group_lists, bind_leading_counts)
@@ -850,8 +1159,9 @@ def extract_document(doc: str, raw_text: str, catalog: Catalog | None = None) ->
         facts = ctx.facts
     except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
         facts = []  # a defect on odd text must not stop the night's run
-    return Extraction(doc=doc, text=ctx.text, region=ctx.document_region,
-                      report_date=report_date, facts=facts)
+    return Extraction(
+        doc=doc, text=ctx.text, region=ctx.document_region, report_date=report_date, facts=facts
+    )
 
 
 __all__ = ["COUNTRY", "EXTRACTOR_VERSION", "extract_document"]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from transforms.catalog import Catalog, load_catalog, load_cues, load_phrases
+from transforms.catalog import Catalog, Cue, load_catalog, load_cues, load_phrases
 from transforms.trie import compile_trie
 
 QUOTES = "“”\"'‘’「」"
@@ -58,6 +58,12 @@ class Lexicon:
     cue_pattern: re.Pattern[str]
     names_by_kind: dict[str, tuple[str, ...]]
     """kind -> every alias/name ending in it (for prefix completion)."""
+    narrower_before: re.Pattern[str] = re.compile(r"(?!x)x")
+    area_attribute_after: re.Pattern[str] = re.compile(r"(?!x)x")
+    """Words after an area reference that make it an attribute, not the area a figure is about
+    (`入选全省首批`, `全省唯一`, `全省平均`): match with `match(text, end)`."""
+    """Words that, written right before an indicator's name, make a narrower noun of it
+    (`电子设备` + `制造业增加值`, `现代` + `服务业增加值`): match with `search(text, 0, start)`."""
 
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(strip_quotes(text))
@@ -93,8 +99,7 @@ class Lexicon:
 
 def lexicon(catalog: Catalog | None = None) -> Lexicon:
     catalog = catalog or load_catalog()
-    return build_lexicon(catalog.version) if catalog is load_catalog() else compile_lexicon(
-        catalog)
+    return build_lexicon(catalog.version) if catalog is load_catalog() else compile_lexicon(catalog)
 
 
 @cache
@@ -119,15 +124,26 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
     kinds = tuple(sorted(kind_dimension, key=len, reverse=True))
     stems: dict[str, dict[str, str]] = defaultdict(dict)
     names_by_kind: dict[str, list[str]] = defaultdict(list)
-    lex = Lexicon(entries, re.compile("x^"), kinds, kind_dimension, re.compile("x^"), {},
-                  re.compile("x^"), {}, re.compile("x^"), {})
+    lex = Lexicon(
+        entries,
+        re.compile("x^"),
+        kinds,
+        kind_dimension,
+        re.compile("x^"),
+        {},
+        re.compile("x^"),
+        {},
+        re.compile("x^"),
+        {},
+    )
     for name, entry in entries.items():
         stem, kind = lex.split_kind(name)
         if kind:
             stems[stem].setdefault(kind, entry.indicator)
             names_by_kind[kind].append(name)
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
-    cue_roles = {c.term: c.role for c in cues if c.role != "kind"}
+    word_lists = ("kind", "narrower", "area_attribute")
+    cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
     return Lexicon(
         entries=entries,
         indicator_pattern=compile_trie(surface),
@@ -139,4 +155,14 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         cue_roles=cue_roles,
         cue_pattern=compile_trie(cue_roles),
         names_by_kind={k: tuple(v) for k, v in names_by_kind.items()},
+        narrower_before=alternation(cues, "narrower", "(?:{})$"),
+        area_attribute_after=alternation(cues, "area_attribute", "(?:{})"),
     )
+
+
+def alternation(cues: tuple[Cue, ...], role: str, template: str) -> re.Pattern[str]:
+    """The cue words of one role as one pattern, longest first (never matches when none)."""
+    terms = sorted((c.term for c in cues if c.role == role), key=len, reverse=True)
+    if not terms:
+        return re.compile(r"(?!x)x")
+    return re.compile(template.format("|".join(map(re.escape, terms))))

@@ -9,6 +9,7 @@ be shown in the raw document.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -36,8 +37,9 @@ def identity_offsets(text: str) -> Offsets:
     return list(range(len(text) + 1))
 
 
-def substitute(text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
-               ) -> tuple[str, Offsets]:
+def substitute(
+    text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
+) -> tuple[str, Offsets]:
     """`pattern.sub` that also returns where each output character came from.
 
     `repl` returning None leaves the match alone. Replacement characters map onto the
@@ -128,13 +130,35 @@ def convert_traditional(text: str) -> tuple[str, Offsets]:
 FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)}  # ａ-ｚ
-FULLWIDTH |= {ord(k): v for k, v in {
-    "％": "%", "．": ".", "＋": "+", "－": "-", "／": "/", "～": "~", "＜": "<", "＞": ">",
-    "\u3000": " ", "\xa0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\ufeff": " ",
-    "\u200b": " ", "\r": "\n", "\t": " ",
-    # Mirrors vary the quotes around 小巨人, 未来工厂: one pair for the lexicon to match.
-    "「": "“", "」": "”", "『": "“", "』": "”", "〞": "”", "〝": "“",
-}.items()}
+FULLWIDTH |= {
+    ord(k): v
+    for k, v in {
+        "％": "%",
+        "．": ".",
+        "＋": "+",
+        "－": "-",
+        "／": "/",
+        "～": "~",
+        "＜": "<",
+        "＞": ">",
+        "\u3000": " ",
+        "\xa0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\ufeff": " ",
+        "\u200b": " ",
+        "\r": "\n",
+        "\t": " ",
+        # Mirrors vary the quotes around 小巨人, 未来工厂: one pair for the lexicon to match.
+        "「": "“",
+        "」": "”",
+        "『": "“",
+        "』": "”",
+        "〞": "”",
+        "〝": "“",
+    }.items()
+}
 
 
 def fold_width(text: str) -> tuple[str, Offsets]:
@@ -162,7 +186,7 @@ def drop_page_numbers(text: str) -> tuple[str, Offsets]:
 
     def repl(m: re.Match[str]) -> str | None:
         before = text[: m.start()].rstrip()
-        after = text[m.end():].lstrip()
+        after = text[m.end() :].lstrip()
         if before and (before[-1].isdigit() or before[-1] == "."):
             return None
         if after and (after[0].isdigit() or after[0] in UNIT_START or after[0] == "."):
@@ -173,10 +197,17 @@ def drop_page_numbers(text: str) -> tuple[str, Offsets]:
 
 
 WHITESPACE_RUN = re.compile(r"[ \n]+")
-SENTENCE_END = set("。！？!?；;：:")
+SENTENCE_END = set("。！？!?")
+CLAUSE_END = set("；;：:")
+"""A long line ending in one of these was wrapped inside a sentence (a list of targets after
+`目标是：`, items joined by `；`); a short one is a heading or a list item of its own."""
 LIST_MARKER = re.compile(
     r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
     r"[■□○●◆◇▲△★☆#>【表图附注]|第[一二三四五六七八九十]+[章节部]"
+)
+DATE_AT_END = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$"
 )
 WRAPPED_LINE_MIN = 14  # a line this long that stops mid-sentence was wrapped, not a heading
 
@@ -202,12 +233,16 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets]:
             return ""
         if not prev or not nxt:
             return "\n"
+        if DATE_AT_END.search(text, max(0, start - 20), start):
+            return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
         if (prev.isdigit() or prev == ".") and (nxt.isdigit() or nxt == "." or nxt in UNIT_START):
             return ""
         if prev in SENTENCE_END or LIST_MARKER.match(text, end):
             return "\n"
         line_start = text.rfind("\n", 0, start) + 1
-        if start - line_start >= WRAPPED_LINE_MIN and (not prev.isascii() or prev.isalnum()):
+        if start - line_start >= WRAPPED_LINE_MIN and (
+            not prev.isascii() or prev.isalnum() or prev in CLAUSE_END
+        ):
             return ""
         return "\n"
 
@@ -216,8 +251,9 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets]:
 
 @cache
 def doubled_number_pattern() -> re.Pattern[str]:
-    units = sorted({u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len,
-                   reverse=True)
+    units = sorted(
+        {u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len, reverse=True
+    )
     unit = "|".join(map(re.escape, units))
     # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
     return re.compile(
@@ -244,12 +280,82 @@ def repair_doubled_glyphs(text: str) -> tuple[str, Offsets]:
     return substitute(text, pattern, repl)
 
 
+DOUBLED_LINE_MIN = 6
+DOUBLED_LINE_MAX = 200
+LINE = re.compile(r"[^\n]+")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def split_doubled(line: str) -> list[str] | None:
+    """`286286..4242亿元亿元` -> [`286`, `.`, `42`, `亿元`]: the halves of a line that is
+    nothing but doubled runs, or None. Shortest runs first (dynamic programming, no regex
+    backtracking)."""
+    n = len(line)
+    ends: list[int | None] = [None] * (n + 1)  # ends[i]: length of the half starting at i
+    ends[n] = 0
+    for i in range(n - 1, -1, -1):
+        for half in range(1, (n - i) // 2 + 1):
+            j = i + 2 * half
+            if ends[j] is not None and line[i : i + half] == line[i + half : j]:
+                ends[i] = half
+                break
+    if ends[0] is None:
+        return None
+    halves, i = [], 0
+    while i < n:
+        half = ends[i] or 0
+        halves.append(line[i : i + half])
+        i += 2 * half
+    return halves
+
+
+def doubled_line_halves(line: str) -> list[str] | None:
+    """The halves of a bold-font line, or None when the line is not one."""
+    if not DOUBLED_LINE_MIN <= len(line) <= DOUBLED_LINE_MAX or line != line.strip():
+        return None
+    if any(count % 2 for count in Counter(line).values()):
+        return None  # doubled runs use every character an even number of times
+    halves = split_doubled(line)
+    if not halves or not any(len(h) >= 2 and CJK.search(h) for h in halves):
+        return None
+    return halves
+
+
+def repair_doubled_lines(text: str) -> tuple[str, Offsets]:
+    """A bold PDF heading prints every run twice: `规上工业增加值规上工业增加值`,
+    `286286..4242亿元亿元`. Only a whole line made of doubled runs, one of them a doubled
+    Chinese word, is proof enough; ordinary prose never is. Each kept character maps to the
+    raw character it was copied from."""
+    parts: list[str] = []
+    offsets: Offsets = []
+    pos = 0
+    for match in LINE.finditer(text):
+        halves = doubled_line_halves(match.group())
+        if halves is None:
+            continue
+        start, end = match.span()
+        parts.append(text[pos:start])
+        offsets.extend(range(pos, start))
+        at = start
+        for half in halves:
+            parts.append(half)
+            offsets.extend(range(at, at + len(half)))
+            at += 2 * len(half)
+        pos = end
+    if not parts:
+        return text, identity_offsets(text)
+    parts.append(text[pos:])
+    offsets.extend(range(pos, len(text) + 1))
+    return "".join(parts), offsets
+
+
 PASSES: tuple[Pass, ...] = (
     strip_html,
     strip_pinyin_glosses,
     convert_traditional,
     fold_width,
     drop_page_numbers,
+    repair_doubled_lines,
     join_wrapped_lines,
     repair_decimal_points,
     repair_doubled_glyphs,

@@ -13,8 +13,20 @@ from functools import cache
 
 from transforms.catalog import Catalog, load_catalog
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_BIG = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
@@ -70,6 +82,8 @@ class Quantity:
     is_bound: bool
     """`以上`/`以下` follows: a threshold or a bound, not a measured figure."""
     number_start: int
+    is_range: bool = False
+    """The upper end of a range (`10-300亿元`): never a figure, not even a target."""
 
 
 def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
@@ -86,6 +100,7 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     cn = "[零〇一二两三四五六七八九十百千]+"
     return re.compile(
         rf"(?P<approx>{approx_before})?"
+        rf"(?P<sign>(?<![\d.%])[-−])?"  # 增长-2.3%: a decline written as negative growth
         rf"(?P<num>(?<![\d.])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?"
         rf"|(?<![零〇一二两三四五六七八九十百千万亿第]){cn}(?:点[零〇一二三四五六七八九]+)?)"
         rf"(?P<after>余|多)?"
@@ -124,8 +139,11 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
         value = parse_number(raw)
         if value is None:
             continue
-        value, unit, dimension = resolve_unit(m.group("mult") or "", m.group("unit"), value,
-                                              catalog)
+        if m.group("sign") and not is_chinese:
+            value = -value
+        value, unit, dimension = resolve_unit(
+            m.group("mult") or "", m.group("unit"), value, catalog
+        )
         tail = m.group("tail") or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
         is_range = RANGE_BEFORE.search(text, 0, m.start("num")) is not None
@@ -137,5 +155,6 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
             dimension=dimension,
             is_approximate=bool(m.group("approx") or m.group("after") or tail == "左右"),
             is_bound=is_range or tail in ("以上", "以下", "之内", "以内", "级"),
+            is_range=is_range,
             number_start=m.start("num"),
         )

@@ -20,7 +20,7 @@ DASH = r"\s*[-—–~～至到]\s*"
 
 PERIOD_PATTERN = re.compile(
     rf"(?P<pair>(?P<y1>(?:19|20)\d{{2}})年?{DASH}(?P<y2>(?:19|20)\d{{2}})年)"
-    rf"|(?:(?P<year>(?:19|20)\d{{2}})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年))?"
+    rf"|(?:(?P<year>(?:19|20)\d{{2}})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年|过去的?一年))?"
     rf"(?P<sub>"
     rf"(?P<r1>{MONTH}){DASH}(?P<r2>{MONTH})月份?"
     rf"|前(?P<first>{MONTH})个?月份?"
@@ -30,11 +30,23 @@ PERIOD_PATTERN = re.compile(
     rf"|(?P<full>全年)"
     rf"|(?P<yend>年末|年底)"
     rf"|(?P<since>以来)"
+    rf"|(?P<same>同期)"
     rf"|(?P<m>{MONTH})月份?(?P<mend>末|底|当月)?(?![\d一二三四五六七八九十]+日|[上中下]旬)"
     rf")?"
 )
 QUARTER_NUMBER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-REL_YEAR = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2}
+REL_YEAR = {
+    "今年": 0,
+    "本年": 0,
+    "当年": 0,
+    "去年": -1,
+    "上年": -1,
+    "前年": -2,
+    "过去一年": -1,
+    "过去的一年": -1,
+}
+CONTEXT_YEAR = frozenset({"当年"})
+"""`当年` is the year under discussion (`对当年首次纳入规上统计的企业`), not the document's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +66,12 @@ class PeriodMention:
     """今年以来: from January to an end the text does not state."""
     pair: tuple[int, int] | None = None
     """`2012年到2021年`: the two ends of a comparison, not a period of its own."""
+    same_months: bool = False
+    """`去年同期`: the months of the running period, in another year."""
+    in_context: bool = False
+    """`当年`: the running year, whatever the document's own year is."""
+    is_month_within: bool = False
+    """`8月当月`: one month singled out of the running cumulative period (`1-8月`)."""
 
 
 def month_number(text: str) -> int | None:
@@ -63,15 +81,29 @@ def month_number(text: str) -> int | None:
 
 def parse_period(m: re.Match[str]) -> PeriodMention | None:
     if m.group("pair"):
-        return PeriodMention(m.start(), m.end(), None, None, None, None, False, False,
-                             pair=(int(m.group("y1")), int(m.group("y2"))))
+        return PeriodMention(
+            m.start(),
+            m.end(),
+            None,
+            None,
+            None,
+            None,
+            False,
+            False,
+            pair=(int(m.group("y1")), int(m.group("y2"))),
+        )
     year = int(m.group("year")) if m.group("year") else None
     rel = REL_YEAR.get(m.group("rel") or "")
     sub = m.group("sub")
     if year is None and rel is None and not sub:
         return None
     first = last = None
-    point = since = False
+    point = since = same = month_only = False
+    if m.group("same"):
+        if year is None and rel is None:
+            return None  # bare 同期: the running period, nothing new
+        same = True
+        sub = None
     if sub:
         if m.group("r1"):
             first, last = month_number(m.group("r1")), month_number(m.group("r2"))
@@ -105,9 +137,22 @@ def parse_period(m: re.Match[str]) -> PeriodMention | None:
                 return None
             first = last = month
             point = m.group("mend") in ("末", "底")
+            month_only = m.group("mend") == "当月"
         else:  # 一季度 / 首季
             first, last = 1, 3
-    return PeriodMention(m.start(), m.end(), year, rel, first, last, point, since)
+    return PeriodMention(
+        m.start(),
+        m.end(),
+        year,
+        rel,
+        first,
+        last,
+        point,
+        since,
+        same_months=same,
+        in_context=(m.group("rel") or "") in CONTEXT_YEAR,
+        is_month_within=month_only,
+    )
 
 
 def find_periods(text: str) -> Iterator[PeriodMention]:
@@ -124,7 +169,7 @@ def find_periods(text: str) -> Iterator[PeriodMention]:
 PUBLICATION = re.compile(
     r"(?:发布日期|发布时间|发表时间|更新时间|日期|时间|发布)?[:：]?\s*"
     r"(?P<y>20\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*\d{1,2}(?!\d)|年\s*(?P<m2>\d{1,2})\s*月"
-    r"(?:\s*\d{1,2}\s*日)?(?=\s*(?:\n|\d{1,2}:|在|$)))"
+    r"(?:\s*\d{1,2}\s*日)?(?=\s*(?:[)）]|\n|\d{1,2}:|在|$)))"
 )
 EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})")
 PLAN_BEFORE = re.compile(r"(?:到|至|预计|力争|目标|计划|规划|展望|远景|[-—–~])$")
@@ -137,6 +182,14 @@ def find_publication_date(text: str) -> tuple[int, int] | None:
     Only the first fifth of the text (at least 400 characters) is searched: dates further
     down are events the report talks about.
     """
+    found = find_publication(text)
+    return None if found is None else (found[0], found[1])
+
+
+def find_publication(text: str) -> tuple[int, int, int, int] | None:
+    """`find_publication_date` with the date's span: (year, month, start, end). The date says
+    when the text appeared, not what period it reports on (`（2023年1月）` above a 2022
+    review)."""
     head = text[: max(400, len(text) // 5)]
     for m in PUBLICATION.finditer(head):
         month = int(m.group("m") or m.group("m2") or 0)
@@ -144,11 +197,11 @@ def find_publication_date(text: str) -> tuple[int, int] | None:
             continue
         line_start = head.rfind("\n", 0, m.start()) + 1
         line_end = head.find("\n", m.end())
-        line = head[line_start: line_end if line_end >= 0 else len(head)]
+        line = head[line_start : line_end if line_end >= 0 else len(head)]
         # A date in running prose (`2024年7月,萧山召开...`) is an event, not the dateline.
-        if m.group("m2") and len(line) > 40 and "在" not in line[m.end() - line_start:][:2]:
+        if m.group("m2") and len(line) > 40 and "在" not in line[m.end() - line_start :][:2]:
             continue
-        return int(m.group("y")), month
+        return int(m.group("y")), month, m.start("y"), m.end()
     return None
 
 
@@ -160,23 +213,26 @@ def infer_document_year(text: str) -> int | None:
     """
     years: Counter[int] = Counter()
     for m in EXPLICIT_YEAR.finditer(text):
-        before = text[max(0, m.start() - 4): m.start()]
+        before = text[max(0, m.start() - 4) : m.start()]
         if PLAN_BEFORE.search(before) or BASE_YEAR.match(text, max(0, m.start() - 3)):
             continue
         years[int(m.group(1))] += 1
     for m in BASE_YEAR.finditer(text):
         sentence_end = min(len(text), m.end() + 60)
-        later = 2 if "两年平均" in text[m.end(): sentence_end] else 1
+        later = 2 if "两年平均" in text[m.end() : sentence_end] else 1
         years[int(m.group(1)) + later] += 1
     if not years:
         return None
     return max(years)
 
 
-def resolve_year(mention: PeriodMention, context_year: int | None, document_year: int | None
-                 ) -> int | None:
+def resolve_year(
+    mention: PeriodMention, context_year: int | None, document_year: int | None
+) -> int | None:
     if mention.year is not None:
         return mention.year
+    if mention.in_context and context_year is not None:
+        return context_year
     if mention.rel is not None:
         return None if document_year is None else document_year + mention.rel
     return context_year

@@ -108,8 +108,9 @@ def find_region_mentions(text: str, index: RegionIndex) -> Iterator[RegionMentio
         if SUBAREA_AFTER.match(text, m.end()):
             continue
         full = index.by_name.get(word, ())
-        mentions.append(RegionMention(m.start(), m.end(), full or index.by_short.get(word, ()),
-                                      bool(full)))
+        mentions.append(
+            RegionMention(m.start(), m.end(), full or index.by_short.get(word, ()), bool(full))
+        )
     for m in SELF_REFERENCE.finditer(text):
         kind = m.lastgroup or ""
         mentions.append(RegionMention(m.start(), m.end(), (), False, self_reference=kind))
@@ -117,13 +118,17 @@ def find_region_mentions(text: str, index: RegionIndex) -> Iterator[RegionMentio
     return iter(mentions)
 
 
-def infer_document_region(text: str, index: RegionIndex) -> Region | None:
+def infer_document_region(
+    text: str, index: RegionIndex, found: Iterable[RegionMention] | None = None
+) -> Region | None:
     """The area the document is about: the most-named area, the more specific on a tie.
 
     Full names count double. Ambiguous short names go to the candidate whose ancestors the
-    text names too.
+    text names too. `found`: the text's mentions when the caller has them already.
     """
-    mentions = [m for m in find_region_mentions(text, index) if m.candidates]
+    if found is None:
+        found = find_region_mentions(text, index)
+    mentions = [m for m in found if m.candidates]
     if not mentions:
         return None
     named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
@@ -141,16 +146,14 @@ def infer_document_region(text: str, index: RegionIndex) -> Region | None:
     top = [code for code, score in scores.items() if score == best]
     # On a tie a child beats its parent: 慈溪 and 宁波 once each in a 慈溪 bulletin.
     top_set = set(top)
-    specific = [
-        c for c in top
-        if top_set & {a.code for a in index.ancestors(index.by_code[c])}
-    ]
+    specific = [c for c in top if top_set & {a.code for a in index.ancestors(index.by_code[c])}]
     choice = min(specific or top, key=lambda c: first_seen[c])
     return index.by_code[choice]
 
 
-def disambiguate(candidates: tuple[Region, ...], named: set[str], index: RegionIndex
-                 ) -> Region | None:
+def disambiguate(
+    candidates: tuple[Region, ...], named: set[str], index: RegionIndex
+) -> Region | None:
     if not candidates:
         return None
     if len(candidates) == 1:
@@ -168,8 +171,9 @@ def disambiguate(candidates: tuple[Region, ...], named: set[str], index: RegionI
     return best[2]
 
 
-def resolve_self_reference(kind: str, document_region: Region | None, index: RegionIndex
-                           ) -> str | None:
+def resolve_self_reference(
+    kind: str, document_region: Region | None, index: RegionIndex
+) -> str | None:
     """全市 -> the document's city; 全省 -> its province; 全国 -> 全国. None: unknown area."""
     if kind == "country":
         return COUNTRY

@@ -7,8 +7,15 @@ from transforms.extract import EXTRACTOR_VERSION, extract_document
 
 def facts(text, doc="t.txt"):
     return {
-        (f.region, f.period_start, f.period_end, f.indicator, f.measure, f.qualifier,
-         f.denominator): f.value
+        (
+            f.region,
+            f.period_start,
+            f.period_end,
+            f.indicator,
+            f.measure,
+            f.qualifier,
+            f.denominator,
+        ): f.value
         for f in extract_document(doc, text).facts
     }
 
@@ -30,18 +37,24 @@ def test_value_and_growth_of_a_district():
 
 
 def test_respectively_distributes_over_listed_indicators():
-    got = keyed("2023年，桐乡市工业总产值1180.6亿元、工业销售产值1152.3亿元，"
-                "分别同比增长6.1%和5.4%。")
+    got = keyed(
+        "2023年，桐乡市工业总产值1180.6亿元、工业销售产值1152.3亿元，分别同比增长6.1%和5.4%。"
+    )
     assert got == {
-        ("规模以上工业总产值", "value"): 1180.6, ("规模以上工业总产值", "yoy_pct"): 6.1,
-        ("工业销售产值", "value"): 1152.3, ("工业销售产值", "yoy_pct"): 5.4,
+        ("规模以上工业总产值", "value"): 1180.6,
+        ("规模以上工业总产值", "yoy_pct"): 6.1,
+        ("工业销售产值", "value"): 1152.3,
+        ("工业销售产值", "yoy_pct"): 5.4,
     }
 
 
 def test_elided_list_completes_each_item():
     got = keyed("2021年，海宁市高技术、装备和高新技术等产业制造业增加值分别增长9.6%、7.6%和5.1%。")
-    assert got == {("高技术制造业增加值", "yoy_pct"): 9.6, ("装备制造业增加值", "yoy_pct"): 7.6,
-                   ("高新技术产业增加值", "yoy_pct"): 5.1}
+    assert got == {
+        ("高技术制造业增加值", "yoy_pct"): 9.6,
+        ("装备制造业增加值", "yoy_pct"): 7.6,
+        ("高新技术产业增加值", "yoy_pct"): 5.1,
+    }
 
 
 def test_list_item_outside_catalogue_keeps_alignment():
@@ -64,19 +77,32 @@ def test_decline_is_negative_and_rate_is_growth():
 def test_share_with_denominator():
     got = facts("2022年，嘉善县数字经济核心产业增加值占GDP比重达12.3%。")
     assert list(got.items()) == [
-        (("嘉善县", "2022-01", "2022-12", "数字经济核心产业增加值", "share_pct", None,
-          "地区生产总值"), 12.3)]
+        (
+            (
+                "嘉善县",
+                "2022-01",
+                "2022-12",
+                "数字经济核心产业增加值",
+                "share_pct",
+                None,
+                "地区生产总值",
+            ),
+            12.3,
+        )
+    ]
 
 
 def test_two_year_average_and_base_comparison():
-    got = keyed("2021年1-11月，余姚市规上工业增加值同比增长6.8%，比2019年同期增长14%，"
-                "两年平均增长7.0%。")
+    got = keyed(
+        "2021年1-11月，余姚市规上工业增加值同比增长6.8%，比2019年同期增长14%，两年平均增长7.0%。"
+    )
     assert got == {("规模以上工业增加值", "yoy_pct"): 6.8, ("规模以上工业增加值", "avg2y_pct"): 7.0}
 
 
 def test_targets():
-    got = keyed("2021年，上虞区完成工业投资120亿元，超额完成年度目标"
-                "（市目标增速10%、区目标110亿元）。")
+    got = keyed(
+        "2021年，上虞区完成工业投资120亿元，超额完成年度目标（市目标增速10%、区目标110亿元）。"
+    )
     assert got[("工业投资", "target_yoy_pct")] == 10
     assert got[("工业投资", "target_value")] == 110
 
@@ -93,12 +119,15 @@ def test_count_written_before_its_noun():
     assert 1200 in got.values() and 2100 in got.values()
 
 
-@pytest.mark.parametrize("text", [
-    "2023年划定标准为：规上工业总产值1000亿元以上。",
-    "2023年，全县地区生产总值突破100亿元。",
-    "2023年，龙泉市力争规上工业增加值达到80亿元。",
-    "2023年，龙泉市某公司班产量提高240%，产值3.5亿元。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年划定标准为：规上工业总产值1000亿元以上。",
+        "2023年，全县地区生产总值突破100亿元。",
+        "2023年，龙泉市力争规上工业增加值达到80亿元。",
+        "2023年，龙泉市某公司班产量提高240%，产值3.5亿元。",
+    ],
+)
 def test_not_facts(text):
     assert facts(text) == {}
 
@@ -133,11 +162,73 @@ def test_evidence_offsets_point_into_both_texts():
     raw = "2021年，東陽市實現規上工業增加值554.10\n\n億元。"
     extraction = extract_document("t", raw)
     fact = extraction.facts[0]
-    assert extraction.text[fact.start:fact.end] == fact.evidence
-    assert raw[fact.raw_start:fact.raw_end].endswith("554.10\n\n億元")
+    assert extraction.text[fact.start : fact.end] == fact.evidence
+    assert raw[fact.raw_start : fact.raw_end].endswith("554.10\n\n億元")
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "％％％", "<<<>>>", "2021年" * 3, "１" * 500,
-                                  "增长%分别、、和", "\x00\ufffd"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n\n", "％％％", "<<<>>>", "2021年" * 3, "１" * 500, "增长%分别、、和", "\x00\ufffd"],
+)
 def test_never_raises_on_odd_text(text):
     assert extract_document("odd", text).facts == []
+
+
+def test_implausible_growth_is_emitted_as_stated():
+    """Plausibility is the quality gate's call (expectations/), not the extractor's."""
+    text = (
+        "湖州市德清县统计局　2023年8月10日\n\n"
+        "今年1-7月，全县规上工业增加值182.4亿元，同比增长950%。\n"
+    )
+    got = facts(text)
+    assert got[("德清县", "2023-01", "2023-07", "规模以上工业增加值", "yoy_pct", None, None)] == 950
+
+
+def test_doubled_number_without_proof_is_emitted_as_stated():
+    got = keyed("2022年，德清县规上工业增加值286286亿元，占GDP比重达150%。")
+    assert got[("规模以上工业增加值", "value")] == 286286
+    assert got[("规模以上工业增加值", "share_pct")] == 150
+
+
+def test_land_sold_counted_in_parcels_and_mu():
+    got = keyed("2022年，余杭区全年出让工业用地42宗、1268亩。")
+    assert got == {("工业用地出让面积", "value"): 1268}
+
+
+def test_area_created_after_the_division_list_was_built():
+    got = facts("临平区统计局　2021年4月28日\n一季度，全区实现规模以上工业增加值152.35亿元。")
+    assert got == {
+        ("临平区", "2021-01", "2021-03", "规模以上工业增加值", "value", None, None): 152.35
+    }
+
+
+def test_negative_growth_written_with_a_minus_sign():
+    got = keyed("2023年上半年，南海区规模以上工业增加值增长-2.3%，固定资产投资同比增长－5.6%。")
+    assert got == {("规模以上工业增加值", "yoy_pct"): -2.3, ("固定资产投资", "yoy_pct"): -5.6}
+
+
+def test_average_annual_growth_is_not_year_on_year():
+    assert keyed(
+        "“十四五”以来，章丘区规上工业企业数量年均增长10%。2023年，全区规上工业增加值增长8%。"
+    ) == {("规模以上工业增加值", "yoy_pct"): 8}
+
+
+def test_growth_on_a_comparable_basis_is_year_on_year():
+    got = keyed("2022年，章丘区一般公共预算收入完成86.2亿元，同口径增长6.1%。")
+    assert got == {("一般公共预算收入", "value"): 86.2, ("一般公共预算收入", "yoy_pct"): 6.1}
+
+
+def test_target_stated_as_a_floor():
+    got = keyed("2023年主要预期目标是：章丘区地区生产总值增长6.5%以上，固定资产投资增长12%左右。")
+    assert got == {("地区生产总值", "target_yoy_pct"): 6.5, ("固定资产投资", "target_yoy_pct"): 12}
+
+
+def test_the_past_year_of_a_work_report():
+    got = facts(
+        "政府工作报告\n2023年1月10日在章丘区人民代表大会上\n"
+        "过去一年，全区地区生产总值完成1310亿元，增长4.5%。"
+    )
+    assert got == {
+        ("章丘区", "2022-01", "2022-12", "地区生产总值", "value", None, None): 1310,
+        ("章丘区", "2022-01", "2022-12", "地区生产总值", "yoy_pct", None, None): 4.5,
+    }

@@ -8,8 +8,17 @@ import pytest
 from transforms.extract import extract_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
-KEY = ("doc", "region", "period_start", "period_end", "indicator", "measure", "unit",
-       "qualifier", "denominator")
+KEY = (
+    "doc",
+    "region",
+    "period_start",
+    "period_end",
+    "indicator",
+    "measure",
+    "unit",
+    "qualifier",
+    "denominator",
+)
 
 
 def as_rows(facts):
@@ -18,10 +27,15 @@ def as_rows(facts):
 
 @pytest.mark.parametrize("source", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
 def test_golden_file(source):
-    expected = [json.loads(line) for line in source.with_suffix(".jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
-    got = [f.to_contract() for f in extract_document(source.name, source.read_text(
-        encoding="utf-8")).facts]
+    expected = [
+        json.loads(line)
+        for line in source.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    got = [
+        f.to_contract()
+        for f in extract_document(source.name, source.read_text(encoding="utf-8")).facts
+    ]
     assert as_rows(got) == as_rows(expected)
 
 

@@ -66,8 +66,11 @@ def test_space_between_two_numbers_is_kept():
 numbers = st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False).map(str)
 
 
-@given(numbers, st.sampled_from(["亿元", "万平方米", "%", "家"]),
-       st.sampled_from(["plain", "fullwidth", "wrapped", "doubled"]))
+@given(
+    numbers,
+    st.sampled_from(["亿元", "万平方米", "%", "家"]),
+    st.sampled_from(["plain", "fullwidth", "wrapped", "doubled"]),
+)
 def test_any_written_number_parses_back(number, unit, style):
     written = number + unit
     if style == "fullwidth":
@@ -82,3 +85,34 @@ def test_any_written_number_parses_back(number, unit, style):
     quantities = list(find_quantities(text))
     assert quantities, text
     assert abs(quantities[0].value - float(number)) < 1e-9
+
+
+def test_doubled_bold_heading_lines_are_undone():
+    raw = (
+        "2022年成绩单\n规上工业增加值规上工业增加值\n\n"
+        "286286..4242亿元亿元\n\n同比增长同比增长66..33%%\n"
+    )
+    norm = normalise_text(raw)
+    assert norm.text == "2022年成绩单\n规上工业增加值\n286.42亿元\n同比增长6.3%\n"
+    start = norm.text.index("286.42亿元")
+    raw_start, raw_end = norm.raw_span(start, start + len("286.42亿元"))
+    assert raw[raw_start:raw_end].startswith("286286..4242亿元")
+
+
+def test_prose_and_short_repeats_are_not_doubled_lines():
+    raw = "2020\n看看\n常常来往，人人参与\n增长8%，增长8%"
+    assert normalise_text(raw).text == raw
+
+
+def test_long_line_ending_in_a_semicolon_was_wrapped():
+    raw = "今年全区的主要预期目标是：地区生产总值增长7%左右；\n\n规上工业增加值增长8%。"
+    assert normalise_text(raw).text == (
+        "今年全区的主要预期目标是：地区生产总值增长7%左右；规上工业增加值增长8%。"
+    )
+
+
+def test_dateline_keeps_its_line_break():
+    raw = "杭州市萧山区统计局　2022年2月10日\n\n2021年，全区规上工业增加值554.1亿元。\n"
+    assert normalise_text(raw).text.startswith("杭州市萧山区统计局2022年2月10日\n2021年")
+    raw = "发布时间：2023-10-27 17:02\n2023年前三季度"
+    assert normalise_text(raw).text == raw

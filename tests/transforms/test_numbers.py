@@ -5,10 +5,18 @@ import pytest
 from transforms.numbers import find_quantities, parse_chinese_numeral
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("三", 3), ("两", 2), ("十二", 12), ("二十", 20), ("两千三百", 2300), ("一万零五", 10005),
-    ("三点五", 3.5),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("三", 3),
+        ("两", 2),
+        ("十二", 12),
+        ("二十", 20),
+        ("两千三百", 2300),
+        ("一万零五", 10005),
+        ("三点五", 3.5),
+    ],
+)
 def test_chinese_numerals(text, value):
     assert parse_chinese_numeral(text) == value
 
@@ -42,3 +50,8 @@ def test_chinese_numerals_only_count_things():
 
 def test_unknown_unit_is_not_a_quantity():
     assert quantities("用电量11.4442亿瓦时") == []
+
+
+def test_minus_sign_before_a_number_is_kept():
+    values = [q.value for q in find_quantities("增长-2.3%，下降3%，1-10月增长5%，10-20亿元")]
+    assert values[:3] == [-2.3, 3.0, 5.0]

@@ -14,14 +14,28 @@ def months(text):
     return m.first_month, m.last_month, m.is_point
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("全年", (1, 12, False)), ("1-10月", (1, 10, False)), ("1—10月", (1, 10, False)),
-    ("1~10月", (1, 10, False)), ("前10个月", (1, 10, False)), ("前10月", (1, 10, False)),
-    ("一季度", (1, 3, False)), ("首季", (1, 3, False)), ("上半年", (1, 6, False)),
-    ("前三季度", (1, 9, False)), ("到3季度", (1, 9, False)), ("8月", (8, 8, False)),
-    ("11月份", (11, 11, False)), ("8月当月", (8, 8, False)), ("年末", (12, 12, True)),
-    ("二季度末", (6, 6, True)), ("1至11月", (1, 11, False)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全年", (1, 12, False)),
+        ("1-10月", (1, 10, False)),
+        ("1—10月", (1, 10, False)),
+        ("1~10月", (1, 10, False)),
+        ("前10个月", (1, 10, False)),
+        ("前10月", (1, 10, False)),
+        ("一季度", (1, 3, False)),
+        ("首季", (1, 3, False)),
+        ("上半年", (1, 6, False)),
+        ("前三季度", (1, 9, False)),
+        ("到3季度", (1, 9, False)),
+        ("8月", (8, 8, False)),
+        ("11月份", (11, 11, False)),
+        ("8月当月", (8, 8, False)),
+        ("年末", (12, 12, True)),
+        ("二季度末", (6, 6, True)),
+        ("1至11月", (1, 11, False)),
+    ],
+)
 def test_period_phrases(text, expected):
     assert months(text) == expected
 
@@ -62,3 +76,10 @@ def test_document_year_ignores_plan_years():
 
 def test_base_year_implies_later_report_year():
     assert infer_document_year("投资比2019年1-11月增长3.2%，两年平均增长1.6%") == 2021
+
+
+def test_publication_month_in_brackets_under_a_title():
+    assert find_publication_date("余杭区经信局2022年度工作总结\n\n（2023年1月）\n\n2022年") == (
+        2023,
+        1,
+    )

@@ -38,3 +38,11 @@ def test_regions_catalogue_has_country_and_parents():
     assert index.by_code["000000000000"].name == "全国"
     xiaoshan = index.by_name["萧山区"][0]
     assert [a.name for a in index.ancestors(xiaoshan)] == ["杭州市", "浙江省", "全国"]
+
+
+def test_division_changes_apply_on_top_of_the_generated_list():
+    index = region_index()
+    assert [r.name for r in index.by_short["即墨"]] == ["即墨区"]  # 即墨市 became 即墨区 (2017)
+    assert index.by_name["即墨市"][0].short_names == ()  # old name: full name only
+    assert doc_region("钱塘区经济运行：钱塘新区") == "钱塘区"
+    assert "下城区" in index.by_name and "江干区" in index.by_name

@@ -9,7 +9,9 @@ import pytest
 
 from transforms.extract import extract_document
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO / ".." / "shared"
+INBOX = REPO / "data" / "inbox"
 SCORER = SHARED / "tools" / "score_facts.py"
 
 pytestmark = pytest.mark.skipif(
@@ -23,8 +25,12 @@ def score(docs, gold, tmp_path):
         for path in sorted(docs):
             for fact in extract_document(path.name, path.read_text(encoding="utf-8")).facts:
                 out.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
-    result = subprocess.run([sys.executable, str(SCORER), str(gold), str(pred), "--json"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(gold), str(pred), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -35,6 +41,14 @@ def test_seeds_precision_and_recall(tmp_path):
 
 
 def test_devset_f1(tmp_path):
-    summary = score((SHARED / "devset" / "docs").glob("*.txt"), SHARED / "gold" / "devset.jsonl",
-                    tmp_path)
+    summary = score(
+        (SHARED / "devset" / "docs").glob("*.txt"), SHARED / "gold" / "devset.jsonl", tmp_path
+    )
     assert summary["f1"] >= 0.95
+
+
+@pytest.mark.skipif(not (INBOX / "expected.jsonl").exists(), reason="no sample inbox gold")
+def test_sample_inbox_f1(tmp_path):
+    """The sample inbox was written independently of the rules: a check against overfitting."""
+    summary = score(INBOX.glob("*.txt"), INBOX / "expected.jsonl", tmp_path)
+    assert summary["f1"] >= 0.9

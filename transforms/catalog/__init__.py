@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 CATALOG_DIR = Path(__file__).resolve().parent
 CATALOG_FILES = (
-    "indicators.csv", "units.csv", "measures.csv", "regions.csv", "cues.csv", "phrases.csv",
+    "indicators.csv",
+    "units.csv",
+    "measures.csv",
+    "regions.csv",
+    "region_changes.csv",
+    "cues.csv",
+    "phrases.csv",
 )
 
 
@@ -88,7 +94,8 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+        lines = (line for line in handle if not line.startswith("#"))
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)]
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -155,6 +162,7 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
         )
         for row in _read_rows(directory / "regions.csv")
     )
+    regions = apply_region_changes(regions, _read_rows(directory / "region_changes.csv"))
     return Catalog(
         indicators=indicators,
         units=units,
@@ -164,6 +172,35 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
         by_name={ind.name_zh: ind for ind in indicators},
         unit_by_symbol={unit.symbol: unit for unit in units},
     )
+
+
+def apply_region_changes(
+    regions: tuple[Region, ...], changes: list[dict[str, str]]
+) -> tuple[Region, ...]:
+    """Bring the generated division list up to date (`region_changes.csv`).
+
+    `added` and `renamed` rows are areas as they are now; a `former` area (即墨市, now 即墨区)
+    stays nameable by its full name but gives up its short name to its successor; an
+    `abolished` row was renumbered or merged under the same name and goes.
+    """
+    by_code = {region.code: region for region in regions}
+    for row in changes:
+        code, change = row["code"], row["change"]
+        if change == "abolished":
+            by_code.pop(code, None)
+        elif change == "former":
+            if code in by_code:
+                by_code[code] = replace(by_code[code], short_names=())
+        else:
+            by_code[code] = Region(
+                code=code,
+                name=row["name"],
+                short_names=_split(row.get("short_names", "")),
+                level=row["level"],
+                parent_code=row.get("parent_code") or None,
+                name_en=row.get("name_en", ""),
+            )
+    return tuple(by_code.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +233,9 @@ def load_cues(directory: Path = CATALOG_DIR) -> tuple[Cue, ...]:
 @cache
 def load_phrases(directory: Path = CATALOG_DIR) -> tuple[Phrase, ...]:
     return tuple(
-        Phrase(phrase=row["phrase"], indicator=row["indicator"],
-               qualifier=row.get("qualifier") or None)
+        Phrase(
+            phrase=row["phrase"], indicator=row["indicator"], qualifier=row.get("qualifier") or None
+        )
         for row in _read_rows(directory / "phrases.csv")
         if row.get("phrase")
     )
