@@ -20,6 +20,8 @@ from rich.table import Table
 
 from flows.commands import quarantine as quarantine_command
 from flows.commands import rejected as rejected_command
+from flows.commands import report as report_command
+from flows.commands import serve as serve_command
 from flows.ingest import SUPPORTED_FORMATS
 
 app = typer.Typer(
@@ -29,6 +31,8 @@ app = typer.Typer(
 )
 app.add_typer(rejected_command.app, name="rejected")
 app.add_typer(quarantine_command.app, name="quarantine")
+app.command("report")(report_command.report)
+app.command("serve")(serve_command.serve)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
 
@@ -57,19 +61,59 @@ def run(
         bool, typer.Option("--json", help="Print the run summary as one JSON object (last line).")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's run logs.")] = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Read and extract every inbox file again, not only new and changed ones.",
+        ),
+    ] = False,
+    reextract: Annotated[
+        bool,
+        typer.Option(
+            "--reextract",
+            help="Extract every current document again from the text stored when it was read "
+            "(after an extractor or catalogue change); the inbox files are not read again.",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            help="If another run is writing to VAR, wait up to this long for it to finish; "
+            "0: exit 1 at once.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Run the nightly flow once: ingest, extract, validate, load and publish.
 
-    Exit status: 0 loaded, 1 failed, 2 held back by the quality gate (nothing loaded).
+    Only new or changed files are read (by content hash); running it again is always safe.
+
+    Facts of changed or removed files are retired: kept, marked, out of the analyst views.
+
+    One run writes at a time: another waits (--wait) or exits 1 naming the run it met.
+
+    Exit status: 0 loaded, 1 failed or busy, 2 held back by the quality gate (nothing loaded).
     """
     _quiet_libraries(verbose)
+    from flows import progress
     from flows.nightly import nightly
     from warehouse.store import WarehouseBusy
 
+    # Bars on stderr, for a person at a terminal: never with --quiet or --json, nor in logs.
+    show_progress = not (quiet or as_json) and errors.is_terminal
     try:
-        summary = nightly(inbox=str(inbox), var=str(var))
+        with progress.bars(errors, enabled=show_progress):
+            summary = nightly(
+                inbox=str(inbox), var=str(var), full_refresh=full_refresh, reextract=reextract,
+                wait_seconds=wait,
+            )  # fmt: skip
     except WarehouseBusy as error:
-        errors.print(f"[red]error:[/] {error}\nAnother run holds the warehouse; try again later.")
+        errors.print(
+            f"[red]error:[/] {error}\nOne run writes at a time: try again when it ends, "
+            "or pass --wait SECONDS."
+        )
         raise typer.Exit(EXIT_FAILURE) from error
     except (NotADirectoryError, FileNotFoundError) as error:
         errors.print(f"[red]error:[/] {error}")
@@ -89,8 +133,8 @@ def _print_summary(summary: dict) -> None:
     table.add_column(justify="right")
     for key in (
         "documents_seen", "documents_new", "documents_changed", "documents_unchanged",
-        "documents_removed", "documents_loaded", "documents_rejected", "facts_loaded",
-        "facts_quarantined",
+        "documents_removed", "documents_read", "documents_reextracted", "documents_loaded",
+        "documents_rejected", "documents_retired", "facts_loaded", "facts_quarantined",
     ):  # fmt: skip
         table.add_row(key.replace("_", " "), str(summary.get(key, "")))
     table.add_row("seconds", f"{summary['seconds']:.1f}")
@@ -107,6 +151,11 @@ def _print_summary(summary: dict) -> None:
         console.print(f"analysts   {summary['analyst_db']}  (zhibiao sql)")
     if summary.get("data_docs"):
         console.print(f"data docs  {summary['data_docs']}")
+    if summary.get("report"):
+        console.print(f"report     {summary['report']}")
+    if summary.get("report_error"):
+        console.print(f"[yellow]The report was not written ({summary['report_error']}); "
+                      "the run's load stands.[/]")  # fmt: skip
     if summary["status"] == "held_back":
         console.print("[red]The quality gate held this run back: nothing was loaded.[/]")
 

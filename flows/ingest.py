@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows import progress
 from flows.settings import Settings
 
 SUPPORTED_FORMATS = {
@@ -109,6 +110,7 @@ def scan_inbox(settings: Settings) -> tuple[list[InboxFile], list[Rejection]]:
             source_path = path.relative_to(inbox).as_posix()
             outcome = _inspect(path, source_path, inbox, settings)
             (files if isinstance(outcome, InboxFile) else rejections).append(outcome)
+            progress.advance("scan")
     return files, rejections
 
 

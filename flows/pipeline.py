@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from expectations.gate import GateReport, validate_candidates
+from flows import progress
 from flows.ingest import (
     InboxFile,
     Rejection,
@@ -38,13 +39,21 @@ from transforms.decode import TerminalDocumentError
 from transforms.extract import EXTRACTOR_VERSION, extract_document
 from transforms.facts import Extraction
 from transforms.formats import read_text
+from transforms.keys import surrogate_key
 from warehouse.publish import Publication, publish
+from warehouse.report import write_report
 from warehouse.staging import StagingArea
-from warehouse.store import Warehouse
+from warehouse.store import Warehouse, WarehouseBusy
 
 # GX contexts are not safe to share between threads; batches may run on a thread pool.
 _GATE_LOCK = threading.Lock()
 
+DOCUMENT_TEXT_COLUMNS = {
+    "document_key": pl.Int64,
+    "content_sha256": pl.String,
+    "normalised_text": pl.String,
+    "raw_text": pl.String,
+}
 REJECTION_COLUMNS = {
     "source_path": pl.String,
     "content_sha256": pl.String,
@@ -80,21 +89,32 @@ class RunSummary:
     exports: Path | None = None
     analyst_db: Path | None = None
     data_docs: Path | None = None
+    report: Path | None = None
+    """The HTML report's index page, when the run wrote it."""
+    report_error: str | None = None
+    """Why the report could not be written (the run's load stands)."""
     rejections: list[Rejection] = field(default_factory=list)
     failed_expectations: dict[str, int] = field(default_factory=dict)
     flow_run_id: str | None = None
+    mode: str = "incremental"
+    versions: dict[str, str] = field(default_factory=dict)
+    """extractor and catalogue versions that made this run's facts."""
 
     def as_json(self) -> dict[str, object]:
         return {
             **self.counts,
             "seconds": round(self.seconds, 3),
             "status": self.status,
+            "mode": self.mode,
+            **{f"{name}_version": version for name, version in self.versions.items()},
             "load_id": self.load_id,
             "flow_run_id": self.flow_run_id,
             "warehouse": str(self.warehouse),
             "exports": str(self.exports) if self.exports else None,
             "analyst_db": str(self.analyst_db) if self.analyst_db else None,
             "data_docs": str(self.data_docs) if self.data_docs else None,
+            "report": str(self.report) if self.report else None,
+            "report_error": self.report_error,
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "failed_expectations": self.failed_expectations,
             "rejected": [
@@ -102,6 +122,56 @@ class RunSummary:
                 for r in self.rejections
             ],
         }
+
+    def as_markdown(self) -> str:
+        """The run in a few lines, for the Prefect UI (a markdown artifact of the flow run)."""
+        counts = self.counts
+        verdict = {
+            "loaded": "loaded",
+            "held_back": "**held back by the quality gate: nothing loaded**",
+        }.get(self.status, self.status)
+        lines = [
+            f"# Nightly run `{self.load_id}`: {verdict}",
+            "",
+            f"{self.mode.replace('_', ' ')} run, {self.seconds:.1f} s; "
+            + ", ".join(f"{name} {version}" for name, version in self.versions.items()),
+            "",
+            "| stage | what | count |",
+            "|---|---|---:|",
+        ]
+        rows = [
+            ("ingest", "files seen", "documents_seen"),
+            ("ingest", "new", "documents_new"),
+            ("ingest", "changed", "documents_changed"),
+            ("ingest", "unchanged", "documents_unchanged"),
+            ("ingest", "removed", "documents_removed"),
+            ("read", "files read", "documents_read"),
+            ("read", "documents re-extracted from stored text", "documents_reextracted"),
+            ("read", "rejected", "documents_rejected"),
+            ("gate", "candidate facts", "facts_candidates"),
+            ("gate", "facts quarantined", "facts_quarantined"),
+            ("load", "facts loaded", "facts_loaded"),
+            ("load", "documents retired", "documents_retired"),
+        ]
+        lines += [f"| {stage} | {what} | {counts.get(key, 0)} |" for stage, what, key in rows]
+        if self.failed_expectations:
+            lines += ["", "## Quarantined by", ""]
+            lines += [f"- `{name}`: {n}" for name, n in self.failed_expectations.items()]
+        if self.rejections:
+            lines += ["", "## Rejected files", ""]
+            lines += [
+                f"- `{r.source_path}`: {r.reason_code} ({r.message})" for r in self.rejections[:50]
+            ]
+            if len(self.rejections) > 50:
+                lines.append(f"- ... and {len(self.rejections) - 50} more (zhibiao rejected list)")
+        lines += ["", "## Seconds per stage", ""]
+        lines += [f"- {stage}: {seconds:.2f}" for stage, seconds in self.stage_seconds.items()]
+        if self.analyst_db:
+            lines += ["", f"Analysts: `{self.analyst_db}` (zhibiao sql); BI: `{self.exports}`"]
+        if self.report or self.report_error:
+            lines += ["", f"Report: `{self.report}`" if self.report else
+                      f"Report not written: {self.report_error}"]  # fmt: skip
+        return "\n".join(lines) + "\n"
 
 
 def new_load_id() -> str:
@@ -112,7 +182,33 @@ def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
     if not settings.inbox.is_dir():
         raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
     files, rejections = scan_inbox(settings)
-    return plan_run(files, rejections, warehouse.source_state(), warehouse.known_contents())
+    # A full refresh forgets which contents were read: every file is read and extracted again.
+    known = {} if settings.full_refresh else warehouse.known_contents()
+    return plan_run(files, rejections, warehouse.source_state(), known)
+
+
+def open_warehouse(settings: Settings, deadline: float) -> Warehouse:
+    """The live warehouse, read-write. Our own runs are kept out by the writer lock; this
+    waits (until `deadline`, time.monotonic) for any other process holding the DuckDB file,
+    such as someone's `duckdb warehouse.duckdb` session."""
+    while True:
+        try:
+            return Warehouse(settings.warehouse_path)
+        except WarehouseBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
+def reextract_plan(plan: RunPlan, warehouse: Warehouse) -> list[SourceDocument]:
+    """The current documents to extract again from their stored text: all but those this
+    run reads from the inbox anyway."""
+    reading = {f.content_sha256 for f in plan.to_read}
+    return [
+        SourceDocument(**row)
+        for row in warehouse.reextractable_documents().iter_rows(named=True)
+        if row["content_sha256"] not in reading
+    ]
 
 
 def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:
@@ -191,10 +287,9 @@ def process_batch(
     docs_dir: Path | None = None,
 ) -> BatchResult:
     """Read, extract, conform and validate one batch; stage its rows for the load."""
-    catalog = catalog or load_catalog()
     seconds: Counter[str] = Counter()
-    pairs = []
     result = BatchResult(statuses={}, rejections=[])
+    texts: list[tuple[SourceDocument, str]] = []
     for inbox_file in files:
         clock = time.perf_counter()
         outcome = read_document(inbox_file)
@@ -202,12 +297,57 @@ def process_batch(
         if isinstance(outcome, Rejection):
             result.rejections.append(outcome)
             result.statuses[inbox_file.content_sha256] = "rejected"
+            progress.advance("extract")
             continue
-        document, raw_text = outcome
+        texts.append(outcome)
+    return extract_and_stage(
+        texts, result, seconds, staging=staging, part=part, load_id=load_id, history=history,
+        catalog=catalog, docs_dir=docs_dir,
+    )  # fmt: skip
+
+
+def reextract_batch(
+    documents: list[SourceDocument],
+    warehouse: Warehouse,
+    *,
+    staging: StagingArea,
+    part: str,
+    load_id: str,
+    history: pl.DataFrame | None = None,
+    catalog: Catalog | None = None,
+    docs_dir: Path | None = None,
+) -> BatchResult:
+    """Extract stored documents again from the text read when they were loaded (the inbox is
+    not read), then conform, validate and stage them like new ones."""
+    stored = warehouse.raw_texts([d.content_sha256 for d in documents])
+    texts = [(d, stored[d.content_sha256]) for d in documents if d.content_sha256 in stored]
+    return extract_and_stage(
+        texts, BatchResult(statuses={}, rejections=[]), Counter(), staging=staging, part=part,
+        load_id=load_id, history=history, catalog=catalog, docs_dir=docs_dir,
+    )  # fmt: skip
+
+
+def extract_and_stage(
+    texts: list[tuple[SourceDocument, str]],
+    result: BatchResult,
+    seconds: Counter[str],
+    *,
+    staging: StagingArea,
+    part: str,
+    load_id: str,
+    history: pl.DataFrame | None = None,
+    catalog: Catalog | None = None,
+    docs_dir: Path | None = None,
+) -> BatchResult:
+    """Extract documents' facts from their decoded text, gate them and stage the rows."""
+    catalog = catalog or load_catalog()
+    pairs = []
+    for document, raw_text in texts:
         clock = time.perf_counter()
         pairs.append((document, extract_document(document.doc_name, raw_text, catalog)))
-        result.statuses[inbox_file.content_sha256] = "loaded"
+        result.statuses[document.content_sha256] = "loaded"
         seconds["extract"] += time.perf_counter() - clock
+        progress.advance("extract")
 
     gated = gate_extractions(
         pairs, catalog=catalog, load_id=load_id, history=history, docs_dir=docs_dir,
@@ -225,6 +365,7 @@ def process_batch(
         quarantine,
         rejections_frame(result.rejections, load_id),
         outcomes_frame(gated.report.outcomes, load_id),
+        texts=document_texts_frame(pairs, {d.content_sha256: t for d, t in texts}),
     )
     seconds["stage"] += time.perf_counter() - clock
 
@@ -263,13 +404,36 @@ def stage_batch(
     quarantine: pl.DataFrame,
     rejections: pl.DataFrame,
     outcomes: pl.DataFrame,
+    texts: pl.DataFrame | None = None,
 ) -> None:
     staging.write("dim_document", conformed.documents, part)
+    if texts is not None:
+        staging.write("document_text", texts, part)
     staging.write("dim_period", conformed.periods, part)
     staging.write("fact_observation", facts.select(*FACT_OBSERVATION_COLUMNS, "warnings"), part)
     staging.write("quarantine_observation", quarantine, part)
     staging.write("rejected_document", rejections, part)
     staging.write("dq_result", outcomes, part)
+
+
+def document_texts_frame(
+    pairs: list[tuple[SourceDocument, Extraction]], raw_texts: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """document_text rows: the normalised text that each document's evidence offsets refer to,
+    and the decoded text the extractor read (content hash -> text in `raw_texts`)."""
+    raw_texts = raw_texts or {}
+    return pl.DataFrame(
+        [
+            {
+                "document_key": surrogate_key(document.content_sha256),
+                "content_sha256": document.content_sha256,
+                "normalised_text": extraction.text,
+                "raw_text": raw_texts.get(document.content_sha256),
+            }
+            for document, extraction in pairs
+        ],
+        schema=DOCUMENT_TEXT_COLUMNS,
+    )
 
 
 def stage_scan_rejections(staging: StagingArea, plan: RunPlan, load_id: str) -> None:
@@ -349,9 +513,30 @@ def dimension_frames(catalog: Catalog) -> dict[str, pl.DataFrame]:
     }
 
 
-def chunk(items: list[InboxFile], size: int) -> list[list[InboxFile]]:
+def chunk(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def publish_warehouse(warehouse: Warehouse, settings: Settings, load_id: str) -> Publication:
-    return publish(warehouse.connection, settings.var, load_id)
+def publish_warehouse(
+    warehouse: Warehouse, settings: Settings, load_id: str, flow_run_id: str | None = None
+) -> Publication:
+    return publish(
+        warehouse.connection, settings.var, load_id, flow_run_id=flow_run_id,
+        on_table=lambda _table: progress.advance("publish"),
+    )  # fmt: skip
+
+
+def write_run_report(settings: Settings, summary: RunSummary, logger) -> float:
+    """Write the HTML report of what the run just published (VAR/report/); the seconds it took.
+
+    The load is committed and published before: a report that fails is logged and named in
+    the summary (`report_error`), and the run stands. This is the one place that catches any
+    error, on purpose: no defect of the presentation may turn a loaded night into a failed one.
+    """
+    clock = time.perf_counter()
+    try:
+        summary.report = write_report(settings.var).index
+    except Exception as error:
+        logger.exception("the report could not be written; the run's load stands")
+        summary.report_error = f"{type(error).__name__}: {error}"
+    return time.perf_counter() - clock

@@ -17,6 +17,10 @@ def _env_float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _env_str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
 @dataclass(frozen=True)
 class Settings:
     inbox: Path = Path("data/inbox")
@@ -39,6 +43,31 @@ class Settings:
     too few to tell a broken extractor from one bad document."""
     ignore_globs: tuple[str, ...] = (".*", "expected.jsonl")
     """Inbox names that are not documents (hidden files, the sample inbox's gold file)."""
+    full_refresh: bool = False
+    """Read and extract every inbox file again, as if none had been seen (`--full-refresh`)."""
+    reextract: bool = False
+    """Extract every current document again from its stored text, without reading the inbox
+    files again (`--reextract`: after a change of the extractor or the catalogue)."""
+    wait_seconds: float = 0.0
+    """How long to wait for another run that holds the warehouse; 0: give up at once."""
+    task_retries: int = field(default_factory=lambda: _env_int("ZHIBIAO_TASK_RETRIES", 2))
+    """Retries of a task that failed with a transient error (never for terminal ones)."""
+    retry_delay_seconds: float = field(
+        default_factory=lambda: _env_float("ZHIBIAO_RETRY_DELAY_SECONDS", 30.0)
+    )
+    """Pause before each retry of a task."""
+    schedule_cron: str = field(
+        default_factory=lambda: _env_str("ZHIBIAO_SCHEDULE_CRON", "0 2 * * *")
+    )
+    """When `zhibiao serve` runs the nightly deployment (cron: minute hour day month weekday)."""
+    schedule_timezone: str = field(
+        default_factory=lambda: _env_str("ZHIBIAO_SCHEDULE_TZ", "Asia/Shanghai")
+    )
+    """IANA time zone of `schedule_cron`."""
+    scheduled_wait_seconds: float = field(
+        default_factory=lambda: _env_float("ZHIBIAO_SCHEDULED_WAIT_SECONDS", 3600.0)
+    )
+    """How long a scheduled run waits for a run someone started by hand to finish."""
 
     @property
     def warehouse_path(self) -> Path:

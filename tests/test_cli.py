@@ -81,3 +81,16 @@ def test_run_json_then_sql(prefect_harness, inbox: Path, tmp_path: Path) -> None
 
     result = runner.invoke(app, ["sql", "CREATE TABLE t AS SELECT 1", "--var", str(var)])
     assert result.exit_code == 1, "the analyst database is read-only"
+
+
+def test_help_explains_every_command_and_the_run_options() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "serve", "sql", "extract", "rejected", "quarantine"):
+        assert command in result.stdout
+    run_help = runner.invoke(app, ["run", "--help"], terminal_width=200).stdout
+    for option in ("--full-refresh", "--reextract", "--wait", "--quiet", "--json", "Exit status"):
+        assert option in run_help
+    serve_help = runner.invoke(app, ["serve", "--help"], terminal_width=200).stdout
+    for text in ("02:00 Asia/Shanghai", "PREFECT_API_URL", "prefect server start", "--cron"):
+        assert text in serve_help

@@ -138,3 +138,44 @@ def test_an_interrupted_swap_keeps_the_previous_extract(loaded: Warehouse, tmp_p
     publication = publish(loaded.connection, var, "run-3")
     assert (publication.exports_dir / "manifest.json").exists()
     assert not (var / "exports.previous").exists()
+
+
+def test_documents_no_file_holds_are_retired_and_kept(loaded: Warehouse, tmp_path: Path) -> None:
+    def current() -> list[tuple]:
+        return loaded.connection.sql(
+            "SELECT content_sha256 FROM v_current_document ORDER BY ALL"
+        ).fetchall()
+
+    def retired() -> list[tuple]:
+        return loaded.connection.sql(
+            "SELECT content_sha256, retired_reason FROM dim_document "
+            "WHERE retired_at IS NOT NULL ORDER BY ALL"
+        ).fetchall()
+
+    # report.txt now holds other bytes: the document it held is replaced, its facts kept.
+    load_run(loaded, tmp_path, [fact(value=600.0)], "run-2", sha="b" * 64)
+    assert current() == [("b" * 64,)]
+    assert retired() == [("a" * 64, "replaced")]
+    assert loaded.connection.execute("SELECT count(*) FROM fact_observation").fetchall()[0][0] == 3
+    latest = loaded.connection.sql("SELECT value FROM v_indicator_latest").fetchall()
+    assert latest == [(600.0,)]
+    assert loaded.connection.execute("SELECT count(*) FROM v_retired_fact").fetchall()[0][0] == 2
+
+    # The file is gone: its document is removed.
+    catalog = small_catalog(tmp_path / "run-3")
+    nothing = pl.DataFrame(schema={"source_path": pl.String, "content_sha256": pl.String,
+                                   "status": pl.String})  # fmt: skip
+    run = RunRecord("run-3", None, time.time(), "loaded", {}, "t", catalog.version, {})
+    outcome = loaded.load(StagingArea(tmp_path / "empty").reset(), dimension_frames(catalog),
+                          nothing, run)  # fmt: skip
+    assert outcome == {"documents_retired": 1}
+    assert current() == []
+    assert retired() == [("a" * 64, "replaced"), ("b" * 64, "removed")]
+
+    # The first bytes come back: that document is current again, with its facts.
+    load_run(loaded, tmp_path, [fact(), fact(measure="yoy_pct", value=8.5, unit="%")], "run-4")
+    assert current() == [("a" * 64,)]
+    assert retired() == [("b" * 64, "removed")]
+    assert sorted(loaded.connection.sql("SELECT value FROM v_indicator_latest").fetchall()) == [
+        (8.5,), (554.1,),
+    ]  # fmt: skip

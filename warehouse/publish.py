@@ -1,8 +1,11 @@
 """Publish the warehouse for readers: Parquet extracts and an analyst database over them.
 
 Readers never open the live warehouse (DuckDB lets one process write a file and refuses
-readers meanwhile). Extracts are written aside and swapped in, so a reader sees the old
-complete set or the new complete set, never half of one.
+readers meanwhile). Each publication is written complete into a folder of its own,
+`VAR/.exports-<load_id>/`, manifest last; then the link `VAR/exports` is pointed at it in one
+atomic rename. A reader, or a publish killed at any point, sees the previous complete set or
+the new complete set, never half of one. The previous set is kept until the next publish, so
+a query that started just before the switch can finish.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from warehouse.store import SCHEMA_SQL
+from warehouse.store import sql_literal
 
 PUBLISHED_TABLES = (
     "dim_indicator",
@@ -24,6 +29,7 @@ PUBLISHED_TABLES = (
     "dim_unit",
     "dim_document",
     "document_source",
+    "document_text",
     "fact_observation",
     "quarantine_observation",
     "rejected_document",
@@ -31,6 +37,12 @@ PUBLISHED_TABLES = (
     "dq_result",
 )
 PARTITIONED_BY = {"fact_observation": "year"}
+PARTITION_TYPES = {"year": "INTEGER"}
+"""Hive partition columns live in folder names; readers are told their type (else BIGINT)."""
+EXCLUDED_COLUMNS = {"document_text": ("raw_text",)}
+"""Columns kept in the warehouse only: the decoded text is for re-extraction, not for BI."""
+MANIFEST_FORMAT = 1
+VERSION_PREFIX = ".exports-"
 
 
 @dataclass(frozen=True)
@@ -40,39 +52,30 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def publish(connection: duckdb.DuckDBPyConnection, var_dir: Path, load_id: str) -> Publication:
+def publish(
+    connection: duckdb.DuckDBPyConnection,
+    var_dir: Path,
+    load_id: str,
+    *,
+    flow_run_id: str | None = None,
+    on_table: Callable[[str], None] | None = None,
+) -> Publication:
     exports = var_dir / "exports"
-    staging = var_dir / f".exports-{load_id}"
-    _recover_interrupted_swap(exports)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    version = var_dir / f"{VERSION_PREFIX}{load_id}"
+    _remove_unfinished(var_dir, exports)
+    shutil.rmtree(version, ignore_errors=True)
+    version.mkdir(parents=True)
     row_counts: dict[str, int] = {}
     schemas: dict[str, list[dict[str, str]]] = {}
     for table in PUBLISHED_TABLES:
-        query = _export_query(table)
-        target = staging / table
-        partition = PARTITIONED_BY.get(table)
-        if partition:
-            options = f"FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({partition})"
-        else:
-            target.mkdir()
-            target = target / f"{table}.parquet"
-            options = "FORMAT parquet, COMPRESSION zstd"
-        relation = connection.sql(query)
-        schemas[table] = [
-            {"name": name, "type": str(dtype)}
-            for name, dtype in zip(relation.columns, relation.types, strict=True)
-        ]
-        row_counts[table] = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
-        if partition and row_counts[table] == 0:
-            target.mkdir()  # an empty partitioned table still has its folder
-            connection.execute(
-                f"COPY ({query}) TO '{target / 'empty.parquet'}' (FORMAT parquet, COMPRESSION zstd)"
-            )
-        else:
-            connection.execute(f"COPY ({query}) TO '{target}' ({options})")
+        row_counts[table], schemas[table] = _write_table(connection, version, table)
+        if on_table:
+            on_table(table)
     manifest = {
+        "format": MANIFEST_FORMAT,
         "load_id": load_id,
+        "flow_run_id": flow_run_id,
+        "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "tables": {
             table: {
                 "rows": row_counts[table],
@@ -83,11 +86,14 @@ def publish(connection: duckdb.DuckDBPyConnection, var_dir: Path, load_id: str) 
             for table in PUBLISHED_TABLES
         },
     }
-    (staging / "manifest.json").write_text(
+    # Written last: a folder with a manifest is complete.
+    (version / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    _swap_in(staging, exports)
-    analyst_db = _write_analyst_db(var_dir, exports)
+    previous = os.readlink(exports) if exports.is_symlink() else ""
+    _point_exports_at(exports, version)
+    analyst_db = _write_analyst_db(connection, var_dir, exports, row_counts)
+    _remove_old_versions(var_dir, keep={version.name, previous})
     return Publication(exports_dir=exports, analyst_db=analyst_db, row_counts=row_counts)
 
 
@@ -97,51 +103,158 @@ def _export_query(table: str) -> str:
             "SELECT f.*, p.year FROM fact_observation f "
             "JOIN dim_period p USING (period_key) ORDER BY p.year, f.fact_key"
         )
+    excluded = EXCLUDED_COLUMNS.get(table)
+    if excluded:
+        return f"SELECT * EXCLUDE ({', '.join(excluded)}) FROM {table}"
     return f"SELECT * FROM {table}"
 
 
-def _recover_interrupted_swap(exports: Path) -> None:
+def _write_table(
+    connection: duckdb.DuckDBPyConnection, folder: Path, table: str
+) -> tuple[int, list[dict[str, str]]]:
+    """One table's Parquet (zstd) under `folder`: its row count and its columns' types.
+
+    Types come from the warehouse's DDL, not from the data, so they are the same in every
+    publication, empty tables included.
+    """
+    query = _export_query(table)
+    relation = connection.sql(query)
+    columns = [
+        {"name": name, "type": str(dtype)}
+        for name, dtype in zip(relation.columns, relation.types, strict=True)
+    ]
+    rows = connection.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+    target = folder / table
+    partition = PARTITIONED_BY.get(table)
+    target.mkdir()
+    if partition and rows:
+        options = f"FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({partition})"
+        connection.execute(f"COPY ({query}) TO '{target}' ({options}, OVERWRITE_OR_IGNORE)")
+    else:
+        # An empty partitioned table is one empty file (its folder, its columns, no rows).
+        name = "empty.parquet" if partition else f"{table}.parquet"
+        connection.execute(
+            f"COPY ({query}) TO '{target / name}' (FORMAT parquet, COMPRESSION zstd)"
+        )
+    return rows, columns
+
+
+def _point_exports_at(exports: Path, version: Path) -> None:
+    """Switch the `exports` link to `version` in one rename (atomic on POSIX)."""
+    if exports.exists() and not exports.is_symlink():
+        # A folder from before publications were versioned: moved aside once, then linked.
+        legacy = exports.with_name(f"{VERSION_PREFIX}legacy")
+        shutil.rmtree(legacy, ignore_errors=True)
+        exports.replace(legacy)
+    link = exports.with_name(f".exports-link-{version.name}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.name, target_is_directory=True)  # relative: VAR can move
+    os.replace(link, exports)
+
+
+def _remove_unfinished(var_dir: Path, exports: Path) -> None:
+    """Leftovers of a publish killed before its switch: folders and links nobody points at."""
+    current = os.readlink(exports) if exports.is_symlink() else None
+    for path in var_dir.glob(".exports-link-*"):
+        path.unlink(missing_ok=True)
+    for path in var_dir.glob(f"{VERSION_PREFIX}*"):
+        if path.name != current and not (path / "manifest.json").exists():
+            shutil.rmtree(path, ignore_errors=True)
+    # The rename-based swap of earlier versions could leave this behind.
     previous = exports.with_name(exports.name + ".previous")
     if previous.exists() and not exports.exists():
         previous.replace(exports)
+    if previous.is_symlink():
+        previous.unlink()
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def _swap_in(staging: Path, exports: Path) -> None:
-    previous = exports.with_name(exports.name + ".previous")
-    if exports.exists():
-        exports.replace(previous)
-    staging.replace(exports)
-    shutil.rmtree(previous, ignore_errors=True)
+def _remove_old_versions(var_dir: Path, keep: set[str]) -> None:
+    for path in var_dir.glob(f"{VERSION_PREFIX}*"):
+        if path.is_dir() and not path.is_symlink() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
-def _table_source(exports: Path, table: str) -> str:
-    if table in PARTITIONED_BY:
-        return f"read_parquet('{exports / table}/**/*.parquet', hive_partitioning = true)"
-    return f"read_parquet('{exports / table / table}.parquet')"
+def _table_source(exports: Path, table: str, rows: int) -> str:
+    partition = PARTITIONED_BY.get(table)
+    if partition and rows:
+        types = ", ".join(f"'{k}': {v}" for k, v in PARTITION_TYPES.items() if k == partition)
+        return (
+            f"read_parquet('{exports / table}/**/*.parquet', hive_partitioning = true, "
+            f"hive_types = {{{types}}})"
+        )
+    name = "empty" if partition else table
+    return f"read_parquet('{exports / table / name}.parquet')"
 
 
-def _view_statements() -> list[str]:
-    """The warehouse's own view definitions, reused verbatim over the Parquet-backed tables."""
-    statements = [part.strip() for part in SCHEMA_SQL.split(";")]
-    return [s + ";" for s in statements if "CREATE OR REPLACE VIEW" in s]
+def _write_analyst_db(
+    connection: duckdb.DuckDBPyConnection, var_dir: Path, exports: Path, rows: dict[str, int]
+) -> Path:
+    """A small database of views over the extracts, rebuilt aside and renamed into place.
 
-
-def _write_analyst_db(var_dir: Path, exports: Path) -> Path:
-    """A small database of views over the extracts, rebuilt aside and renamed into place."""
+    Its tables are views over `VAR/exports` (the link, so they follow each publication);
+    its views are the warehouse's own, with their comments, in Chinese and English.
+    """
     final = var_dir / "analyst.duckdb"
     temporary = var_dir / "analyst.duckdb.tmp"
     temporary.unlink(missing_ok=True)
-    connection = duckdb.connect(str(temporary))
+    # Not resolved: the views must read through the link, not the folder it points at today.
+    exports = Path(os.path.abspath(exports))
+    analyst = duckdb.connect(str(temporary))
     try:
         for table in PUBLISHED_TABLES:
-            connection.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM {_table_source(exports.resolve(), table)}"
+            analyst.execute(
+                f"CREATE VIEW {table} AS SELECT * FROM {_table_source(exports, table, rows[table])}"
             )
-        for statement in _view_statements():
-            connection.execute(statement)
-        connection.execute("CHECKPOINT")
+        _copy_views(connection, analyst)
+        _copy_comments(connection, analyst)
+        analyst.execute("CHECKPOINT")
     finally:
-        connection.close()
+        analyst.close()
     os.replace(temporary, final)
     return final
+
+
+def _copy_views(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse's views, created over the Parquet-backed tables.
+
+    A view can only be created once the views it reads exist; the catalogue does not say
+    which those are, so views whose dependencies are missing wait for the next pass.
+    """
+    pending = source.execute(
+        "SELECT view_name, sql FROM duckdb_views() "
+        "WHERE NOT internal AND schema_name = 'main' ORDER BY view_name"
+    ).fetchall()
+    while pending:
+        waiting = []
+        for name, sql in pending:
+            try:
+                target.execute(sql)
+            except duckdb.CatalogException:
+                waiting.append((name, sql))
+        if len(waiting) == len(pending):
+            names = ", ".join(name for name, _ in waiting)
+            raise RuntimeError(f"views that cannot be created over the extracts: {names}")
+        pending = waiting
+
+
+def _copy_comments(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConnection) -> None:
+    """Table and view comments, and column comments, as in the warehouse."""
+    published = set(target.execute("SELECT view_name FROM duckdb_views()").fetchall())
+    relations = source.execute(
+        """
+        SELECT table_name, comment FROM duckdb_tables() WHERE comment IS NOT NULL
+        UNION ALL
+        SELECT view_name, comment FROM duckdb_views() WHERE comment IS NOT NULL AND NOT internal
+        """
+    ).fetchall()
+    for name, comment in relations:
+        if (name,) in published:
+            target.execute(f"COMMENT ON VIEW {name} IS {sql_literal(comment)}")
+    columns = source.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE comment IS NOT NULL AND NOT internal"
+    ).fetchall()
+    for table, column, comment in columns:
+        if (table,) in published:
+            target.execute(f'COMMENT ON COLUMN {table}."{column}" IS {sql_literal(comment)}')

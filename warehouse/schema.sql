@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS dim_document (
     ingested_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 COMMENT ON TABLE dim_document IS 'One row per distinct document content (SHA-256 of its bytes). 每份文档（按内容）一行。';
+-- Retirement: a document no inbox path holds any more keeps its row and its facts, marked
+-- with when and why ('removed': its file went; 'replaced': its file now holds other bytes).
+-- Views for people show current documents only. Cleared if the content comes back.
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_at TIMESTAMP;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_reason VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_load_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS document_source (
     source_path     VARCHAR PRIMARY KEY,
@@ -79,6 +85,17 @@ CREATE TABLE IF NOT EXISTS document_source (
     load_id         VARCHAR NOT NULL    -- the run that last changed this row
 );
 COMMENT ON TABLE document_source IS 'One row per inbox path ever seen: its current content and whether it is still there. 每个收件路径一行。';
+
+CREATE TABLE IF NOT EXISTS document_text (
+    document_key     BIGINT PRIMARY KEY,
+    content_sha256   VARCHAR,
+    normalised_text  VARCHAR
+);
+-- The decoded text the extractor read (raw_start/raw_end refer to it): `zhibiao run
+-- --reextract` extracts again from it without reading the inbox. Not the normalised text:
+-- normalising twice is not a no-op, so facts re-extracted from it would differ.
+ALTER TABLE document_text ADD COLUMN IF NOT EXISTS raw_text VARCHAR;
+COMMENT ON TABLE document_text IS 'One row per distinct document content: the normalised text that evidence offsets (evidence_start, evidence_end) refer to. 每份文档的规范化文本一行。';
 
 CREATE TABLE IF NOT EXISTS fact_observation (
     fact_key           VARCHAR PRIMARY KEY,
@@ -180,6 +197,14 @@ CREATE TABLE IF NOT EXISTS etl_run (
     stage_seconds          JSON
 );
 COMMENT ON TABLE etl_run IS 'One row per nightly run: counts in and out, versions, timings. 每次运行一行。';
+-- Counts per stage beside the ones above: ingest (seen/new/changed/unchanged/removed), read
+-- (read, reextracted), gate (facts_candidates), load (loaded, retired).
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS mode VARCHAR;  -- incremental | full_refresh | reextract
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_read BIGINT;
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_reextracted BIGINT;
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_loaded BIGINT;
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_retired BIGINT;
+ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS facts_candidates BIGINT;
 
 CREATE TABLE IF NOT EXISTS dq_result (
     load_id          VARCHAR NOT NULL,
@@ -193,14 +218,12 @@ CREATE TABLE IF NOT EXISTS dq_result (
 );
 COMMENT ON TABLE dq_result IS 'One row per run and expectation: how many candidate facts it checked and failed. 每次运行每条质量规则一行。';
 
--- Current documents: some inbox path still holds this content.
+-- Current documents: some inbox path still holds this content (the load retires the others).
 CREATE OR REPLACE VIEW v_current_document AS
 SELECT d.*
 FROM dim_document d
-WHERE EXISTS (
-    SELECT 1 FROM document_source s
-    WHERE s.content_sha256 = d.content_sha256 AND s.is_present AND s.status = 'loaded'
-);
+WHERE d.retired_at IS NULL;
+COMMENT ON VIEW v_current_document IS 'One row per document some inbox path still holds (not retired). 当前有效文档，每份一行。';
 
 -- The best current value per indicator, region, period and measure. Rule: among current
 -- documents, the one reporting as of the latest date wins, then the most recently ingested;
@@ -239,3 +262,33 @@ JOIN dim_region r USING (region_key)
 JOIN dim_period p USING (period_key)
 JOIN dim_unit u USING (unit_key)
 WHERE ranked.preference = 1;
+COMMENT ON VIEW v_indicator_latest IS 'One row per indicator, region, period, measure, qualifier and denominator: the best current value. Latest report date wins, then the latest ingested; is_conflicting flags documents that disagree, n_values counts them. 每个指标、地区、时期、口径的最佳当前值；文档之间不一致时 is_conflicting 为真。';
+
+-- Facts kept but out of the views: those of documents no longer in the inbox as they were.
+CREATE OR REPLACE VIEW v_retired_fact AS
+SELECT
+    d.retired_at, d.retired_reason, d.retired_load_id, d.doc_name, d.source_path,
+    i.indicator_code, i.name_zh AS indicator, r.name_zh AS region, p.label_zh AS period_label,
+    f.measure, f.qualifier, f.denominator, f.value, u.symbol AS unit, f.evidence,
+    f.fact_key, f.document_key, f.extractor_version, f.catalog_version, f.load_id
+FROM fact_observation f
+JOIN dim_document d USING (document_key)
+JOIN dim_indicator i USING (indicator_key)
+JOIN dim_region r USING (region_key)
+JOIN dim_period p USING (period_key)
+JOIN dim_unit u USING (unit_key)
+WHERE d.retired_at IS NOT NULL;
+COMMENT ON VIEW v_retired_fact IS 'One row per fact of a retired document (its file was removed, or now holds other bytes): kept for the record, out of v_indicator_latest. 已退役文档的事实，每个一行：保留备查，不进入最新值视图。';
+
+-- Data-quality history: what each run's quality gate checked and caught.
+CREATE OR REPLACE VIEW v_quality AS
+SELECT
+    r.load_id, r.started_at, r.finished_at, r.status AS run_status, r.mode,
+    r.extractor_version, r.catalog_version,
+    q.expectation, q.severity, q.success, q.element_count, q.unexpected_count,
+    round(100.0 * q.unexpected_count / nullif(q.element_count, 0), 2) AS unexpected_pct,
+    q.description,
+    r.facts_candidates, r.facts_loaded, r.facts_quarantined
+FROM etl_run r
+JOIN dq_result q USING (load_id);
+COMMENT ON VIEW v_quality IS 'One row per run and expectation: how many candidate facts the quality gate checked and how many failed, with the run''s status and versions. 数据质量历史：每次运行每条质量规则一行，含检查数与未通过数。';

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from flows.errors import TransientError
 from warehouse.staging import StagingArea
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
@@ -30,8 +31,8 @@ QUARANTINE_COLUMNS = (
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
 
 
-class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file (transient: retry later)."""
+class WarehouseBusy(TransientError):
+    """Another process holds the warehouse file or the writer lock (transient: retry later)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class RunRecord:
     extractor_version: str
     catalog_version: str
     stage_seconds: dict[str, float]
+    mode: str = "incremental"
+    """incremental, full_refresh or reextract."""
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -91,6 +94,39 @@ class Warehouse:
         ).fetchall()
         return dict(rows)
 
+    def reextractable_documents(self) -> pl.DataFrame:
+        """Current documents whose decoded text is stored: what `--reextract` extracts again."""
+        return self.connection.sql(
+            """
+            SELECT d.content_sha256, d.source_path, d.doc_name, d.format, d.encoding, d.size_bytes
+            FROM v_current_document d
+            JOIN document_text t USING (document_key)
+            WHERE t.raw_text IS NOT NULL
+            ORDER BY d.source_path
+            """
+        ).pl()
+
+    def documents_without_text(self) -> int:
+        """Current documents loaded before texts were stored: only a full refresh redoes them."""
+        return self.connection.execute(
+            """
+            SELECT count(*) FROM v_current_document d
+            WHERE NOT EXISTS (SELECT 1 FROM document_text t
+                              WHERE t.document_key = d.document_key AND t.raw_text IS NOT NULL)
+            """
+        ).fetchall()[0][0]
+
+    def raw_texts(self, content_hashes: list[str]) -> dict[str, str]:
+        """Content hash -> the decoded text the extractor read, for a batch of documents."""
+        # Batches run on worker threads; a DuckDB connection serves one thread, a cursor each.
+        with self.connection.cursor() as cursor:
+            rows = cursor.execute(
+                "SELECT content_sha256, raw_text FROM document_text "
+                "WHERE content_sha256 IN (SELECT unnest(?::VARCHAR[]))",
+                [content_hashes],
+            ).fetchall()
+        return dict(rows)
+
     def history_levels(self) -> pl.DataFrame:
         """Levels already loaded from current documents, for the gate's cross-row checks."""
         return self.connection.sql(
@@ -124,8 +160,11 @@ class Warehouse:
         dimensions: dict[str, pl.DataFrame],
         sources: pl.DataFrame,
         run: RunRecord,
-    ) -> None:
-        """Apply one run in a single transaction: all of it lands, or none of it does."""
+    ) -> dict[str, int]:
+        """Apply one run in a single transaction: all of it lands, or none of it does.
+
+        Returns what the load itself decided: `documents_retired`.
+        """
         con = self.connection
         con.execute("BEGIN TRANSACTION")
         try:
@@ -136,10 +175,12 @@ class Warehouse:
                     f"INSERT OR IGNORE INTO dim_period {_select_staged(staging, 'dim_period')}"
                 )
             if staging.has("dim_document"):
-                con.execute(
-                    f"INSERT OR REPLACE INTO dim_document BY NAME "
-                    f"{_select_staged(staging, 'dim_document')}"
-                )
+                _upsert_documents(con, staging)
+                if staging.has("document_text"):
+                    con.execute(
+                        "INSERT OR REPLACE INTO document_text BY NAME "
+                        f"{_select_staged(staging, 'document_text')}"
+                    )
                 # A re-extracted document's earlier facts give way to the new ones.
                 for table in ("fact_observation", "quarantine_observation"):
                     con.execute(
@@ -172,12 +213,14 @@ class Warehouse:
                     "any_value(description) AS description "
                     f"FROM {_scan(staging, 'dq_result')} GROUP BY load_id, expectation)"
                 )
-            _record_sources(con, sources, run.load_id)
-            _insert_run(con, run)
+            retired = _record_sources(con, sources, run.load_id)
+            refresh_timeseries_view(con)
+            _insert_run(con, run, retired)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        return {"documents_retired": retired}
 
     def record_held_back(self, run: RunRecord) -> None:
         """A run the quality gate held back leaves only its run record."""
@@ -185,10 +228,14 @@ class Warehouse:
         _insert_run(self.connection, run)
         self.connection.execute("COMMIT")
 
-    def finish_run(self, load_id: str, seconds: float) -> None:
+    def finish_run(
+        self, load_id: str, seconds: float, stage_seconds: dict[str, float] | None = None
+    ) -> None:
+        """The run's end, its length and (now that load and publish are done) every stage's."""
         self.connection.execute(
-            "UPDATE etl_run SET finished_at = current_timestamp, seconds = ? WHERE load_id = ?",
-            [seconds, load_id],
+            "UPDATE etl_run SET finished_at = current_timestamp, seconds = ?, "
+            "stage_seconds = coalesce(?::JSON, stage_seconds) WHERE load_id = ?",
+            [seconds, json.dumps(stage_seconds) if stage_seconds else None, load_id],
         )
 
 
@@ -198,6 +245,18 @@ def _scan(staging: StagingArea, table: str) -> str:
 
 def _select_staged(staging: StagingArea, table: str) -> str:
     return f"SELECT * FROM {_scan(staging, table)}"
+
+
+def _upsert_documents(con: duckdb.DuckDBPyConnection, staging: StagingArea) -> None:
+    """Insert new documents; one read or extracted again gets its new attributes but keeps
+    `ingested_at` (the tie-break of v_indicator_latest) and its retirement mark."""
+    source = _scan(staging, "dim_document")
+    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "document_key")
+    con.execute(
+        f"INSERT INTO dim_document BY NAME SELECT * FROM {source} "
+        f"ON CONFLICT (document_key) DO UPDATE SET {updates}"
+    )
 
 
 def _insert_frame(
@@ -236,10 +295,42 @@ def _apply_reviews(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_id: str) -> None:
-    """Upsert the paths this run saw; paths it did not see are no longer present."""
+def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_id: str) -> int:
+    """Upsert the paths this run saw; paths it did not see are no longer present.
+
+    Documents no path holds any more are retired (kept, marked); those back are current
+    again. Returns how many this run retired.
+    """
     con.register("seen_sources", sources.to_arrow())
     try:
+        # Before the upsert, document_source still says which paths held what: a document
+        # whose path is still there (with other bytes) was replaced, else it was removed.
+        retired = con.execute(
+            """
+            UPDATE dim_document d SET
+                retired_at = current_timestamp,
+                retired_load_id = ?,
+                retired_reason = CASE WHEN EXISTS (
+                    SELECT 1 FROM document_source s JOIN seen_sources n USING (source_path)
+                    WHERE s.content_sha256 = d.content_sha256 AND s.is_present
+                ) THEN 'replaced' ELSE 'removed' END
+            WHERE d.retired_at IS NULL AND NOT EXISTS (
+                SELECT 1 FROM seen_sources n
+                WHERE n.content_sha256 = d.content_sha256 AND n.status = 'loaded'
+            )
+            """,
+            [load_id],
+        ).fetchall()[0][0]
+        con.execute(
+            """
+            UPDATE dim_document d SET retired_at = NULL, retired_reason = NULL,
+                                      retired_load_id = NULL
+            WHERE d.retired_at IS NOT NULL AND EXISTS (
+                SELECT 1 FROM seen_sources n
+                WHERE n.content_sha256 = d.content_sha256 AND n.status = 'loaded'
+            )
+            """
+        )
         con.execute(
             """
             INSERT INTO document_source (source_path, content_sha256, status, is_present, load_id)
@@ -262,17 +353,19 @@ def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_
         )
     finally:
         con.unregister("seen_sources")
+    return retired
 
 
-def _insert_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+def _insert_run(con: duckdb.DuckDBPyConnection, run: RunRecord, documents_retired: int = 0) -> None:
     counts: dict[str, Any] = run.counts
     con.execute(
         """
         INSERT INTO etl_run (load_id, flow_run_id, started_at, status, documents_seen,
             documents_new, documents_changed, documents_unchanged, documents_removed,
             documents_rejected, facts_loaded, facts_quarantined, extractor_version,
-            catalog_version, stage_seconds)
-        VALUES (?, ?, to_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            catalog_version, stage_seconds, mode, documents_read, documents_reextracted,
+            documents_loaded, documents_retired, facts_candidates)
+        VALUES (?, ?, to_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run.load_id,
@@ -290,5 +383,75 @@ def _insert_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
             run.extractor_version,
             run.catalog_version,
             json.dumps(run.stage_seconds),
+            run.mode,
+            counts.get("documents_read", 0),
+            counts.get("documents_reextracted", 0),
+            counts.get("documents_loaded", 0),
+            documents_retired,
+            counts.get("facts_candidates", 0),
         ],
     )
+
+
+def headline_indicators(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(code, Chinese name, English name, default unit) of the catalogue's headline indicators."""
+    return con.execute(
+        "SELECT indicator_code, name_zh, coalesce(name_en, ''), coalesce(default_unit, '') "
+        "FROM dim_indicator WHERE is_headline ORDER BY indicator_code"
+    ).fetchall()
+
+
+def refresh_timeseries_view(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create v_timeseries with one column per headline indicator of the catalogue.
+
+    Generated, not in schema.sql, because its columns are the catalogue's headline
+    indicators: adding one to indicators.csv adds its columns at the next load.
+    """
+    headlines = headline_indicators(con)
+    columns = []
+    for code, *_ in headlines:
+        columns.append(
+            f"max(l.value_base / du.factor_to_base) FILTER "
+            f"(WHERE l.indicator_code = '{code}' AND l.measure = 'value') AS \"{code}\""
+        )
+        columns.append(
+            f"max(l.value) FILTER "
+            f"(WHERE l.indicator_code = '{code}' AND l.measure = 'yoy_pct') AS \"{code}_yoy_pct\""
+        )
+    con.execute(
+        f"""
+        CREATE OR REPLACE VIEW v_timeseries AS
+        SELECT
+            l.region_code, l.region, l.period_start, l.period_end, l.period_label,
+            p.granularity, p.year,
+            {"".join(column + ", " for column in columns)}
+            bool_or(l.is_conflicting) AS has_conflict,
+            count(*) AS n_values
+        FROM v_indicator_latest l
+        JOIN dim_period p USING (period_key)
+        JOIN dim_indicator i USING (indicator_key)
+        JOIN dim_unit u USING (unit_key)
+        -- levels in the indicator's default unit, when the stated unit converts to it
+        LEFT JOIN dim_unit du ON du.symbol = i.default_unit AND du.base_symbol = u.base_symbol
+        WHERE i.is_headline AND l.measure IN ('value', 'yoy_pct')
+          AND l.qualifier IS NULL AND l.denominator IS NULL
+        GROUP BY l.region_code, l.region, l.period_start, l.period_end, l.period_label,
+                 p.granularity, p.year
+        """
+    )
+    con.execute(
+        "COMMENT ON VIEW v_timeseries IS 'One row per region and period with a headline "
+        "indicator: a column per headline indicator (its level in the catalogue''s unit) and "
+        "one for its year-on-year growth (<code>_yoy_pct, %), from v_indicator_latest. "
+        "每个地区、每个时期一行：每个核心指标一列（按目录单位的数值），另有同比增速列（<code>_yoy_pct，%）。'"
+    )
+    for code, name_zh, name_en, unit in headlines:
+        level = sql_literal(f"{name_zh}（{unit}） {name_en} ({unit})")
+        growth = sql_literal(f"{name_zh}同比增长（%） {name_en}, year on year (%)")
+        con.execute(f'COMMENT ON COLUMN v_timeseries."{code}" IS {level}')
+        con.execute(f'COMMENT ON COLUMN v_timeseries."{code}_yoy_pct" IS {growth}')
+
+
+def sql_literal(text: str) -> str:
+    """A string as an SQL literal, for the statements that take no parameters (COMMENT ON)."""
+    return "'" + text.replace("'", "''") + "'"

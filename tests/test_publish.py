@@ -1,0 +1,146 @@
+"""Publishing for readers on real DuckDB files: never half-written, stable column types."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.factories import fact
+from tests.test_warehouse import load_run
+from warehouse.analyst import open_analyst_db, run_query
+from warehouse.publish import PUBLISHED_TABLES, publish
+from warehouse.store import Warehouse
+
+# Publishes run-2 in a process of its own and kills it (SIGKILL: no cleanup runs) at `point`.
+KILLED_PUBLISH = """
+import os, signal, sys
+from pathlib import Path
+
+import warehouse.publish as publish
+from warehouse.store import Warehouse
+
+var, point = Path(sys.argv[1]), sys.argv[2]
+
+
+def die(*_args):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+write_table, point_exports_at = publish._write_table, publish._point_exports_at
+
+
+def write_then_die(connection, folder, table):
+    if table == "fact_observation":  # half of the tables are written
+        die()
+    return write_table(connection, folder, table)
+
+
+def switch_then_die(exports, version):
+    point_exports_at(exports, version)
+    die()
+
+
+if point == "mid-copy":
+    publish._write_table = write_then_die
+elif point == "before-switch":
+    publish._point_exports_at = die
+elif point == "after-switch":
+    publish._point_exports_at = switch_then_die
+with Warehouse(var / "warehouse.duckdb") as warehouse:
+    publish.publish(warehouse.connection, var, "run-2")
+"""
+
+
+def published(var: Path) -> tuple[str, dict[str, int]]:
+    """The publication readers see: its run id, and every table read back in full."""
+    exports = var / "exports"
+    manifest = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+    counts = {}
+    for table, entry in manifest["tables"].items():
+        counts[table] = pq.ParquetDataset(exports / entry["path"]).read().num_rows
+        assert counts[table] == entry["rows"], table
+    return manifest["load_id"], counts
+
+
+@pytest.fixture
+def var(tmp_path: Path) -> Path:
+    """A state folder with a loaded warehouse, published once as run-1, writer closed."""
+    var = tmp_path / "var"
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        load_run(warehouse, tmp_path, [fact(), fact(measure="yoy_pct", value=8.5, unit="%")], "l1")
+        publish(warehouse.connection, var, "run-1")
+    return var
+
+
+@pytest.mark.parametrize("point", ["mid-copy", "before-switch", "after-switch"])
+def test_a_publish_killed_half_way_leaves_a_whole_extract(var: Path, point: str) -> None:
+    load_id, counts = published(var)
+    assert load_id == "run-1"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, str(var), point], capture_output=True, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    expected = "run-2" if point == "after-switch" else "run-1"
+    assert published(var) == (expected, counts)
+    # The analyst database (from run-1: the kill came before its rebuild) reads through
+    # the link, whichever publication it points at.
+    connection = open_analyst_db(var)
+    _, rows = run_query(connection, "SELECT indicator, value FROM v_indicator_latest ORDER BY 2")
+    connection.close()
+    assert rows == [("规模以上工业增加值", 8.5), ("规模以上工业增加值", 554.1)]
+
+    # The next publish succeeds and clears what the killed one left behind.
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        publish(warehouse.connection, var, "run-3")
+    assert published(var)[0] == "run-3"
+    versions = sorted(p.name for p in var.glob(".exports-*"))
+    assert versions == sorted({".exports-run-3", f".exports-{expected}"})
+
+
+def test_extracts_keep_their_column_types_when_tables_are_empty(tmp_path: Path) -> None:
+    empty_var, full_var = tmp_path / "empty", tmp_path / "full"
+    with Warehouse(empty_var / "warehouse.duckdb") as warehouse:
+        publish(warehouse.connection, empty_var, "run-empty")
+    with Warehouse(full_var / "warehouse.duckdb") as warehouse:
+        load_run(warehouse, tmp_path, [fact()], "l1")
+        publish(warehouse.connection, full_var, "run-full")
+
+    def manifest(var: Path) -> dict:
+        return json.loads((var / "exports" / "manifest.json").read_text(encoding="utf-8"))
+
+    empty, full = manifest(empty_var), manifest(full_var)
+    assert empty["tables"]["fact_observation"]["rows"] == 0
+    assert full["tables"]["fact_observation"]["rows"] == 1
+    for table in PUBLISHED_TABLES:
+        assert empty["tables"][table]["columns"] == full["tables"][table]["columns"], table
+    # What readers get: the analyst database has the same columns and types either way.
+    for var in (empty_var, full_var):
+        with duckdb.connect(str(var / "analyst.duckdb"), read_only=True) as connection:
+            described = {
+                table: connection.execute(f"DESCRIBE {table}").fetchall()
+                for table in PUBLISHED_TABLES
+            }
+        columns = {t: [(c[0], c[1]) for c in rows] for t, rows in described.items()}
+        assert columns == {
+            t: [(c["name"], c["type"]) for c in full["tables"][t]["columns"]]
+            for t in PUBLISHED_TABLES
+        }
+    assert ("year", "INTEGER") in columns["fact_observation"]
+    assert [p.name for p in (full_var / "exports" / "fact_observation").iterdir()] == ["year=2021"]
+    # Extracts are zstd-compressed Parquet.
+    any_file = next((full_var / "exports" / "dim_region").glob("*.parquet"))
+    assert pq.ParquetFile(any_file).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_exports_is_a_link_switched_in_one_rename(var: Path) -> None:
+    assert (var / "exports").is_symlink()
+    assert os.readlink(var / "exports") == ".exports-run-1"  # relative: VAR can move

@@ -1,0 +1,253 @@
+"""The HTML report without a browser: evidence segments, pages rendered from a real published
+warehouse (DuckDB file, Parquet extracts), the run's handling of a failing report, the CLI.
+
+The report in headless Chromium (charts drawn, nothing fetched, a click reaching its
+evidence) is tests/test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows import pipeline
+from flows.cli import app
+from flows.pipeline import (
+    dimension_frames,
+    document_texts_frame,
+    outcomes_frame,
+    rejections_frame,
+    split_candidates,
+    stage_batch,
+)
+from flows.settings import Settings
+from tests.factories import document, fact, small_catalog
+from transforms.conform import conform_batch
+from transforms.facts import Extraction, Fact
+from warehouse.publish import publish
+from warehouse.report import ReportError, write_report
+from warehouse.report.evidence import Span, segment_text
+from warehouse.staging import StagingArea
+from warehouse.store import RunRecord, Warehouse
+
+TEXT = (
+    "萧山区经信局　2022年1月15日\n"
+    "2021年，全区实现规上工业增加值554.1亿元，同比增长8.5%。\n"
+    "完成工业投资210.3亿元，同比增长950%。"
+)
+
+
+def grounded(evidence: str, **fields) -> Fact:
+    """A fact whose evidence is found in TEXT, with its offsets."""
+    start = TEXT.index(evidence)
+    end = start + len(evidence)
+    return replace(
+        fact(evidence=evidence, **fields), start=start, end=end, raw_start=start, raw_end=end
+    )
+
+
+FACTS = [
+    grounded("规上工业增加值554.1亿元", value=554.1),
+    grounded("规上工业增加值554.1亿元，同比增长8.5%", measure="yoy_pct", value=8.5, unit="%"),
+    grounded("工业投资210.3亿元", indicator="工业投资", value=210.3),
+    grounded("工业投资210.3亿元，同比增长950%", indicator="工业投资", measure="yoy_pct",
+             value=950.0, unit="%"),
+]  # fmt: skip
+
+
+def load_and_publish(var: Path, tmp_path: Path) -> dict[str, str]:
+    """One run of two documents (the second's text not stored, as before document_text
+    existed), the 950 % growth quarantined; published. Returns fact_key by evidence."""
+    catalog = small_catalog(tmp_path)
+    pairs = [
+        (document("xiaoshan.txt", "a" * 64),
+         Extraction(doc="xiaoshan.txt", text=TEXT, region="萧山区", report_date="2022-01",
+                    facts=FACTS)),
+        (document("old.txt", "b" * 64),
+         Extraction(doc="old.txt", text=TEXT, region="萧山区", report_date="2021-06",
+                    facts=[FACTS[0]])),
+    ]  # fmt: skip
+    conformed = conform_batch(pairs, catalog, extractor_version="t", load_id="run-1")
+    candidates = conformed.candidates
+    implausible = candidates.filter(pl.col("value") == 950.0)["fact_key"][0]
+    loadable, quarantine = split_candidates(
+        candidates, {implausible: ["growth_at_most_yoy_max_pct"]}, {}
+    )
+    outcome = SimpleNamespace(
+        name="growth_at_most_yoy_max_pct", severity="critical", success=False,
+        element_count=2, unexpected_count=1, description="Growth is not above its maximum.",
+    )  # fmt: skip
+    staging = StagingArea(tmp_path / "staging").reset()
+    stage_batch(
+        staging, "0", conformed, loadable, quarantine, rejections_frame([], "run-1"),
+        outcomes_frame([outcome], "run-1"), texts=document_texts_frame(pairs[:1]),
+    )  # fmt: skip
+    sources = pl.DataFrame(
+        {"source_path": ["xiaoshan.txt", "old.txt"], "content_sha256": ["a" * 64, "b" * 64],
+         "status": ["loaded", "loaded"]}
+    )  # fmt: skip
+    run = RunRecord("run-1", None, time.time(), "loaded",
+                    {"facts_loaded": loadable.height, "facts_quarantined": 1}, "t",
+                    catalog.version, {"extract": 0.1})  # fmt: skip
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        warehouse.load(staging, dimension_frames(catalog), sources, run)
+        publish(warehouse.connection, var, "run-1")
+    keys = candidates.filter(pl.col("content_sha256") == "a" * 64)
+    return dict(zip(keys["evidence"], keys["fact_key"], strict=True))
+
+
+class Marks(HTMLParser):
+    """The <mark> elements of a page (their attributes and text) and every id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[dict[str, str]] = []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self._open: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        for name in ("href", "src"):
+            if name in attributes:
+                self.links.append(attributes[name])
+        if tag == "mark":
+            self._open = {**attributes, "text": ""}
+            self.marks.append(self._open)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mark":
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open["text"] += data
+
+
+def parse(path: Path) -> Marks:
+    parser = Marks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def figures(index: Path) -> dict[str, dict]:
+    html = index.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S)
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_segments_cut_overlapping_evidence_at_every_boundary() -> None:
+    text = "地区生产总值3928.6亿元，同比增长6.5%，高于全省0.4个百分点。"
+    level = Span("level", 0, 14)
+    growth = Span("growth", 0, 22)
+    gap = Span("gap", 15, 32, quarantined=True)  # crosses the end of `growth`
+    outside = Span("outside", 30, 99)
+    segments = segment_text(text, [gap, growth, level, outside])
+    assert "".join(s.text for s in segments) == text
+    covered = {s.text: s.keys for s in segments}
+    assert covered[text[0:14]] == ("level", "growth")  # the most specific first
+    assert covered[text[15:22]] == ("gap", "growth")
+    assert covered[text[22:32]] == ("gap",)
+    assert all("outside" not in s.keys for s in segments)
+    first = segments[0]
+    assert first.starts == ("level", "growth") and first.loaded and not first.quarantined
+    crossing = next(s for s in segments if s.keys == ("gap", "growth"))
+    assert crossing.loaded and crossing.quarantined and crossing.starts == ("gap",)
+
+
+def test_report_renders_charts_latest_values_quality_and_evidence(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    keys = load_and_publish(var, tmp_path)
+    result = write_report(var)
+    report = var / "report"
+    assert result.index == report / "index.html"
+    assert (result.regions, result.documents) == (1, 2)
+
+    # Charts: a level and a growth figure for 萧山区, drawn by the bundled plotly.js.
+    drawn = figures(result.index)
+    assert set(drawn) == {"330109000000-level", "330109000000-growth"}
+    (bars,) = drawn["330109000000-growth"]["data"]  # one period: a bar per indicator
+    assert (bars["type"], bars["x"]) == ("bar", [8.5])  # the quarantined 950 % is not drawn
+    index = parse(result.index)
+    assert {"chart-330109000000-level", "chart-330109000000-growth"} <= index.ids
+    assert (report / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    for page in [result.index, *sorted((report / "docs").glob("*.html"))]:
+        links = parse(page).links
+        assert not [link for link in links if re.match(r"^(https?:)?//", link)], page
+        for link in links:  # every local link resolves
+            target = link.split("#")[0]
+            assert not target or (page.parent / target).exists(), (page, link)
+
+    # Every value links to its highlighted sentence.
+    level_key = keys["规上工业增加值554.1亿元"]
+    html = result.index.read_text(encoding="utf-8")
+    href = re.search(rf'href="(docs/[0-9a-f]{{16}}\.html)#f-{level_key}"', html)
+    assert href, "the level's value links to its evidence"
+    viewer = parse(report / href.group(1))
+    assert f"f-{level_key}" in viewer.ids
+    marked = "".join(
+        m["text"] for m in viewer.marks if level_key in m.get("data-facts", "").split()
+    )
+    assert marked == "规上工业增加值554.1亿元"
+    growth_marks = [
+        m for m in viewer.marks if keys[FACTS[1].evidence] in m.get("data-facts", "").split()
+    ]
+    assert "".join(m["text"] for m in growth_marks) == FACTS[1].evidence
+
+    # The quarantined fact is highlighted in the other colour, and listed for review.
+    quarantined_key = keys[FACTS[3].evidence]
+    q_marks = [m for m in viewer.marks if quarantined_key in m.get("data-facts", "").split()]
+    assert q_marks and all("ev-q" in m["class"].split() for m in q_marks)
+    level_marks = [m for m in viewer.marks if level_key in m.get("data-facts", "").split()]
+    assert level_marks and all("ev-q" not in m["class"].split() for m in level_marks)
+    assert f'data-fact="{quarantined_key}"' in html
+    assert "growth_at_most_yoy_max_pct" in html
+
+    # A document loaded before texts were kept: its facts are listed with their evidence.
+    old = parse(report / "docs" / f"{'b' * 16}.html")
+    assert [m["text"] for m in old.marks if m.get("data-facts")] == ["规上工业增加值554.1亿元"]
+    assert "before its text was kept" in (report / "docs" / f"{'b' * 16}.html").read_text()
+
+
+def test_a_failing_report_is_named_in_the_summary_and_the_run_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_var: Path) -> None:
+        raise ReportError("disk full")
+
+    monkeypatch.setattr(pipeline, "write_report", broken)
+    summary = pipeline.RunSummary("run-1", "loaded", {}, 0.0, {}, tmp_path / "w.duckdb")
+    with caplog.at_level(logging.ERROR):
+        seconds = pipeline.write_run_report(
+            Settings(var=tmp_path), summary, logging.getLogger("test")
+        )
+    assert seconds >= 0
+    assert summary.report is None
+    assert summary.as_json()["report_error"] == "ReportError: disk full"
+    assert "the run's load stands" in caplog.text
+
+
+def test_report_command_writes_the_report_or_says_to_run_first(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "--var", str(tmp_path / "var")])
+    assert result.exit_code == 1
+    assert "zhibiao run" in result.stderr
+
+    load_and_publish(tmp_path / "var", tmp_path)
+    result = runner.invoke(app, ["report", "--var", str(tmp_path / "var")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "var" / "report" / "index.html").exists()
+    assert "2 documents" in result.stdout

@@ -1,0 +1,233 @@
+"""The queries behind the HTML report (`warehouse.report`), on the published analyst database.
+
+The report never opens the live warehouse: it reads VAR/analyst.duckdb, the views over the
+Parquet extracts that each run publishes, so rendering never blocks a run nor waits for one.
+Every function returns plain records (one dict per row); rendering is `warehouse.report`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from warehouse.analyst import CURRENT_REJECTIONS_SQL
+
+Record = dict[str, Any]
+
+HEADLINE_MEASURES = ("value", "yoy_pct")
+"""The measures the report charts and tabulates per region: the level and its yoy growth."""
+
+
+def _records(
+    connection: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None
+) -> list[Record]:
+    relation = connection.execute(query, parameters or [])
+    columns = [column[0] for column in relation.description]
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+
+
+def latest_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
+    """The most recent run recorded in the published warehouse (None before any run)."""
+    rows = _records(connection, "SELECT * FROM etl_run ORDER BY started_at DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+def latest_checked_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
+    """The most recent run whose quality gate checked candidate facts (a run with nothing new
+    to read checks none: its quality summary is the last run that did)."""
+    rows = _records(
+        connection,
+        """
+        SELECT * FROM etl_run
+        WHERE load_id IN (SELECT load_id FROM dq_result)
+        ORDER BY started_at DESC LIMIT 1
+        """,
+    )
+    return rows[0] if rows else None
+
+
+def expectation_results(connection: duckdb.DuckDBPyConnection, load_id: str) -> list[Record]:
+    """One row per expectation of a run: what it checked and how many facts it caught."""
+    return _records(
+        connection,
+        """
+        SELECT expectation, severity, success, element_count, unexpected_count, description
+        FROM dq_result
+        WHERE load_id = ?
+        ORDER BY unexpected_count = 0,
+                 CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 unexpected_count DESC, expectation
+        """,
+        [load_id],
+    )
+
+
+def quarantined_by_expectation(
+    connection: duckdb.DuckDBPyConnection, load_id: str
+) -> dict[str, int]:
+    """Expectation name -> facts of the run held in quarantine because they failed it."""
+    rows = connection.execute(
+        """
+        SELECT expectation, count(*) FROM (
+            SELECT unnest(failed_expectations) AS expectation
+            FROM quarantine_observation WHERE load_id = ?
+        ) GROUP BY expectation
+        """,
+        [load_id],
+    ).fetchall()
+    return dict(rows)
+
+
+def current_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Documents some inbox path still holds, with their loaded and quarantined fact counts."""
+    return _records(
+        connection,
+        """
+        SELECT d.document_key, d.content_sha256, d.doc_name, d.source_path, d.format,
+               d.encoding, d.inferred_region, d.report_date, d.char_count, d.ingested_at,
+               (SELECT count(*) FROM fact_observation f
+                WHERE f.document_key = d.document_key) AS facts_loaded,
+               (SELECT count(*) FROM quarantine_observation q
+                WHERE q.document_key = d.document_key AND q.status <> 'accepted')
+                   AS facts_quarantined
+        FROM v_current_document d
+        ORDER BY d.doc_name, d.content_sha256
+        """,
+    )
+
+
+def has_document_text(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the published database has `document_text` (it is published since its table
+    exists; a database published before then has none)."""
+    return bool(
+        connection.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'document_text'"
+        ).fetchone()[0]
+    )
+
+
+def document_texts(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """document_key -> normalised text, for current documents whose text was stored."""
+    if not has_document_text(connection):
+        return {}
+    rows = connection.execute(
+        """
+        SELECT t.document_key, t.normalised_text
+        FROM document_text t JOIN v_current_document d USING (document_key)
+        WHERE t.normalised_text IS NOT NULL
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+# Loaded facts, and quarantined ones not accepted since (accepted ones are loaded facts now),
+# of current documents: what the evidence viewer highlights.
+DOCUMENT_FACTS_SQL = """
+SELECT f.fact_key, f.document_key, 'loaded' AS status, i.name_zh AS indicator,
+       i.indicator_code, r.name_zh AS region, p.label_zh AS period_label, f.measure,
+       f.qualifier, f.denominator, f.value, u.symbol AS unit, f.is_approximate,
+       f.evidence, f.evidence_start, f.evidence_end,
+       coalesce(f.warnings, []::VARCHAR[]) AS notes,
+       f.fact_key IN (SELECT fact_key FROM v_indicator_latest) AS is_current_value
+FROM fact_observation f
+JOIN v_current_document d USING (document_key)
+LEFT JOIN dim_indicator i USING (indicator_key)
+LEFT JOIN dim_region r USING (region_key)
+LEFT JOIN dim_period p USING (period_key)
+LEFT JOIN dim_unit u USING (unit_key)
+UNION ALL BY NAME
+SELECT q.fact_key, q.document_key,
+       CASE q.status WHEN 'pending' THEN 'quarantined' ELSE q.status END AS status,
+       q.indicator, i.indicator_code, q.region,
+       coalesce(p.label_zh, q.period_start || '..' || q.period_end) AS period_label,
+       q.measure, q.qualifier, q.denominator, q.value, q.unit, q.is_approximate,
+       q.evidence, q.evidence_start, q.evidence_end,
+       q.failed_expectations AS notes, false AS is_current_value
+FROM quarantine_observation q
+JOIN v_current_document d USING (document_key)
+LEFT JOIN dim_indicator i USING (indicator_key)
+LEFT JOIN dim_period p USING (period_key)
+WHERE q.status <> 'accepted'
+ORDER BY document_key, evidence_start, evidence_end, fact_key
+"""
+
+
+def document_facts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Every fact of every current document with its evidence offsets, loaded or quarantined."""
+    return _records(connection, DOCUMENT_FACTS_SQL)
+
+
+def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """The best current level and yoy growth of each headline indicator, region and period.
+
+    Only plain figures (no 新增/累计 qualifier, no denominator): the series a chart can draw.
+    """
+    return _records(
+        connection,
+        f"""
+        SELECT l.region, l.region_code, r.level AS region_level, l.indicator_code,
+               l.indicator, i.name_en AS indicator_en, i.category, l.measure,
+               l.period_start, l.period_end, l.period_label, p.end_month, p.months,
+               p.granularity, l.value, l.unit, l.value_base, u.dimension AS unit_dimension,
+               l.n_values, l.is_conflicting, l.source_doc, l.fact_key, l.document_key,
+               d.content_sha256
+        FROM v_indicator_latest l
+        JOIN dim_indicator i USING (indicator_key)
+        JOIN dim_region r USING (region_key)
+        JOIN dim_period p USING (period_key)
+        JOIN dim_unit u USING (unit_key)
+        JOIN dim_document d USING (document_key)
+        WHERE i.is_headline AND l.qualifier IS NULL AND l.denominator IS NULL
+          AND l.measure IN {HEADLINE_MEASURES}
+        ORDER BY l.region_code, l.indicator_code, l.measure, p.end_month, p.months
+        """,
+    )
+
+
+def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """For each figure that current documents state differently: every stated value, the
+    chosen one (the value `v_indicator_latest` gives) first."""
+    return _records(
+        connection,
+        """
+        SELECT l.region, l.indicator, l.period_label, l.measure, l.qualifier, l.denominator,
+               l.fact_key AS chosen_fact_key, f.fact_key, f.value, u.symbol AS unit,
+               f.fact_key = l.fact_key AS is_chosen, d.doc_name, d.report_date,
+               d.content_sha256
+        FROM v_indicator_latest l
+        JOIN fact_observation f
+          ON f.indicator_key = l.indicator_key AND f.region_key = l.region_key
+         AND f.period_key = l.period_key AND f.measure = l.measure
+         AND f.qualifier IS NOT DISTINCT FROM l.qualifier
+         AND f.denominator IS NOT DISTINCT FROM l.denominator
+        JOIN v_current_document d ON d.document_key = f.document_key
+        JOIN dim_unit u ON u.unit_key = f.unit_key
+        WHERE l.is_conflicting
+        ORDER BY l.region, l.indicator, l.period_label, l.measure, l.fact_key,
+                 is_chosen DESC, d.report_date DESC NULLS LAST, f.fact_key
+        """,
+    )
+
+
+def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Quarantined facts of current documents awaiting a decision, newest run first."""
+    return _records(
+        connection,
+        """
+        SELECT q.fact_key, q.doc, q.indicator, q.region,
+               coalesce(p.label_zh, q.period_start || '..' || q.period_end) AS period_label,
+               q.measure, q.value, q.unit, q.failed_expectations, q.load_id,
+               d.content_sha256
+        FROM quarantine_observation q
+        JOIN v_current_document d USING (document_key)
+        LEFT JOIN dim_period p USING (period_key)
+        WHERE q.status = 'pending'
+        ORDER BY q.load_id DESC, q.doc, q.evidence_start, q.fact_key
+        """,
+    )
+
+
+def current_rejections(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Inbox files that could not be read, with the reason (as `zhibiao rejected list`)."""
+    return _records(connection, CURRENT_REJECTIONS_SQL)
