@@ -99,7 +99,7 @@ def run(
     _quiet_libraries(verbose)
     from flows import progress
     from flows.nightly import nightly
-    from warehouse.store import WarehouseBusy
+    from warehouse.store import WarehouseBusy, WarehouseSchemaMismatch
 
     # Bars on stderr, for a person at a terminal: never with --quiet or --json, nor in logs.
     show_progress = not (quiet or as_json) and errors.is_terminal
@@ -115,7 +115,7 @@ def run(
             "or pass --wait SECONDS."
         )
         raise typer.Exit(EXIT_FAILURE) from error
-    except (NotADirectoryError, FileNotFoundError) as error:
+    except (NotADirectoryError, FileNotFoundError, WarehouseSchemaMismatch) as error:
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(EXIT_FAILURE) from error
     if as_json:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.errors import TerminalError, TransientError
 from flows.settings import Settings
+from transforms.errors import TerminalError, TransientError
 
 DEPLOYMENT_NAME = "nightly"
 TAGS = ["zhibiao", "nightly"]

@@ -2,8 +2,8 @@
 
 Tasks are thin: each hands its work to `flows.pipeline`, which tests call without Prefect.
 A task takes a batch of hundreds of documents, never one (Prefect costs ~10 ms per task).
-Tasks retry transient errors only (`flows.errors`); one writer at a time holds VAR for the
-whole run (`warehouse.lock`).
+Tasks retry transient errors only (`transforms.errors`, `flows.errors`); one writer at a
+time holds VAR for the whole run (`warehouse.lock`).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 import flows.nightly
 import flows.pipeline
 from flows.cli import app
-from flows.errors import TerminalError, TransientError
 from tests.conftest import REPO, SAMPLE_INBOX
+from transforms.errors import TerminalError, TransientError
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 

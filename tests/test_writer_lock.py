@@ -14,7 +14,8 @@ import pytest
 from rich.console import Console
 
 from flows import progress
-from flows.errors import TerminalError, TransientError, is_transient, retry_if_transient
+from flows.errors import retry_if_transient
+from transforms.errors import TerminalError, TransientError, is_transient
 from warehouse.lock import WriterLock
 from warehouse.store import WarehouseBusy
 

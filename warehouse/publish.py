@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.sql import scalar
 from warehouse.store import sql_literal
 
 PUBLISHED_TABLES = (
@@ -123,7 +124,7 @@ def _write_table(
         {"name": name, "type": str(dtype)}
         for name, dtype in zip(relation.columns, relation.types, strict=True)
     ]
-    rows = connection.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
+    rows = scalar(connection, f"SELECT count(*) FROM ({query})")
     target = folder / table
     partition = PARTITIONED_BY.get(table)
     target.mkdir()

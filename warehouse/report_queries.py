@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from warehouse.analyst import CURRENT_REJECTIONS_SQL
+from warehouse.sql import scalar
 
 Record = dict[str, Any]
 
@@ -101,9 +102,7 @@ def has_document_text(connection: duckdb.DuckDBPyConnection) -> bool:
     """Whether the published database has `document_text` (it is published since its table
     exists; a database published before then has none)."""
     return bool(
-        connection.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'document_text'"
-        ).fetchone()[0]
+        scalar(connection, "SELECT count(*) FROM duckdb_views() WHERE view_name = 'document_text'")
     )
 
 

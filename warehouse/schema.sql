@@ -1,5 +1,11 @@
 -- Zhibiao warehouse: a star of indicator observations. Every table states its grain.
 -- Keys are derived from natural keys (transforms/keys.py): the same inbox gives the same rows.
+CREATE TABLE IF NOT EXISTS schema_meta (
+    schema_version  INTEGER NOT NULL,
+    written_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE schema_meta IS 'One row: the version of this schema the file was created with (warehouse/store.py SCHEMA_VERSION). 库表结构版本。';
+
 -- Natural keys are unique because keys hash them (checked in tests/warehouse, not by
 -- constraints, so dimension rows can be replaced in place). Idempotent: run at every connection.
 
@@ -66,15 +72,15 @@ CREATE TABLE IF NOT EXISTS dim_document (
     extractor_version  VARCHAR NOT NULL,
     catalog_version    VARCHAR NOT NULL,
     load_id            VARCHAR NOT NULL,
-    ingested_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+    ingested_at        TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    retired_at         TIMESTAMP,
+    retired_reason     VARCHAR,
+    retired_load_id    VARCHAR
 );
 COMMENT ON TABLE dim_document IS 'One row per distinct document content (SHA-256 of its bytes). 每份文档（按内容）一行。';
 -- Retirement: a document no inbox path holds any more keeps its row and its facts, marked
 -- with when and why ('removed': its file went; 'replaced': its file now holds other bytes).
 -- Views for people show current documents only. Cleared if the content comes back.
-ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_at TIMESTAMP;
-ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_reason VARCHAR;
-ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS retired_load_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS document_source (
     source_path     VARCHAR PRIMARY KEY,
@@ -89,12 +95,12 @@ COMMENT ON TABLE document_source IS 'One row per inbox path ever seen: its curre
 CREATE TABLE IF NOT EXISTS document_text (
     document_key     BIGINT PRIMARY KEY,
     content_sha256   VARCHAR,
-    normalised_text  VARCHAR
+    normalised_text  VARCHAR,
+    raw_text         VARCHAR
 );
 -- The decoded text the extractor read (raw_start/raw_end refer to it): `zhibiao run
 -- --reextract` extracts again from it without reading the inbox. Not the normalised text:
 -- normalising twice is not a no-op, so facts re-extracted from it would differ.
-ALTER TABLE document_text ADD COLUMN IF NOT EXISTS raw_text VARCHAR;
 COMMENT ON TABLE document_text IS 'One row per distinct document content: the normalised text that evidence offsets (evidence_start, evidence_end) refer to. 每份文档的规范化文本一行。';
 
 CREATE TABLE IF NOT EXISTS fact_observation (
@@ -194,17 +200,17 @@ CREATE TABLE IF NOT EXISTS etl_run (
     extractor_version      VARCHAR,
     catalog_version        VARCHAR,
     seconds                DOUBLE,
-    stage_seconds          JSON
+    stage_seconds          JSON,
+    mode                   VARCHAR,  -- incremental | full_refresh | reextract
+    documents_read         BIGINT,
+    documents_reextracted  BIGINT,
+    documents_loaded       BIGINT,
+    documents_retired      BIGINT,
+    facts_candidates       BIGINT
 );
 COMMENT ON TABLE etl_run IS 'One row per nightly run: counts in and out, versions, timings. 每次运行一行。';
 -- Counts per stage beside the ones above: ingest (seen/new/changed/unchanged/removed), read
 -- (read, reextracted), gate (facts_candidates), load (loaded, retired).
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS mode VARCHAR;  -- incremental | full_refresh | reextract
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_read BIGINT;
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_reextracted BIGINT;
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_loaded BIGINT;
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS documents_retired BIGINT;
-ALTER TABLE etl_run ADD COLUMN IF NOT EXISTS facts_candidates BIGINT;
 
 CREATE TABLE IF NOT EXISTS dq_result (
     load_id          VARCHAR NOT NULL,

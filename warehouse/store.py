@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.errors import TransientError
+from transforms.errors import TerminalError, TransientError
+from warehouse.sql import scalar
 from warehouse.staging import StagingArea
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
@@ -29,6 +30,14 @@ QUARANTINE_COLUMNS = (
     "doc", "indicator", "region", "period_start", "period_end", "unit", "failed_expectations",
 )  # fmt: skip
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
+
+
+SCHEMA_VERSION = 1
+"""Bump with every change to schema.sql's tables, and add the migration that gets there."""
+
+
+class WarehouseSchemaMismatch(TerminalError):
+    """The file was written by another version of the schema (terminal: needs a person)."""
 
 
 class WarehouseBusy(TransientError):
@@ -53,15 +62,48 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     """Open the warehouse file, creating it and its schema when writing."""
     try:
         if read_only:
-            return duckdb.connect(str(path), read_only=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(path))
+            connection = duckdb.connect(str(path), read_only=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = duckdb.connect(str(path))
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise WarehouseBusy(f"{path} is in use by another process: {error}") from error
         raise
-    connection.execute(SCHEMA_SQL)
+    try:
+        _check_schema_version(connection, path)
+    except WarehouseSchemaMismatch:
+        connection.close()
+        raise
+    if not read_only:
+        connection.execute(SCHEMA_SQL)
+        if scalar(connection, "SELECT count(*) FROM schema_meta") == 0:
+            connection.execute(
+                "INSERT INTO schema_meta (schema_version) VALUES (?)", [SCHEMA_VERSION]
+            )
     return connection
+
+
+def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    tables = {
+        row[0]
+        for row in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    }
+    if not tables:
+        return
+    version = None
+    if "schema_meta" in tables:
+        version = scalar(connection, "SELECT max(schema_version) FROM schema_meta")
+    if version == SCHEMA_VERSION:
+        return
+    found = "no schema version" if version is None else f"schema version {version}"
+    raise WarehouseSchemaMismatch(
+        f"{path} has {found}; this zhibiao writes schema version {SCHEMA_VERSION}. "
+        f"Move the state folder aside (e.g. `mv {path.parent} {path.parent}.old`) and run "
+        "again: the inbox is read anew, and the old files stay for reference."
+    )
 
 
 class Warehouse:
@@ -108,13 +150,14 @@ class Warehouse:
 
     def documents_without_text(self) -> int:
         """Current documents loaded before texts were stored: only a full refresh redoes them."""
-        return self.connection.execute(
+        return scalar(
+            self.connection,
             """
             SELECT count(*) FROM v_current_document d
             WHERE NOT EXISTS (SELECT 1 FROM document_text t
                               WHERE t.document_key = d.document_key AND t.raw_text IS NOT NULL)
-            """
-        ).fetchall()[0][0]
+            """,
+        )
 
     def raw_texts(self, content_hashes: list[str]) -> dict[str, str]:
         """Content hash -> the decoded text the extractor read, for a batch of documents."""
@@ -149,10 +192,7 @@ class Warehouse:
                 "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
             ).fetchall()
         ]
-        return {
-            name: self.connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            for name in names
-        }
+        return {name: scalar(self.connection, f'SELECT count(*) FROM "{name}"') for name in names}
 
     def load(
         self,
@@ -305,7 +345,8 @@ def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_
     try:
         # Before the upsert, document_source still says which paths held what: a document
         # whose path is still there (with other bytes) was replaced, else it was removed.
-        retired = con.execute(
+        retired = scalar(
+            con,
             """
             UPDATE dim_document d SET
                 retired_at = current_timestamp,
@@ -320,7 +361,7 @@ def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_
             )
             """,
             [load_id],
-        ).fetchall()[0][0]
+        )
         con.execute(
             """
             UPDATE dim_document d SET retired_at = NULL, retired_reason = NULL,

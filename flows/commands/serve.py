@@ -51,8 +51,8 @@ def serve(
         serve_nightly,
         ui_url,
     )
-    from flows.errors import TerminalError, TransientError
     from flows.settings import Settings
+    from transforms.errors import TerminalError, TransientError
 
     settings = Settings(inbox=inbox, var=var)
     settings = replace(

@@ -1,0 +1,39 @@
+"""A warehouse file from another schema version is refused with a message, never half-used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.store import SCHEMA_VERSION, WarehouseSchemaMismatch, connect
+
+
+def test_a_new_file_is_stamped_with_the_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    connect(path).close()
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute("SELECT schema_version FROM schema_meta").fetchall() == [
+            (SCHEMA_VERSION,)
+        ]
+    connect(path).close()  # reopening the same version is fine, and stamps nothing twice
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM schema_meta").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("version", [None, SCHEMA_VERSION + 1])
+def test_an_unversioned_or_newer_file_is_refused(tmp_path: Path, version: int | None) -> None:
+    path = tmp_path / "var" / "warehouse.duckdb"
+    path.parent.mkdir()
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE fact_observation (fact_key VARCHAR)")
+        if version is not None:
+            connection.execute("CREATE TABLE schema_meta (schema_version INTEGER)")
+            connection.execute("INSERT INTO schema_meta VALUES (?)", [version])
+    for read_only in (False, True):
+        with pytest.raises(WarehouseSchemaMismatch, match="Move the state folder aside"):
+            connect(path, read_only=read_only)
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = connection.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+    assert ("dim_region",) not in tables, "nothing was created in the refused file"
