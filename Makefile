@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help install run test check lint clean
+.PHONY: help install run test check lint clean bench-extract bench
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ check: test ## alias of test
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench-extract: $(STAMP) ## extractor speed on 2,000 generated documents vs a one-regex floor
+	$(BIN)/python tools/bench_extract.py
+
+bench: $(STAMP) ## the nightly flow on 1k, 10k and 100k generated reports: seconds, memory, scaling
+	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES))
 
 clean: ## remove var/ and caches (keeps .venv)
 	rm -rf var .pytest_cache .ruff_cache .hypothesis

@@ -8,14 +8,23 @@ quantity closes a fact. Period and region carry over from the text around it.
 
 Every cue has a reach, and nothing outlives it:
 
-- a target cue holds for its clause (`目标增速12%`), or for its sentence when it announces a
-  list (`主要目标是：A增长7%；B增长8%`);
+- a target cue holds for its clause (`目标增速12%`), for its sentence when it announces a
+  list (`主要目标是：A增长7%；B增长8%`) or when the sentence opens with a target
+  (`GDP预期增长6%左右，规上工业增加值增长6.5%`), and for the next paragraph when it heads
+  one of its own (`二、2024年主要预期目标`);
 - the period the text reports on (the frame) holds until another is named; a digression
   (`去年同期`, `8月当月` inside `1-8月`, `年末`, `到2025年`) holds for the rest of its sentence
   when it opens a clause, for its clause when named mid-clause, and the frame comes back;
+  last year opening a paragraph (`去年，全市...`) holds for the paragraph;
 - an area switches the subject's area only when the text reports on it: an area after a
-  comparison or rank word (`高于全省`, `居全市第二`) is a base, and one before `首批`,
-  `平均` is an attribute.
+  comparison or rank word (`高于全省`, `居全市第二`) is a base (its own figure in brackets,
+  `比重庆全市（5.8%）高`, is the base's), one before `首批`, `平均` is an attribute, and one
+  that ends its clause qualifying another noun (`落实泉州市各项政策，`) is given back.
+
+The document's own area is the one its head (title, publisher, dateline) and its text name
+most, comparison bases left out; each fact carries the GB/T 2260 code of its area when the
+context decided it (two 鼓楼区 and no city named: no code). Tables (pipe, tab-aligned or
+HTML) are read by their columns' periods and units after the prose (`read_table`).
 
 No figure is dropped for looking implausible (`增长950%`): the quality gate owns that.
 """
@@ -27,14 +36,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from transforms.catalog import Catalog, load_catalog
+from transforms.catalog import Catalog, Region, load_catalog
 from transforms.facts import Extraction, Fact
 from transforms.lexicon import Entry, Lexicon, lexicon
 from transforms.normalise import NormalisedText, normalise_text
-from transforms.numbers import Quantity, find_quantities, parse_number
+from transforms.numbers import Quantity, find_quantities, parse_number, unit_aliases
 from transforms.periods import (
     PLAN_BEFORE,
     PeriodMention,
+    find_lead_month,
     find_periods,
     find_publication,
     infer_document_year,
@@ -44,23 +54,33 @@ from transforms.regions import (
     COUNTRY,
     RegionIndex,
     RegionMention,
-    disambiguate,
     find_region_mentions,
-    infer_document_region,
+    pick_candidate,
     region_index,
+    resolve_document_region,
     resolve_self_reference,
 )
+from transforms.tables import (
+    UNIT_IN_BRACKETS,
+    Column,
+    Row,
+    Table,
+    find_tables,
+    parse_cell_number,
+)
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
+# A lookahead of the possible first characters lets `re` skip every other position in C.
 GROWTH = re.compile(
+    r"(?=[同比较累环年平增上提回下减降负])"
     r"(?P<pre>同比|比上年同期|比上年|较上年同期|较上年|比去年同期|比去年|较去年|累计|环比|年均|平均)?"
-    r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|[减降](?=\d)))"
+    r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|负增长|[减降](?=\d)))"
     r"(?:了|达到|达|为)?(?P<level>[至到])?"
 )
-RATE = re.compile(r"(?:同比)?(?:增速|增幅|增长率|增长速度)(?:为|达到|达|是)?")
+RATE = re.compile(r"(?=[同增])(?:同比)?(?:增速|增幅|增长率|增长速度)(?:为|达到|达|是)?")
 AVG2Y = re.compile(r"两年平均(?:(?P<up>增长|增速|增幅)|(?P<down>下降))(?:为|达)?")
 SHARE = re.compile(
     r"占(?P<den>[^，,。；;：:、\n]{0,16}?)(?:的)?(?:比重|比例|份额)(?:为|达到|达|是)?"
@@ -68,9 +88,11 @@ SHARE = re.compile(
     r"|占比(?:为|达到|达)?"
 )
 RANK = re.compile(
+    r"(?=[排位居列全省市])"
     r"(?:排名|位居|位列|居于|居|列|位于|位次)?"
     r"(?:全国|全省|全市|全区|全县|省内|市内)[^\d，,。；;：:第首前之]{0,8}?"
     r"(?:第(?P<n>[一二三四五六七八九十\d]+)(?:位|名)?|(?P<top>首位|前列|前茅|之首))"
+    r"(?!产业|次产业|季度|批|个|家)"  # 全市第一产业增加值, 全省第一批: no rank
 )
 LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
 BARE_KIND_BEFORE = re.compile(r"(?:^|[，,、；;：:。(（]|实现|完成|达到|其中|为|是)$")
@@ -79,12 +101,6 @@ STEM_BEFORE = re.compile(
 )
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
-)
-FILLER = re.compile(
-    r"同比|按可比价格?计算|按可比价|按?同口径|按?可比口径|实现|完成|达到|达|为|共|其中|总量|总额|合计|全年|当年|比上年|"
-    r"较上年|已|仍|继续|保持|并|且|但|也|均|同期|增速|增幅|分别|累计|新增|数量|总计|约|近|超过|超|"
-    r"比|较|可比|价格|计算|按|年|月|的|了|是|在|上|中|全市|全区|全县|全省|我市|我区|我县|目前|"
-    r"截至|至|到|由|从|期间|以来|今年|去年|其|该|增长|比重|位居|排名|位列|首位|第[一二三四五六七八九十]"
 )
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 TARGET_LIST_AFTER = re.compile(r"(?:是|为)?[：:]|是|为")
@@ -168,11 +184,29 @@ class DocumentContext:
     monthly: bool | None = None
     """The first frame the text names is one month (`2021年11月...增长4.3%`): a monthly
     release, where `11月份` is the frame, not a digression from `1-11月`."""
+    paragraph_period: Period | None = None
+    """Last year named at the head of a paragraph (`去年，全市...`): the paragraph reviews that
+    year, so it holds until the paragraph ends, then the frame comes back."""
+    target_heading: Period | None = None
+    """The year of a heading of targets (`二、2024年主要预期目标`): the next paragraph lists
+    them."""
+    paragraph_target: bool = False
+    """This paragraph is a heading's list of targets."""
     last_kind: str = ""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)
     region_mentions: list[RegionMention] = field(default_factory=list)
+    dateline: tuple[int, int] | None = None
+    """Span of the dateline or publication line: when the text appeared, no period."""
+    document_area: Region | None = None
+    document_certain: bool = False
+    """The document's area is not a guess between areas sharing its name."""
+    context_codes: set[str] = field(default_factory=set)
+    """Areas the text names unambiguously, with the document's area and its ancestors: they
+    decide which of several same-named areas a mention means."""
+    region_codes: dict[str, str | None] = field(default_factory=dict)
+    """Name -> GB/T 2260 code of each area a fact was resolved to (None: not certain)."""
 
 
 @dataclass
@@ -187,6 +221,10 @@ class SentenceState:
     target: bool = False
     """A target clause (`目标增速12%`); it lasts for the sentence only after `目标是：`."""
     target_sentence: bool = False
+    last_measure: str = ""
+    """The measure of the sentence's last fact (a comparison that follows is about it)."""
+    actual_seen: bool = False
+    """A figure that is no target was read in this sentence."""
     target_seen: bool = False
     """A target cue was read in this sentence (its year is no frame for the next ones)."""
     digressed: bool = False
@@ -216,6 +254,18 @@ class SentenceState:
     mom: bool = False
     clause_region: str | None = None
     """An area named inside this clause (全省增长4.1%) overrides the subject's."""
+    paragraph_head: bool = False
+    """The sentence opens a paragraph."""
+    content_seen: bool = False
+    """A noun or a figure was read in this sentence."""
+    named_area_end: int = -1
+    """End of the last area named by its name (a self-reference right after it is that area)."""
+    base_area: tuple[int, str] | None = None
+    """(end, name) of the last comparison base (`比重庆全市`): a figure in brackets right after
+    it (`（5.8%）`) is the base's own."""
+    area_pending: tuple[int, str | None] | None = None
+    """(end, area before it) of an area named in this clause and not yet followed by a noun
+    or a figure."""
     foreign: bool = False
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
 
@@ -231,6 +281,7 @@ class SentenceState:
         self.bound = self.plan = self.net = self.comparator = self.mom = False
         self.foreign = False
         self.clause_region = None
+        self.base_area = None
 
 
 # --- tokenising --------------------------------------------------------------------------
@@ -380,9 +431,10 @@ def emit(
     denominator: str | None = None,
     approx: bool = False,
     period: Period | None = None,
+    base_region: str | None = None,
 ) -> None:
     indicator = subject.indicator
-    region = state.clause_region or subject.region or state.region
+    region = base_region or state.clause_region or subject.region or state.region
     if indicator is None or region is None:
         return
     info = ctx.catalog.by_name.get(indicator)
@@ -398,6 +450,13 @@ def emit(
     span = fact_period(ctx, state, measure, info.dimension, qualifier, period)
     if span is None:
         return
+    state.last_measure = measure
+    if measure.startswith("target_"):
+        # The sentence opens with a target (`今年GDP预期增长6%左右，规上工业增加值增长6.5%`):
+        # the figures listed after it are targets too.
+        state.target_sentence = state.target_sentence or not state.actual_seen
+    elif measure not in ("rank", "pp_change"):
+        state.actual_seen = True
     key = (region, span[0], span[1], indicator, measure, qualifier, denominator)
     if key in ctx.seen:
         return
@@ -421,6 +480,7 @@ def emit(
             raw_start=raw_start,
             raw_end=raw_end,
             is_approximate=approx,
+            region_code=ctx.region_codes.get(region),
         )
     )
 
@@ -518,7 +578,7 @@ def clause_has_foreign_subject(
         pieces.append(ctx.text[pos : token.start])
         pos = max(pos, token.end)
     pieces.append(ctx.text[pos : tokens[index].start])
-    rest = FILLER.sub("", "".join(pieces))
+    rest = ctx.lex.filler.sub("", "".join(pieces))
     return CJK_RUN.search(rest) is not None
 
 
@@ -527,6 +587,19 @@ def clause_has_foreign_subject(
 
 def split_list_items(segment: str) -> list[str]:
     return [item for item in re.split(r"、|和|及|与", segment) if item]
+
+
+ORDINAL = re.compile(r"第[一二三四五六七八九十]")
+CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
+
+
+def expand_collective(ctx: DocumentContext, segment: str) -> str:
+    """`三次产业增加值` -> `第一产业、第二产业、第三产业增加值`: a word naming several
+    items (`cues.csv`, role `list_of`) written out as the list it stands for."""
+    for term, items in ctx.lex.collectives.items():
+        if segment.startswith(term):
+            return "、".join(items) + segment[len(term) :]
+    return segment
 
 
 def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject] | None:
@@ -539,9 +612,12 @@ def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject
     if named:
         segment = segment[named.end() :]
     segment = re.sub(r"(?:同比|比上年|较上年|增速|增幅)+$", "", segment)
-    items = split_list_items(segment)
+    items = split_list_items(expand_collective(ctx, segment))
     if len(items) < 2:
         return None
+    if ORDINAL.match(items[0]):
+        # 第一、二、三产业: the later items elide the 第 of the first.
+        items = [f"第{item}" if CN_DIGIT_START.match(item) else item for item in items]
     last = items[-1]
     if "等" in last:
         head, _, tail = last.partition("等")
@@ -578,9 +654,12 @@ def list_targets(
         listed = resolve_list(ctx, segment, seg_start)
         if listed and len(listed) == count:
             return listed
+    # `城乡居民人均可支配收入分别增长5%和7%`: a clause that names its own noun before 分别
+    # shares the numbers out among its own nouns, never among earlier clauses'.
+    own = any(seg_start <= s.start < each for s in state.subjects)
     recent: list[Subject] = []
     for subject in reversed(state.subjects):
-        if subject.start >= each:
+        if subject.start >= each or (own and subject.start < seg_start):
             continue
         if all(s.indicator != subject.indicator or s.indicator is None for s in recent):
             recent.insert(0, subject)
@@ -671,10 +750,25 @@ def read_sentence(
         region=carried_region if starts_with_subset else ctx.document_region, clause_start=start
     )
     frame_before = (ctx.frame, ctx.frame_year, ctx.frame_explicit)
+    state.paragraph_head = start == 0 or text[start - 1] == "\n"
+    if state.paragraph_head and ctx.paragraph_period is not None:
+        ctx.paragraph_period = None
+        ctx.paragraph_target = False
+        resume_period(ctx)
+    if state.paragraph_head and ctx.target_heading is not None:
+        ctx.paragraph_period, ctx.target_heading = ctx.target_heading, None
+        ctx.paragraph_target = True
+        resume_period(ctx)
+    if ctx.paragraph_target:
+        state.target = state.target_sentence = state.target_seen = True
     previous: Token | None = None
     for index, token in enumerate(tokens):
         kind = token.kind
+        if kind in ("ind", "stem", "kind", "qty"):
+            state.area_pending = None
+            state.content_seen = True
         if kind == "sep":
+            end_area_clause(ctx, state, token.start)
             if state.clause_saved is not None:
                 ctx.period, ctx.year = state.clause_saved
                 state.clause_saved = None
@@ -734,6 +828,9 @@ def read_sentence(
             ):
                 previous = token
                 continue
+            if read_base_figure(ctx, state, token):
+                previous = token
+                continue
             if state.foreign or (
                 not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
             ):
@@ -741,16 +838,30 @@ def read_sentence(
                 continue
             read_quantity(ctx, state, token, start)
         previous = token
-    end_sentence(ctx, state, frame_before)
+    end_sentence(ctx, state, frame_before, end)
     return state.region
 
 
 def end_sentence(
-    ctx: DocumentContext, state: SentenceState, frame_before: tuple[Period | None, int | None, bool]
+    ctx: DocumentContext,
+    state: SentenceState,
+    frame_before: tuple[Period | None, int | None, bool],
+    end: int,
 ) -> None:
     """Digressions end here; the year of a sentence of targets (`今年的主要目标是：`, in a
     review of last year) is no frame for what follows."""
     before, _, explicit = frame_before
+    heading = ctx.period
+    if (
+        state.target_seen
+        and not state.content_seen
+        and ctx.text[end - 1 : end] == "\n"
+        and heading is not None
+        and before is not None
+        and heading.year > before.year
+    ):
+        # `二、2024年主要预期目标` on a line of its own: its list follows in the next paragraph.
+        ctx.target_heading = Period(heading.year, 1, 12)
     if (
         state.target_seen
         and explicit
@@ -760,7 +871,7 @@ def end_sentence(
     ):
         ctx.frame, ctx.frame_year, ctx.frame_explicit = frame_before
     if state.digressed or state.target_seen or state.clause_saved is not None:
-        ctx.period, ctx.year = ctx.frame, ctx.frame_year
+        resume_period(ctx)
 
 
 def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
@@ -797,11 +908,14 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     if period is not None and is_digression(ctx, mention, period, token, at_point):
         if clause_lead(ctx, state, token):
             state.digressed = True
+            if state.paragraph_head and not state.content_seen and is_past_year(mention):
+                ctx.paragraph_period = period
         elif state.clause_saved is None:
             state.clause_saved = saved
     elif period is not None:
         ctx.year = period.year  # 去年 as the text's own period: 全年 after it is that year too
         ctx.frame, ctx.frame_year, ctx.frame_explicit = period, period.year, True
+        ctx.paragraph_period = None  # a period the text reports on ends the paragraph's year
         if ctx.monthly is None and period.first is not None:
             ctx.monthly = period.first == period.last
     ctx.period = period
@@ -811,6 +925,25 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
         state.from_periods.append(period)
     if at_point:
         state.point = True
+
+
+def is_past_year(mention: PeriodMention) -> bool:
+    """`去年`, `上年全年`: a whole earlier year, not the same months of it (`去年同期`)."""
+    return (
+        mention.rel is not None
+        and mention.rel < 0
+        and not mention.same_months
+        and mention.first_month in (None, 1)
+        and mention.last_month in (None, 12)
+        and not mention.is_point
+    )
+
+
+def resume_period(ctx: DocumentContext) -> None:
+    """After a digression: the paragraph's own year when it has one, else the frame."""
+    period = ctx.paragraph_period or ctx.frame
+    ctx.period = period
+    ctx.year = period.year if ctx.paragraph_period else ctx.frame_year
 
 
 def is_digression(
@@ -848,7 +981,7 @@ def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> boo
     """The period opens its clause (`去年同期，...`, `其中3月当月增长`), so it holds for the
     rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
     before = ctx.text[state.clause_start : token.start]
-    return CJK_RUN.search(FILLER.sub("", before)) is None
+    return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
 
 
 def text_before_point(text: str, start: int) -> bool:
@@ -860,28 +993,70 @@ def text_before_point(text: str, start: int) -> bool:
 def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     mention = token.data
     assert isinstance(mention, RegionMention)
-    if state.reference_end >= 0 and REFERENCE_GAP.fullmatch(
-        ctx.text, state.reference_end, token.start
-    ):
-        state.reference_end = token.end  # 高于全国、全省: the bases of a comparison
+    if mention.self_reference and state.named_area_end == token.start:
+        state.named_area_end = token.end  # 重庆全市, 广西全区: the whole of the area just named
+        if state.base_area is not None:
+            state.base_area = (token.end, state.base_area[1])
+        if state.reference_end == token.start:
+            state.reference_end = token.end
         return
-    if ctx.lex.area_attribute_after.match(ctx.text, token.end):
+    is_base = state.reference_end >= 0 and REFERENCE_GAP.fullmatch(
+        ctx.text, state.reference_end, token.start
+    )
+    if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
-    doc_region = ctx.regions.by_name.get(ctx.document_region or "", (None,))[0]
-    if mention.self_reference:
-        name = resolve_self_reference(mention.self_reference, doc_region, ctx.regions)
-    else:
-        named = {r.code for r in (doc_region,) if r} | {
-            a.code for r in (doc_region,) if r for a in ctx.regions.ancestors(r)
-        }
-        region = disambiguate(mention.candidates, named, ctx.regions)
-        if region is None:
-            return
-        name = region.name
+    region = resolve_area(ctx, mention)
+    if not mention.self_reference:
+        state.named_area_end = token.end
+    name = region.name if region else None
+    if is_base:
+        state.reference_end = token.end  # 高于全国、全省: the bases of a comparison
+        state.base_area = (token.end, name) if name else None
+        return
+    lead = ctx.lex.filler.sub("", ctx.text[state.clause_start : token.start])
+    if CJK_RUN.search(lead):
+        state.area_pending = (token.end, state.region)  # 落实泉州市…: maybe another noun's
     state.region = name
     state.clause_region = name
     if name is not None:
         state.areas.append((token.start, token.end, name))
+
+
+def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:
+    """The area a mention names, its code noted when the context decided it."""
+    if mention.self_reference:
+        word = ctx.text[mention.start : mention.end]
+        region = resolve_self_reference(
+            mention.self_reference, ctx.document_area, ctx.regions, word
+        )
+        sure = ctx.document_certain or mention.self_reference == "country"
+    else:
+        region, sure = pick_candidate(mention.candidates, ctx.context_codes, ctx.regions)
+    if region is not None:
+        note_region_code(ctx, region, sure)
+    return region
+
+
+def end_area_clause(ctx: DocumentContext, state: SentenceState, clause_end: int) -> None:
+    """An area named inside its clause that ends it qualifying another noun (`落实省、泉州市
+    各项政策，`, `完成泉州市下达的任务，`) is not the area of what follows: the area before it
+    comes back. One that opens its clause is its topic (`南浔区表现亮眼，规上工业...`), and one
+    that only frames (`从全省看，`) holds."""
+    if state.area_pending is None:
+        return
+    area_end, before = state.area_pending
+    state.area_pending = None
+    rest = ctx.lex.filler.sub("", ctx.text[area_end:clause_end])
+    if CJK_RUN.search(rest):
+        state.region = before
+        state.clause_region = None
+
+
+def note_region_code(ctx: DocumentContext, region: Region, sure: bool) -> None:
+    """Remember the code a name stands for in this document; a name that was a guess, or
+    that stood for two areas, keeps no code (conform then quarantines it unless unique)."""
+    known = ctx.region_codes.get(region.name, region.code)
+    ctx.region_codes[region.name] = region.code if sure and known == region.code else None
 
 
 def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
@@ -907,6 +1082,9 @@ def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     elif role == "target":
         state.target = state.target_seen = True
         state.plan = False  # 预期目标, 计划目标: the target's own name
+        if ctx.lex.cue_args.get(ctx.text[token.start : token.end]) == "growth":
+            state.growth = 1  # 预期增长6%: the target and its growth verb in one word
+            state.cue_end = token.end
         if TARGET_LIST_AFTER.match(ctx.text, token.end):
             state.target_sentence = True  # 主要目标是：A增长7%；B增长8%
     elif role == "from":
@@ -935,6 +1113,11 @@ def resolve_denominator(ctx: DocumentContext, state: SentenceState, text: str) -
         return entry.indicator
     numerator = state.subject.indicator if state.subject else None
     kind = ctx.lex.split_kind(numerator)[1] if numerator else ""
+    if numerator and kind and text == kind:
+        # 民间投资占全部投资的比重: the whole the numerator is a part of.
+        info = ctx.catalog.by_name[numerator]
+        parent = next((i for i in ctx.catalog.indicators if i.code == info.parent_code), None)
+        return parent.name_zh if parent else None
     for suffix in (kind, "增加值", "总值"):
         if suffix:
             entry = ctx.lex.lookup(text + suffix)
@@ -982,7 +1165,7 @@ def read_quantity(
             return
         targets = list_targets(ctx, state, sentence_start, len(run))
         if targets:
-            reaches = cue_reaches(ctx.text, state.cue_end, run[0].start)
+            reaches = cue_reaches(ctx, state.cue_end, run[0].start)
             for target, item in zip(targets, run, strict=True):
                 attach_quantity(
                     ctx, state, target, item, min(target.start, item.start), cue_checked=reaches
@@ -1016,9 +1199,7 @@ def attach_quantity(
         if measure is None:
             return
         reaches = (
-            cue_checked
-            if cue_checked is not None
-            else cue_reaches(ctx.text, state.cue_end, token.start)
+            cue_checked if cue_checked is not None else cue_reaches(ctx, state.cue_end, token.start)
         )
         if measure[0] in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not reaches:
             return
@@ -1072,18 +1253,51 @@ def attach_quantity(
     )
 
 
-def cue_reaches(text: str, cue_end: int, number_start: int) -> bool:
+BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
+BRACKET_CLOSE = re.compile(r"\s*[)）]")
+
+
+def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`增速比重庆全市（5.8%）高0.6个百分点`: the bracketed figure is the base area's own
+    growth, stated outright (the difference never is). True when the number was the base's."""
+    q = token.data
+    base = state.base_area
+    if base is None or not isinstance(q, Quantity) or state.subject is None:
+        return False
+    opened = BRACKET_OPEN.fullmatch(ctx.text, base[0], q.start)
+    if not opened or not BRACKET_CLOSE.match(ctx.text, q.end):
+        return False
+    state.base_area = None
+    subject = replace(state.subject, region=base[1])
+    growth = state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
+    if q.unit == "%" and growth and not state.target:
+        emit(
+            ctx,
+            state,
+            subject,
+            "yoy_pct",
+            q.value,
+            "%",
+            state.subject.start,
+            token.end + 1,
+            base_region=base[1],
+        )
+    return True
+
+
+def cue_reaches(ctx: DocumentContext, cue_end: int, number_start: int) -> bool:
     """The growth cue is this number's: only fillers between (`增长了`, `分别增长`)."""
-    between = text[cue_end:number_start]
+    between = ctx.text[cue_end:number_start]
     if len(between) > 12 or "的" in between[:1]:
         return False
-    return CJK_RUN.search(FILLER.sub("", between)) is None
+    return CJK_RUN.search(ctx.lex.filler.sub("", between)) is None
 
 
 def is_leading_count(text: str, token: Token) -> bool:
     """`4家独角兽企业`: a count that quantifies the noun after it, not the subject before."""
     q = token.data
-    nxt = text[token.end : token.end + 1]
+    end = max(token.end, q.tail_end) if isinstance(q, Quantity) else token.end
+    nxt = text[end : end + 1]  # 100家以上: the bound word is no noun
     if "run" in token.extra:
         return False  # 96家和88家: the first of a list of counts
     return isinstance(q, Quantity) and q.dimension == "count" and "\u4e00" <= nxt <= "\u9fff"
@@ -1111,30 +1325,303 @@ def document_context(
     normalised = normalise_text(raw_text)
     text = normalised.text
     regions = region_index(catalog)
-    mentions = list(find_region_mentions(text, regions))
-    region = infer_document_region(text, regions, mentions)
+    lex = lexicon(catalog)
+    found = [
+        m
+        for m in find_region_mentions(text, regions, in_other_names=True)
+        if not is_cue_word(lex, text, m)
+    ]
+    head = head_end(text)
+    region, certain = resolve_document_region(
+        text, regions, found, mention_weight(text, lex, head), head
+    )
+    mentions = [m for m in found if not m.in_other_name]
     dateline = find_publication(text)
     publication = dateline[:2] if dateline else None
     year = publication[0] if publication else infer_document_year(text)
+    context_codes = {m.candidates[0].code for m in found if len(m.candidates) == 1}
+    if region is not None:
+        context_codes |= {region.code} | {a.code for a in regions.ancestors(region)}
     ctx = DocumentContext(
         doc=doc,
         text=text,
         normalised=normalised,
         catalog=catalog,
-        lex=lexicon(catalog),
+        lex=lex,
         regions=regions,
         document_region=region.name if region else None,
         document_year=year,
         publication=publication,
         region_mentions=mentions,
+        document_area=region,
+        document_certain=certain,
+        dateline=(dateline[2], dateline[3]) if dateline else None,
+        context_codes=context_codes,
     )
+    if region is not None:
+        note_region_code(ctx, region, certain)
     if year is not None:
         ctx.period = ctx.frame = Period(year, 1, 12)
         ctx.year = ctx.frame_year = year
     return ctx, (dateline[2], dateline[3]) if dateline else None
 
 
+HEAD_LINES = 4
+HEAD_LINE_MAX = 60
+HEAD_WEIGHT = 2
+PUBLISHER_WEIGHT = 3
+FOOTER_SPAN = 120  # the last lines: a footer's publisher (`主办：浏阳市人民政府办公室`)
+SESSION = re.compile(r"第[一二三四五六七八九十\d]+届")
+
+
+def head_end(text: str) -> int:
+    """End of the document's head: its first short lines (title, publisher, dateline), up to
+    the first line of prose."""
+    end, seen = 0, 0
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group().strip()
+        if not line:
+            continue
+        if len(line) > HEAD_LINE_MAX or seen == HEAD_LINES:
+            break
+        end, seen = m.end(), seen + 1
+    return end
+
+
+def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMention], int]:
+    """How much one mention says about the document's own area: a name in the head, or
+    before an institution in the head or the footer (`寿光市统计局编`, `（喀什地区统计局
+    2022年11月20日）`), says most; a comparison's base (`高于潍坊市`) nothing. An institution
+    in the body (`记者从沈阳市统计局获悉`) is a source, not the publisher."""
+    foot = text.rfind("\n", 0, max(0, len(text.rstrip()) - FOOTER_SPAN)) + 1
+
+    def weight(mention: RegionMention) -> int:
+        if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
+            return 0
+        score = 2 if mention.is_full_name else 1
+        if mention.start < head:
+            score += HEAD_WEIGHT
+        if mention.start < head or mention.start >= foot:
+            after = mention.end
+            session = SESSION.match(text, after)
+            if lex.publisher_after.match(text, session.end() if session else after):
+                score += PUBLISHER_WEIGHT
+        return score
+
+    return weight
+
+
+def is_cue_word(lex: Lexicon, text: str, mention: RegionMention) -> bool:
+    """A short name that is also a cue word (大关: 大关县, and 突破…大关) is the cue."""
+    if mention.is_full_name or mention.self_reference:
+        return False
+    return text[mention.start : mention.end] in lex.cue_words
+
+
 RULES: tuple[Callable[[str, list[Token]], None], ...] = (group_lists, bind_leading_counts)
+
+
+def read_document(ctx: DocumentContext, tokens: list[Token]) -> None:
+    """Prose sentence by sentence; each table where it stands (its period and area are the
+    ones in force there), its facts after the prose's (a table restates the prose: the
+    prose's wording is the better evidence for the same fact)."""
+    tables = list(find_tables(ctx.text, ctx.lex.table_headers))
+    framed: list[tuple[Table, str | None, Period | None]] = []
+    carried: str | None = ctx.document_region
+    for start, end, sentence_tokens in split_sentences(ctx.text, tokens):
+        while len(framed) < len(tables) and tables[len(framed)].start <= start:
+            framed.append(frame_table(ctx, tables[len(framed)]))
+        if any(table.start <= start < table.end for table in tables):
+            continue
+        carried = read_sentence(ctx, start, end, sentence_tokens, carried)
+    for table in tables[len(framed) :]:
+        framed.append(frame_table(ctx, table))
+    for table, region, period in framed:
+        if region is not None and period is not None:
+            read_table(ctx, table, region, period)
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, Period | None]:
+    """A table's area and period: its title's, else those in force where it stands."""
+    context_year = ctx.frame_year if ctx.frame_year is not None else ctx.document_year
+    title = table.title
+    if ctx.dateline is not None and table.title_start <= ctx.dateline[0] < table.start:
+        title = title.replace(ctx.text[ctx.dateline[0] : ctx.dateline[1]], "")  # no period
+    period = table_period(ctx, title, context_year) or ctx.frame
+    return table, table_region(ctx, table), period
+
+
+ROW_LABEL_LEAD = re.compile(
+    r"^(?:其中[：:]?|[#△※*]|\d{1,2}[.、]|[(（][一二三四五六七八九十\d]+[)）])+"
+)
+RATE_LABEL_END = re.compile(r"(?:同比)?(?:增速|增长率|增幅|增长)$")
+MONTH_COLUMN = re.compile(r"本月|当月")
+TITLE_UNIT = re.compile(r"单位[:：]\s*(?P<unit>[^\s，,、;；)）|]{1,5})")
+CUMULATIVE_COLUMN = re.compile(r"累计|[1一]\s*[-—–~至到]\s*本月|年初|本年")
+
+
+def table_region(ctx: DocumentContext, table: Table) -> str | None:
+    """The area a table's title names (`三、石家庄市主要指标（1-8月）`), else the document's.
+    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread."""
+    names: set[str] = set()
+    for mention in ctx.region_mentions:
+        if not table.title_start <= mention.start < table.start:
+            continue
+        region = resolve_area(ctx, mention)
+        if region is not None:
+            names.add(region.name)
+    if len(names) > 1:
+        return None
+    return next(iter(names), ctx.document_region)
+
+
+def table_period(ctx: DocumentContext, header: str, context_year: int | None) -> Period | None:
+    """The period a title or a column header names (`2023年1-8月`, `8月`), its year from
+    `context_year` when it states none; None when it names none."""
+    for mention in find_periods(header):
+        if mention.pair or mention.same_months or mention.is_since:
+            continue
+        if COMPARATOR_BEFORE.search(header[max(0, mention.start - 3) : mention.start]):
+            continue  # 比上年增长(%): the base of the growth, not the column's period
+        year = resolve_year(mention, context_year, ctx.document_year)
+        if year is None:
+            continue
+        first = mention.first_month or 1
+        last = mention.last_month or 12
+        return Period(year, first, last, mention.is_point)
+    return None
+
+
+def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[int, Period]:
+    """Each figure column's period: its header's (`8月`, `1-8月同比增长(%)`), `本月` the
+    table's last month; a growth column naming none belongs to the cumulative column."""
+    periods: dict[int, Period] = {}
+    cumulative = default
+    for column in table.columns:
+        if column.role != "value":
+            continue
+        period = table_period(ctx, column.header, default.year)
+        if period is None and CUMULATIVE_COLUMN.search(column.header):
+            period = default
+        elif period is None and MONTH_COLUMN.search(column.header) and default.last:
+            period = Period(default.year, default.last, default.last)
+        periods[column.index] = period or default
+        if period is not None and period.first == 1 and period.last != 1:
+            cumulative = period
+    for column in table.columns:
+        if column.role == "growth":
+            periods[column.index] = table_period(ctx, column.header, default.year) or cumulative
+    return periods
+
+
+def read_table(ctx: DocumentContext, table: Table, region: str, default: Period) -> None:
+    """One fact per figure cell of a row that names a catalogue indicator: a value in the
+    row's unit, or a growth rate (a `…增速` row, a `%` row, a growth column). A table whose
+    rows name areas instead is read by `read_area_table`."""
+    periods = column_periods(ctx, table, default)
+    if not any(row_indicator(ctx, row) for row in table.rows):
+        read_area_table(ctx, table, periods)
+        return
+    unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
+    stated = TITLE_UNIT.search(table.title)  # 单位：万元
+    table_unit = stated.group("unit") if stated else None
+    for row in table.rows:
+        label = row.label
+        if label is None:
+            continue
+        name = ROW_LABEL_LEAD.sub("", label.text).strip()
+        row_unit = None
+        bracket = UNIT_IN_BRACKETS.search(name)
+        if bracket:
+            row_unit = bracket.group("unit")
+            name = (name[: bracket.start()] + name[bracket.end() :]).strip()
+        if unit_column is not None and unit_column < len(row.cells):
+            row_unit = row.cells[unit_column].text or row_unit
+        rate_name = RATE_LABEL_END.sub("", name)
+        is_rate = rate_name != name or row_unit == "%"
+        entry = ctx.lex.lookup(rate_name if is_rate else name)
+        if entry is None:
+            continue
+        subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
+        state = SentenceState(region=region, clause_start=row.start)
+        for column in table.columns:
+            if column.index >= len(row.cells) or column.role not in ("value", "growth"):
+                continue
+            value = parse_cell_number(row.cells[column.index].text)
+            if value is None:
+                continue
+            period = periods[column.index]
+            if column.role == "growth" or is_rate:
+                # A rate row's figure is a growth rate in whichever column it stands.
+                emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
+                continue
+            unit = unit_aliases().get(row_unit or column.unit or table_unit or "")
+            unit = unit or row_unit or column.unit or table_unit
+            info = ctx.catalog.unit_by_symbol.get(unit or "")
+            if info is None or info.dimension != entry.dimension:
+                continue
+            emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
+    """The catalogue indicator a row's label names (`　其中：出口`, `…增速`), if any."""
+    if row.label is None:
+        return None
+    name = UNIT_IN_BRACKETS.sub("", ROW_LABEL_LEAD.sub("", row.label.text)).strip()
+    return ctx.lex.lookup(name) or ctx.lex.lookup(RATE_LABEL_END.sub("", name))
+
+
+def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
+    """Rows are areas and columns indicators (`| 地区 | 地区生产总值(亿元) | 增长(%) |`): a
+    figure column names its indicator and unit; a growth column names its indicator
+    (`地区生产总值增速(%)`) or follows the figure column of the one it grows."""
+    wanted: list[tuple[Column, Entry, str]] = []
+    last: Entry | None = None
+    for column in table.columns[1:]:
+        header = UNIT_IN_BRACKETS.sub("", column.header).strip()
+        rate_name = RATE_LABEL_END.sub("", header)
+        entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
+        if column.role == "value" and entry is not None and rate_name == header:
+            wanted.append((column, entry, "value"))
+            last = entry
+        elif column.role == "growth" and (entry or last) is not None:
+            wanted.append((column, entry or last, "yoy_pct"))  # type: ignore[arg-type]
+            last = entry or last
+        else:
+            last = None
+    for row in table.rows:
+        area = area_of_label(ctx, row.label.text if row.label else "")
+        if area is None:
+            continue
+        state = SentenceState(region=area, clause_start=row.start)
+        for column, entry, measure in wanted:
+            if column.index >= len(row.cells):
+                continue
+            value = parse_cell_number(row.cells[column.index].text)
+            if value is None:
+                continue
+            subject = Subject(entry.indicator, entry.dimension, row.start, column.header, area)
+            unit = "%" if measure == "yoy_pct" else column.unit
+            if measure == "value":
+                info = ctx.catalog.unit_by_symbol.get(unit or "")
+                if info is None or info.dimension != entry.dimension:
+                    continue
+            period = periods[column.index]
+            emit(ctx, state, subject, measure, value, unit, row.start, row.end, period=period)
+
+
+def area_of_label(ctx: DocumentContext, label: str) -> str | None:
+    """The area a row label names in full or short (`宜昌市`, `猇亭`, `全省`), else None."""
+    label = label.strip()
+    for mention in find_region_mentions(label, ctx.regions):
+        # 恩施州: a short name with the everyday suffix of its level
+        if mention.start == 0 and label[mention.end :] in ("", "州", "盟", "市", "县", "区"):
+            region = resolve_area(ctx, mention)
+            return region.name if region else None
+    return None
 
 
 def extract_document(doc: str, raw_text: str, catalog: Catalog | None = None) -> Extraction:
@@ -1144,24 +1631,40 @@ def extract_document(doc: str, raw_text: str, catalog: Catalog | None = None) ->
         ctx, skip = document_context(doc, raw_text, catalog)
     except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
         return Extraction(doc=doc, text=raw_text, region=None, report_date=None)
-    report_date = None
-    if ctx.publication:
-        report_date = f"{ctx.publication[0]}-{ctx.publication[1]:02d}"
-    elif ctx.document_year:
-        report_date = f"{ctx.document_year}-12"
     try:
         tokens = scan_tokens(ctx, skip)
         for rule in RULES:
             rule(ctx.text, tokens)
-        carried: str | None = ctx.document_region
-        for start, end, sentence_tokens in split_sentences(ctx.text, tokens):
-            carried = read_sentence(ctx, start, end, sentence_tokens, carried)
+        read_document(ctx, tokens)
         facts = ctx.facts
     except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
         facts = []  # a defect on odd text must not stop the night's run
     return Extraction(
-        doc=doc, text=ctx.text, region=ctx.document_region, report_date=report_date, facts=facts
+        doc=doc,
+        text=ctx.text,
+        region=ctx.document_region,
+        report_date=report_date(ctx, facts),
+        facts=facts,
     )
+
+
+def report_date(ctx: DocumentContext, facts: list[Fact]) -> str | None:
+    """`YYYY-MM` of the document's own date: its dateline or publication line; else the
+    month of a news lead (`1月20日，杭州市公布...`) in the first year it can fall in after
+    the latest period reported; else the end of the year it reports on."""
+    if ctx.publication:
+        return f"{ctx.publication[0]}-{ctx.publication[1]:02d}"
+    month = find_lead_month(ctx.text)
+    reported = [f.period_end for f in facts if not f.measure.startswith("target_")]
+    if month is not None and (reported or ctx.document_year):
+        latest = max(reported) if reported else f"{ctx.document_year}-01"
+        year = int(latest[:4])
+        if f"{year}-{month:02d}" < latest:
+            year += 1  # `1月20日` publishing 2022's figures is January 2023
+        return f"{year}-{month:02d}"
+    if ctx.document_year:
+        return f"{ctx.document_year}-12"
+    return None
 
 
 __all__ = ["COUNTRY", "EXTRACTOR_VERSION", "extract_document"]

@@ -61,5 +61,7 @@ class Extraction:
     region: str | None
     """The document's own area, full official name."""
     report_date: str | None
-    """`YYYY-MM` (or `YYYY-12` when only the year is known) the document reports as of."""
+    """`YYYY-MM` of the document's own date: its dateline or publication line, else the month
+    of a news lead (`1月20日，...`); `YYYY-12` of the year it reports on only when nothing more
+    precise exists."""
     facts: list[Fact] = field(default_factory=list)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from transforms.catalog import Catalog, Cue, load_catalog, load_cues, load_phrases
+from transforms.tables import HeaderWords
 from transforms.trie import compile_trie
+
+NEVER = re.compile(r"(?!x)x")
 
 QUOTES = "“”\"'‘’「」"
 QUOTE_STRIP = str.maketrans("", "", QUOTES)
@@ -55,15 +58,33 @@ class Lexicon:
     """stem -> kind -> canonical name."""
     stem_pattern: re.Pattern[str]
     cue_roles: dict[str, str]
+    """term -> role (`增长` is no cue: growth verbs are a pattern of their own)."""
     cue_pattern: re.Pattern[str]
     names_by_kind: dict[str, tuple[str, ...]]
     """kind -> every alias/name ending in it (for prefix completion)."""
     narrower_before: re.Pattern[str] = re.compile(r"(?!x)x")
+    """Words that, written right before an indicator's name, make a narrower noun of it
+    (`电子设备` + `制造业增加值`, `现代` + `服务业增加值`): match with `search(text, 0, start)`."""
     area_attribute_after: re.Pattern[str] = re.compile(r"(?!x)x")
     """Words after an area reference that make it an attribute, not the area a figure is about
     (`入选全省首批`, `全省唯一`, `全省平均`): match with `match(text, end)`."""
-    """Words that, written right before an indicator's name, make a narrower noun of it
-    (`电子设备` + `制造业增加值`, `现代` + `服务业增加值`): match with `search(text, 0, start)`."""
+    publisher_after: re.Pattern[str] = re.compile(r"(?!x)x")
+    """Institutions after an area's name (`寿光市统计局`, `晋江市工业和信息化局`): the area
+    that publishes the text, which is the area it is about: match with `match(text, end)`."""
+    base_before: re.Pattern[str] = re.compile(r"(?!x)x")
+    """Comparison and rank words (`高于`, `居`) right before an area: the area is a base, not
+    the one reported on: match with `search(text, 0, start)`."""
+    filler: re.Pattern[str] = re.compile(r"(?!x)x")
+    """Words that carry no noun of their own (同比, 实现, 全年, 其中...): what is left of a span
+    without them tells whether it names something else; use with `sub("", span)`."""
+    cue_words: frozenset[str] = frozenset()
+    """Every cue term of every role but the fillers (a place name spelt like one is the cue)."""
+    cue_args: dict[str, str] = field(default_factory=dict)
+    """term -> the cue's argument (`预期增长`: a target that is a growth verb too)."""
+    collectives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A word naming several listed items (`三次产业` -> 第一产业, 第二产业, 第三产业)."""
+    table_headers: HeaderWords = field(default_factory=lambda: HeaderWords(NEVER, NEVER, NEVER))
+    """What a table's column header says the column holds (growth, unit, other)."""
 
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(strip_quotes(text))
@@ -142,7 +163,8 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             stems[stem].setdefault(kind, entry.indicator)
             names_by_kind[kind].append(name)
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
-    word_lists = ("kind", "narrower", "area_attribute")
+    word_lists = ("kind", "narrower", "area_attribute", "publisher", "filler")
+    word_lists += ("table_growth", "table_unit", "table_other", "unit_alias", "list_of")
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
     return Lexicon(
         entries=entries,
@@ -157,12 +179,29 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         names_by_kind={k: tuple(v) for k, v in names_by_kind.items()},
         narrower_before=alternation(cues, "narrower", "(?:{})$"),
         area_attribute_after=alternation(cues, "area_attribute", "(?:{})"),
+        publisher_after=alternation(cues, "publisher", "(?:{})"),
+        base_before=alternation(cues, ("comparator", "rank_lead"), "(?:{})$"),
+        cue_words=frozenset(c.term for c in cues if c.role != "filler"),
+        cue_args={c.term: c.arg for c in cues if c.arg and c.role not in word_lists},
+        collectives={
+            c.term: tuple(c.arg.split("|")) for c in cues if c.role == "list_of" and c.arg
+        },
+        table_headers=HeaderWords(
+            growth=alternation(cues, "table_growth", "{}"),
+            unit=alternation(cues, "table_unit", "{}"),
+            other=alternation(cues, "table_other", "{}"),
+        ),
+        # `第三`: an ordinal (排名第三) names nothing either; a pattern, not a word.
+        filler=alternation(cues, "filler", "{}|第[一二三四五六七八九十]"),
     )
 
 
-def alternation(cues: tuple[Cue, ...], role: str, template: str) -> re.Pattern[str]:
-    """The cue words of one role as one pattern, longest first (never matches when none)."""
-    terms = sorted((c.term for c in cues if c.role == role), key=len, reverse=True)
+def alternation(
+    cues: tuple[Cue, ...], role: str | tuple[str, ...], template: str
+) -> re.Pattern[str]:
+    """The cue words of some roles as one pattern, longest first (never matches when none)."""
+    roles = (role,) if isinstance(role, str) else role
+    terms = sorted((c.term for c in cues if c.role in roles), key=len, reverse=True)
     if not terms:
         return re.compile(r"(?!x)x")
     return re.compile(template.format("|".join(map(re.escape, terms))))

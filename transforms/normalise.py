@@ -1,13 +1,14 @@
 """Repair extraction artefacts in a report's text while keeping a map back to the raw text.
 
 Every pass is a pure function `str -> (str, offsets)` where `offsets[i]` is the index in the
-pass's input of output character `i` (one extra entry maps the end). `normalise_text` runs
-the passes in order and composes their maps, so a fact's span in the clean text can always
-be shown in the raw document.
+pass's input of output character `i` (one extra entry maps the end), or None when no
+character moved. `normalise_text` runs the passes in order and composes their maps, so a
+fact's span in the clean text can always be shown in the raw document.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -17,7 +18,9 @@ from functools import cache
 from transforms.catalog import load_catalog
 
 Offsets = list[int]
-Pass = Callable[[str], tuple[str, Offsets]]
+Pass = Callable[[str], tuple[str, Offsets | None]]
+"""A repair pass: the new text and where each of its characters came from, or None when
+every character stayed where it was (a 1:1 pass, or no change): nothing to compose then."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def identity_offsets(text: str) -> Offsets:
 
 def substitute(
     text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
-) -> tuple[str, Offsets]:
+) -> tuple[str, Offsets | None]:
     """`pattern.sub` that also returns where each output character came from.
 
     `repl` returning None leaves the match alone. Replacement characters map onto the
@@ -60,7 +63,7 @@ def substitute(
         offsets.extend(start + min(k, last) for k in range(len(new)))
         pos = end
     if not parts:
-        return text, identity_offsets(text)
+        return text, None
     parts.append(text[pos:])
     offsets.extend(range(pos, len(text) + 1))
     return "".join(parts), offsets
@@ -72,15 +75,25 @@ HTML_TAG = re.compile(r"<[!/]?[A-Za-z][^<>]{0,300}>|&(?:nbsp|amp|lt|gt|quot|#\d{
 HTML_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 
 
-def strip_html(text: str) -> tuple[str, Offsets]:
-    """Tags go; entities become their character (mirrors keep markup fragments)."""
+CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+BLOCK_END = re.compile(r"</(?:tr|p|div|li|h[1-6]|table|title)\s*>|<br\s*/?>", re.IGNORECASE)
+
+
+def strip_html(text: str) -> tuple[str, Offsets | None]:
+    """Tags go; entities become their character (mirrors keep markup fragments). A table's
+    cells become a pipe table (`</td>` a `|`, `</tr>` a line break) and a paragraph or line
+    break ends its line, so tables and paragraphs keep their shape."""
     if "<" not in text and "&" not in text:
-        return text, identity_offsets(text)
+        return text, None
 
     def repl(m: re.Match[str]) -> str:
         token = m.group()
         if token.startswith("&#"):
             return chr(int(token[2:-1]))
+        if CELL_END.fullmatch(token):
+            return "|"
+        if BLOCK_END.fullmatch(token):
+            return "\n"
         return HTML_ENTITIES.get(token, "")
 
     return substitute(text, HTML_TAG, repl)
@@ -95,9 +108,9 @@ PINYIN_GLOSS = re.compile(
 )
 
 
-def strip_pinyin_glosses(text: str) -> tuple[str, Offsets]:
+def strip_pinyin_glosses(text: str) -> tuple[str, Offsets | None]:
     if "(" not in text and "（" not in text:
-        return text, identity_offsets(text)
+        return text, None
     return substitute(text, PINYIN_GLOSS, lambda m: "")
 
 
@@ -108,7 +121,7 @@ def opencc_converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
-def convert_traditional(text: str) -> tuple[str, Offsets]:
+def convert_traditional(text: str) -> tuple[str, Offsets | None]:
     """OpenCC t2s, kept 1:1 per character so offsets stay put.
 
     Phrase conversions that change length are rare; a line where that happens is converted
@@ -117,14 +130,63 @@ def convert_traditional(text: str) -> tuple[str, Offsets]:
     converter = opencc_converter()
     converted = converter.convert(text)
     if len(converted) == len(text):
-        return converted, identity_offsets(text)
+        return converted, None
     lines = []
     for line in text.split("\n"):
         new = converter.convert(line)
         if len(new) != len(line):
             new = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
         lines.append(new)
-    return "\n".join(lines), identity_offsets(text)
+    return "\n".join(lines), None
+
+
+CELL_GAP = re.compile(r"\t[ \t\u3000]*|[ \u3000]{2,}")
+TABLE_LINE = re.compile(r"[^\n]+")
+CELL_NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
+MIN_CELL_GAPS = 2
+
+
+def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
+    """Lines laid out in columns (cells apart by tabs or runs of spaces) become pipe table
+    rows, so their cells survive the joining of spaces: a line with a number among its
+    cells, and the header line right above such a line."""
+    if "\t" not in text and "  " not in text and "\u3000\u3000" not in text:
+        return text, None
+    rows = []
+    for line in TABLE_LINE.finditer(text):
+        body = line.group()
+        stripped = body.strip(" \t\u3000")
+        lead = len(body) - len(body.lstrip(" \t\u3000"))
+        gaps = list(CELL_GAP.finditer(stripped))
+        if len(gaps) < MIN_CELL_GAPS:
+            continue
+        numeric = any(CELL_NUMBER.match(c) for c in CELL_GAP.split(stripped)[1:])
+        rows.append((line.start() + lead, stripped, gaps, numeric, line.end()))
+    marked = []
+    for i, (start, stripped, gaps, numeric, end) in enumerate(rows):
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        header = below is not None and below[3] and text.count("\n", end, below[0]) <= 1
+        if numeric or header:
+            marked.append((start, stripped, gaps))
+    if not marked:
+        return text, None
+    parts: list[str] = []
+    offsets: Offsets = []
+    pos = 0
+    for start, stripped, gaps in marked:
+        parts.append(text[pos:start])
+        offsets.extend(range(pos, start))
+        at = 0
+        for gap in gaps:
+            parts.append(stripped[at : gap.start()] + "|")
+            offsets.extend(range(start + at, start + gap.start() + 1))
+            at = gap.end()
+        parts.append(stripped[at:])
+        offsets.extend(range(start + at, start + len(stripped)))
+        pos = start + len(stripped)
+    parts.append(text[pos:])
+    offsets.extend(range(pos, len(text) + 1))
+    return "".join(parts), offsets
 
 
 FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
@@ -161,16 +223,21 @@ FULLWIDTH |= {
 }
 
 
-def fold_width(text: str) -> tuple[str, Offsets]:
+FOLDED = {chr(k): v if isinstance(v, str) else chr(v) for k, v in FULLWIDTH.items()}
+FULLWIDTH_CHAR = re.compile("[" + "".join(map(re.escape, FOLDED)) + "]")
+
+
+def fold_width(text: str) -> tuple[str, Offsets | None]:
     """Full-width digits, letters and numeric punctuation to ASCII (1:1)."""
-    return text.translate(FULLWIDTH), identity_offsets(text)
+    # `translate` looks every character up; a text holds few to fold, so find them first.
+    return FULLWIDTH_CHAR.sub(lambda m: FOLDED[m.group()], text), None
 
 
 # `3。6%`, `3·6%`: a decimal point rendered as another dot.
 DECIMAL_ARTEFACT = re.compile(r"(?<=\d)[。·•∙,，](?=\d{1,2}\s*[%亿万])")
 
 
-def repair_decimal_points(text: str) -> tuple[str, Offsets]:
+def repair_decimal_points(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, DECIMAL_ARTEFACT, lambda m: ".")
 
 
@@ -178,10 +245,10 @@ PAGE_NUMBER_LINE = re.compile(
     r"(?<=\n)[ \t]*(?:-\s*\d{1,3}\s*-|—\s*\d{1,3}\s*—|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d+\s*页)?|"
     r"\d{1,3}\s*/\s*\d{1,3}|\d{1,3})[ \t]*(?=\n)"
 )
-UNIT_START = "亿万千百元%个家项宗台件人名亩平公米倍"
+UNIT_START = "亿万千百元%个家项宗台件人名户亩平公米倍"
 
 
-def drop_page_numbers(text: str) -> tuple[str, Offsets]:
+def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
     """A line holding only a page number, when neither neighbour line is part of a number."""
 
     def repl(m: re.Match[str]) -> str | None:
@@ -210,18 +277,51 @@ DATE_AT_END = re.compile(
     r"|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$"
 )
 WRAPPED_LINE_MIN = 14  # a line this long that stops mid-sentence was wrapped, not a heading
+WRAP_WIDTH_SHARE = 0.6
+"""A wrapped line fills most of the page's width; a title or a dateline is shorter."""
+SENTENCE_LINE_END = re.compile(r"[。！？!?][ \t]*\n")
+"""The first line that ends a sentence ends the document's head (title, publisher, date)."""
+CLAUSE_MARK = re.compile(r"[，,；;。]")
+FULL_DATE = re.compile(
+    r"(?:19|20)\d{2}(?:\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})"
+)
+"""A title has none; a line of prose wrapped early usually has one."""
+WRAP_WIDTH_QUANTILE = 0.9
+
+
+def wrap_width(text: str) -> int:
+    """The text's line width: a high quantile of its line lengths (a PDF's column width,
+    or a web page's paragraph length, where nothing was wrapped)."""
+    lengths = sorted(
+        len(line) for line in (raw.strip() for raw in text.split("\n")) if len(line) >= 14
+    )
+    if not lengths:
+        return 0
+    return lengths[math.ceil(WRAP_WIDTH_QUANTILE * (len(lengths) - 1))]
 
 
 def is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def join_wrapped_lines(text: str) -> tuple[str, Offsets]:
+TABLE_CELL_SEP = "|"
+
+
+def is_table_row(text: str, start: int, end: int) -> bool:
+    """A line of a pipe table (`| 指标 | 单位 | 1-8月 |`, `地区生产总值 | 7775365 | 5.7 |`)."""
+    return text.count(TABLE_CELL_SEP, start, end) >= 2
+
+
+def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
     """Hard wraps and blank lines inside sentences and numbers go; paragraph breaks stay.
 
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
     words or two numbers stays, so `2 3` never becomes 23.
     """
+
+    title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
+    first_sentence = SENTENCE_LINE_END.search(text)
+    head_end = first_sentence.start() if first_sentence else len(text)
 
     def repl(m: re.Match[str]) -> str | None:
         start, end = m.span()
@@ -240,6 +340,16 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets]:
         if prev in SENTENCE_END or LIST_MARKER.match(text, end):
             return "\n"
         line_start = text.rfind("\n", 0, start) + 1
+        next_end = text.find("\n", end)
+        if is_table_row(text, line_start, start) or is_table_row(
+            text, end, len(text) if next_end < 0 else next_end
+        ):
+            return "\n"  # a table row is a line of its own, and so is its title
+        line = text[line_start:start].strip()
+        if start < head_end and (
+            (len(line) < title_max and not CLAUSE_MARK.search(line)) or FULL_DATE.search(line)
+        ):
+            return "\n"  # the head's title, publisher and dateline lines stay apart
         if start - line_start >= WRAPPED_LINE_MIN and (
             not prev.isascii() or prev.isalnum() or prev in CLAUSE_END
         ):
@@ -256,14 +366,16 @@ def doubled_number_pattern() -> re.Pattern[str]:
     )
     unit = "|".join(map(re.escape, units))
     # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
+    # Both branches open with a digit (the lookbehind comes after it) so that `re` skips
+    # every other position in C.
     return re.compile(
-        rf"(?<![\d.])(?P<i>\d+)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
+        rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
         rf"(?:(?P<u>{unit})(?P=u))?"
-        rf"|(?<![\d.])(?P<n>\d+\.\d+)(?P=n)(?P<u2>{unit})(?P=u2)"
+        rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{unit})(?P=u2))"
     )
 
 
-def repair_doubled_glyphs(text: str) -> tuple[str, Offsets]:
+def repair_doubled_glyphs(text: str) -> tuple[str, Offsets | None]:
     """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
     pattern = doubled_number_pattern()
 
@@ -309,10 +421,22 @@ def split_doubled(line: str) -> list[str] | None:
     return halves
 
 
+def opens_with_doubled_run(line: str) -> bool:
+    """`规上规上…`, `77…`: the line's first run of characters is written twice."""
+    half = line.find(line[0], 1)
+    while 0 < half <= len(line) // 2:
+        if line.startswith(line[:half], half):
+            return True
+        half = line.find(line[0], half + 1)
+    return False
+
+
 def doubled_line_halves(line: str) -> list[str] | None:
     """The halves of a bold-font line, or None when the line is not one."""
     if not DOUBLED_LINE_MIN <= len(line) <= DOUBLED_LINE_MAX or line != line.strip():
         return None
+    if not opens_with_doubled_run(line):
+        return None  # a doubled line opens with a doubled run; prose almost never does
     if any(count % 2 for count in Counter(line).values()):
         return None  # doubled runs use every character an even number of times
     halves = split_doubled(line)
@@ -321,7 +445,7 @@ def doubled_line_halves(line: str) -> list[str] | None:
     return halves
 
 
-def repair_doubled_lines(text: str) -> tuple[str, Offsets]:
+def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
     """A bold PDF heading prints every run twice: `规上工业增加值规上工业增加值`,
     `286286..4242亿元亿元`. Only a whole line made of doubled runs, one of them a doubled
     Chinese word, is proof enough; ordinary prose never is. Each kept character maps to the
@@ -343,7 +467,7 @@ def repair_doubled_lines(text: str) -> tuple[str, Offsets]:
             at += 2 * len(half)
         pos = end
     if not parts:
-        return text, identity_offsets(text)
+        return text, None
     parts.append(text[pos:])
     offsets.extend(range(pos, len(text) + 1))
     return "".join(parts), offsets
@@ -353,6 +477,7 @@ PASSES: tuple[Pass, ...] = (
     strip_html,
     strip_pinyin_glosses,
     convert_traditional,
+    mark_table_cells,
     fold_width,
     drop_page_numbers,
     repair_doubled_lines,
@@ -373,5 +498,6 @@ def normalise_text(raw: str) -> NormalisedText:
     offsets = identity_offsets(raw)
     for step in PASSES:
         text, step_offsets = step(text)
-        offsets = compose(offsets, step_offsets)
+        if step_offsets is not None:
+            offsets = compose(offsets, step_offsets)
     return NormalisedText(text=text, raw_offsets=tuple(offsets))

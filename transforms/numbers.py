@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from transforms.catalog import Catalog, load_catalog
+from transforms.catalog import Catalog, load_catalog, load_cues
 
 CN_DIGITS = {
     "零": 0,
@@ -32,7 +32,9 @@ CN_BIG = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
 APPROX_BEFORE = ("接近", "将近", "大约", "超过", "近", "约", "超", "逾")
 APPROX_AFTER = ("余", "多", "左右")
+COUNT_UNITS = frozenset(("家", "个", "项", "宗", "台", "件", "人", "名", "户"))
 RANGE_BEFORE = re.compile(r"\d[%亿万元家个]*[-~—–至到]$")
+RANGE_REACH = 6  # `300亿元至` at most before the upper end's number
 
 
 def parse_chinese_numeral(text: str) -> float | None:
@@ -84,11 +86,20 @@ class Quantity:
     number_start: int
     is_range: bool = False
     """The upper end of a range (`10-300亿元`): never a figure, not even a target."""
+    tail_end: int = -1
+    """End of the hedge or bound written after the unit (`以上`, `左右`); `end` without one."""
 
 
 def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
     """One compiled pattern per catalogue version (Catalog itself is not hashable)."""
-    return compile_quantity_pattern(tuple(u.symbol for u in catalog.units if u.symbol))
+    symbols = tuple(u.symbol for u in catalog.units if u.symbol)
+    return compile_quantity_pattern(symbols + tuple(unit_aliases()))
+
+
+@cache
+def unit_aliases() -> dict[str, str]:
+    """Other ways to write a catalogue unit (`户` for enterprises is `家`), from `cues.csv`."""
+    return {c.term: c.arg for c in load_cues() if c.role == "unit_alias" and c.arg}
 
 
 @cache
@@ -98,7 +109,11 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     unit = "|".join(map(re.escape, bases))
     approx_before = "|".join(APPROX_BEFORE)
     cn = "[零〇一二两三四五六七八九十百千]+"
+    # Every quantity starts with a hedge, a sign or a digit: the lookahead lets the scan skip,
+    # in C, the positions where none stands.
+    hedges = "".join(sorted({w[0] for w in APPROX_BEFORE}))
     return re.compile(
+        rf"(?=[{hedges}\-−\d零〇一二两三四五六七八九十百千])"
         rf"(?P<approx>{approx_before})?"
         rf"(?P<sign>(?<![\d.%])[-−])?"  # 增长-2.3%: a decline written as negative growth
         rf"(?P<num>(?<![\d.])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?"
@@ -112,6 +127,7 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
 
 def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:
     """Fold a multiplier into the unit when the contract has the combined unit (`亿`+`元`)."""
+    unit = unit_aliases().get(unit, unit)
     combined = mult + unit
     units = catalog.unit_by_symbol
     if mult and combined in units:
@@ -132,7 +148,7 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
     for m in quantity_pattern(catalog).finditer(text):
         raw = m.group("num")
         is_chinese = not raw[0].isdigit()
-        if is_chinese and m.group("unit") not in ("家", "个", "项", "宗", "台", "件", "人", "名"):
+        if is_chinese and m.group("unit") not in COUNT_UNITS:
             continue  # 三大产业, 十四五: Chinese numerals only count things
         if is_chinese and m.group("mult"):
             continue
@@ -146,7 +162,8 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
         )
         tail = m.group("tail") or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
-        is_range = RANGE_BEFORE.search(text, 0, m.start("num")) is not None
+        num_start = m.start("num")
+        is_range = RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
         yield Quantity(
             start=m.start(),
             end=m.end("unit"),
@@ -157,4 +174,5 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
             is_bound=is_range or tail in ("以上", "以下", "之内", "以内", "级"),
             is_range=is_range,
             number_start=m.start("num"),
+            tail_end=m.end(),
         )

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 from transforms.numbers import parse_number
 
-CN_MONTH = "[一二三四五六七八九十]{1,3}"
+CN_MONTH_CHARS = "一二三四五六七八九十"
+CN_MONTH = f"[{CN_MONTH_CHARS}]{{1,3}}"
 MONTH = rf"(?:1[0-2]|0?[1-9]|{CN_MONTH})"
 DASH = r"\s*[-—–~～至到]\s*"
 
-PERIOD_PATTERN = re.compile(
-    rf"(?P<pair>(?P<y1>(?:19|20)\d{{2}})年?{DASH}(?P<y2>(?:19|20)\d{{2}})年)"
-    rf"|(?:(?P<year>(?:19|20)\d{{2}})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年|过去的?一年))?"
+PAIR = rf"(?P<pair>(?P<y1>(?:19|20)\d{{2}})年?{DASH}(?P<y2>(?:19|20)\d{{2}})年)"
+YEAR_PART = (
+    r"(?:(?P<year>(?:19|20)\d{2})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年|过去的?一年))"
+)
+SUB_PART = (
     rf"(?P<sub>"
     rf"(?P<r1>{MONTH}){DASH}(?P<r2>{MONTH})月份?"
     rf"|前(?P<first>{MONTH})个?月份?"
@@ -32,7 +35,21 @@ PERIOD_PATTERN = re.compile(
     rf"|(?P<since>以来)"
     rf"|(?P<same>同期)"
     rf"|(?P<m>{MONTH})月份?(?P<mend>末|底|当月)?(?![\d一二三四五六七八九十]+日|[上中下]旬)"
-    rf")?"
+    rf")"
+)
+
+
+def unnamed(pattern: str) -> str:
+    """The same pattern without its group names (a pattern may name a group only once)."""
+    return re.sub(r"\?P<\w+>", "?:", pattern)
+
+
+# Year and phrase are both optional, so the bare pattern matches the empty string at every
+# character; the lookahead lets the scan skip, in C, every position where neither starts.
+PERIOD_PATTERN = re.compile(
+    rf"(?=[\d{''.join(sorted(set(CN_MONTH_CHARS)))}两今本当去上下前过全年同首第到至以])"
+    rf"(?=(?:19|20)\d{{2}}|{unnamed(YEAR_PART)}|{unnamed(SUB_PART)})"
+    rf"(?:{PAIR}|{YEAR_PART}?{SUB_PART}?)"
 )
 QUARTER_NUMBER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 REL_YEAR = {
@@ -169,8 +186,12 @@ def find_periods(text: str) -> Iterator[PeriodMention]:
 PUBLICATION = re.compile(
     r"(?:发布日期|发布时间|发表时间|更新时间|日期|时间|发布)?[:：]?\s*"
     r"(?P<y>20\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*\d{1,2}(?!\d)|年\s*(?P<m2>\d{1,2})\s*月"
-    r"(?:\s*\d{1,2}\s*日)?(?=\s*(?:[)）]|\n|\d{1,2}:|在|$)))"
+    r"(?P<d>\s*\d{1,2}\s*日)?)"
 )
+DATELINE_AFTER = re.compile(r"\s*(?:[)）]|\n|\d{1,2}:|在|$)")
+"""What may follow a written-out date on a dateline (`（2023年1月）`, `2023年1月10日在...`)."""
+DATELINE_LINE_MAX = 40
+PROSE_AFTER = "，,、；;的"
 EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})")
 PLAN_BEFORE = re.compile(r"(?:到|至|预计|力争|目标|计划|规划|展望|远景|[-—–~])$")
 BASE_YEAR = re.compile(r"(?:比|较|对比|相比|与)\s*((?:19|20)\d{2})\s*年")
@@ -198,11 +219,36 @@ def find_publication(text: str) -> tuple[int, int, int, int] | None:
         line_start = head.rfind("\n", 0, m.start()) + 1
         line_end = head.find("\n", m.end())
         line = head[line_start : line_end if line_end >= 0 else len(head)]
-        # A date in running prose (`2024年7月,萧山召开...`) is an event, not the dateline.
-        if m.group("m2") and len(line) > 40 and "在" not in line[m.end() - line_start :][:2]:
+        if m.group("m2") and not is_dateline(head, m, line):
             continue
         return int(m.group("y")), month, m.start("y"), m.end()
     return None
+
+
+LEAD_DATE = re.compile(
+    r"(?:^|\n|讯|电|报|[)）])\s*(?P<m>1[0-2]|0?[1-9])月(?P<d>[1-3]?\d)日(?=\s*(?:讯|电|[,，]))"
+)
+LEAD_SPAN = 300
+
+
+def find_lead_month(text: str) -> int | None:
+    """The month of a news lead's date, written without its year (`1月20日,杭州市公布...`,
+    `浏阳日报7月21日讯`, `本报讯（记者 陈晨）10月24日，`): near the top only."""
+    m = LEAD_DATE.search(text[:LEAD_SPAN])
+    return int(m.group("m")) if m else None
+
+
+def is_dateline(text: str, m: re.Match[str], line: str) -> bool:
+    """A written-out date (`2023年1月10日`) dates the text when it closes its line or a
+    bracket, or opens `在...会议上`; or when it stands, with its day, on a short header line
+    (`芜湖日报　2024年10月25日　第01版`). One in running prose (`2024年7月，萧山召开...`) is
+    an event."""
+    after = text[m.end() : m.end() + 3].lstrip()
+    if after[:1] in PROSE_AFTER and after:
+        return False
+    if DATELINE_AFTER.match(text, m.end()):
+        return len(line) <= DATELINE_LINE_MAX or after.startswith("在")
+    return bool(m.group("d")) and len(line) <= DATELINE_LINE_MAX
 
 
 def infer_document_year(text: str) -> int | None:

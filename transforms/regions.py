@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,10 +17,12 @@ from transforms.catalog import Catalog, Region, load_catalog
 from transforms.trie import compile_trie
 
 COUNTRY = "全国"
+COUNTRY_CODE = "000000000000"
 # Self-references resolve to the document's own area (or its province / city).
 SELF_REFERENCE = re.compile(
-    r"(?P<country>全国|我国)|(?P<province>全省|我省|本省)|(?P<city>全市|我市|本市)"
-    r"|(?P<district>全区|我区|本区|全县|我县|本县|全旗)"
+    r"(?P<country>全国|我国)|(?P<province>全省|我省|本省)"
+    r"|(?P<city>全市|我市|本市|全州|我州|全盟|我盟|本盟)"
+    r"|(?P<district>全区|我区|本区|全县|我县|本县|全旗|我旗|本旗)"
     r"|(?P<partial>市级|市本级|区本级|县本级|区级|县级)(?=实现|完成|地区生产总值|生产总值|GDP)"
 )
 # A place name followed by one of these names a zone inside it, not the area itself.
@@ -38,6 +40,9 @@ class RegionMention:
     is_full_name: bool
     self_reference: str | None = None
     """country / province / city / district / partial for 全国, 全省, 全市, 全区, 市级."""
+    in_other_name: bool = False
+    """The name is part of another one (`北京日报`, `萧山经济技术开发区`): no figure is about
+    the area, but the text is set there (it tells two 朝阳区 apart)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,12 @@ class RegionIndex:
         return next((r for r in self.ancestors(region) if r.level == "province"), None)
 
     def city_of(self, region: Region) -> Region | None:
-        if region.level == "city" or (region.level == "province" and region.name.endswith("市")):
-            return region
-        return next((r for r in self.ancestors(region) if r.level == "city"), None)
+        """The prefecture-level area; a municipality (重庆市) is its districts' city."""
+        return next((r for r in (region, *self.ancestors(region)) if is_city(r)), None)
+
+
+def is_city(region: Region) -> bool:
+    return region.level == "city" or (region.level == "province" and region.name.endswith("市"))
 
 
 @cache
@@ -100,91 +108,162 @@ def region_index(catalog: Catalog | None = None) -> RegionIndex:
     return index_regions(catalog.regions)
 
 
-def find_region_mentions(text: str, index: RegionIndex) -> Iterator[RegionMention]:
-    """Named areas and self-references (全市, 我区...), in order."""
+def find_region_mentions(
+    text: str, index: RegionIndex, in_other_names: bool = False
+) -> Iterator[RegionMention]:
+    """Named areas and self-references (全市, 我区...), in order; with `in_other_names`, the
+    areas named inside other names too (`北京日报`), marked `in_other_name`."""
     mentions: list[RegionMention] = []
-    for m in index.pattern.finditer(text):
-        word = m.group()
-        if SUBAREA_AFTER.match(text, m.end()):
-            continue
-        full = index.by_name.get(word, ())
-        mentions.append(
-            RegionMention(m.start(), m.end(), full or index.by_short.get(word, ()), bool(full))
-        )
+    selves = {}
     for m in SELF_REFERENCE.finditer(text):
         kind = m.lastgroup or ""
+        selves[m.start()] = m.end()
         mentions.append(RegionMention(m.start(), m.end(), (), False, self_reference=kind))
+    for m in index.pattern.finditer(text):
+        word = m.group()
+        inside = SUBAREA_AFTER.match(text, m.end()) is not None
+        if inside and not in_other_names:
+            continue
+        if selves.get(m.start()) == m.end():
+            continue  # 全州 in a prefecture's text is the prefecture, not 全州县
+        full = index.by_name.get(word, ())
+        candidates = full or index.by_short.get(word, ())
+        mentions.append(
+            RegionMention(m.start(), m.end(), candidates, bool(full), in_other_name=inside)
+        )
     mentions.sort(key=lambda x: x.start)
     return iter(mentions)
 
 
-def infer_document_region(
-    text: str, index: RegionIndex, found: Iterable[RegionMention] | None = None
-) -> Region | None:
-    """The area the document is about: the most-named area, the more specific on a tie.
+MentionWeight = Callable[[RegionMention], int]
 
-    Full names count double. Ambiguous short names go to the candidate whose ancestors the
-    text names too. `found`: the text's mentions when the caller has them already.
+
+def default_weight(mention: RegionMention) -> int:
+    return 2 if mention.is_full_name else 1
+
+
+def infer_document_region(
+    text: str,
+    index: RegionIndex,
+    found: Iterable[RegionMention] | None = None,
+    weight: MentionWeight = default_weight,
+) -> Region | None:
+    """The area the document is about (see `resolve_document_region`)."""
+    return resolve_document_region(text, index, found, weight)[0]
+
+
+def resolve_document_region(
+    text: str,
+    index: RegionIndex,
+    found: Iterable[RegionMention] | None = None,
+    weight: MentionWeight = default_weight,
+    head_end: int = 0,
+) -> tuple[Region | None, bool]:
+    """The area the document is about, and whether it is certain (not a guess between areas
+    sharing a name): the most-named area, the more specific on a tie, and an area the head
+    (`text[:head_end]`: title, publisher, dateline) names inside the most-named one wins
+    over it (a district's report names its city more often than itself: `高于潍坊市`).
+
+    `weight` scores one mention (full names count double by default; the caller knows more:
+    a title or a publisher line names the document's own area, a comparison's base does
+    not). Ambiguous short names go to the candidate whose ancestors the text names too.
+    `found`: the text's mentions when the caller has them already.
     """
     if found is None:
         found = find_region_mentions(text, index)
     mentions = [m for m in found if m.candidates]
     if not mentions:
-        return None
+        return None, False
     named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
     scores: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    certain: dict[str, bool] = {}
+    titled: set[str] = set()
     for mention in mentions:
-        region = disambiguate(mention.candidates, named, index)
+        if mention.in_other_name:
+            continue
+        region, sure = pick_candidate(mention.candidates, named, index)
         if region is None:
             continue
-        scores[region.code] += 2 if mention.is_full_name else 1
+        if mention.start < head_end:
+            titled.add(region.code)
+        scores[region.code] += weight(mention)
         first_seen.setdefault(region.code, mention.start)
+        certain[region.code] = certain.get(region.code, False) or sure
+    scores = Counter({code: score for code, score in scores.items() if score > 0})
     if not scores:
-        return None
+        return None, False
     best = max(scores.values())
     top = [code for code, score in scores.items() if score == best]
     # On a tie a child beats its parent: 慈溪 and 宁波 once each in a 慈溪 bulletin.
     top_set = set(top)
     specific = [c for c in top if top_set & {a.code for a in index.ancestors(index.by_code[c])}]
     choice = min(specific or top, key=lambda c: first_seen[c])
-    return index.by_code[choice]
+    inside = [
+        code
+        for code in titled
+        if code in scores and choice in {a.code for a in index.ancestors(index.by_code[code])}
+    ]
+    if inside:
+        choice = max(inside, key=lambda c: (scores[c], -first_seen[c]))
+    return index.by_code[choice], certain[choice]
 
 
 def disambiguate(
     candidates: tuple[Region, ...], named: set[str], index: RegionIndex
 ) -> Region | None:
+    return pick_candidate(candidates, named, index)[0]
+
+
+def pick_candidate(
+    candidates: tuple[Region, ...], named: set[str], index: RegionIndex
+) -> tuple[Region | None, bool]:
+    """The area a name means, and whether the context decided it.
+
+    The candidate with the most ancestors among `named` (the areas the text names) wins. On
+    a tie the higher level is taken (浙江 the province over a county called 浙江), a guess
+    when the tied candidates are of one level (two 鼓楼区, no city named): the name is
+    right, the code is not known.
+    """
     if not candidates:
-        return None
+        return None, False
     if len(candidates) == 1:
-        return candidates[0]
+        return candidates[0], True
     scored = [
         (sum(1 for a in index.ancestors(c) if a.code in named), -i, c)
         for i, c in enumerate(candidates)
     ]
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     best, runner_up = scored[0], scored[1]
-    if best[0] == runner_up[0]:
-        # Prefer the higher level (浙江 the province over a county called 浙江...), then order.
-        levels = {"province": 0, "city": 1, "district": 2}
-        return min(candidates, key=lambda c: levels.get(c.level, 3))
-    return best[2]
+    if best[0] != runner_up[0]:
+        return best[2], True
+    levels = {"province": 0, "city": 1, "district": 2}
+    tied = [c for score, _, c in scored if score == best[0]]
+    choice = min(tied, key=lambda c: levels.get(c.level, 3))
+    same_level = [c for c in tied if levels.get(c.level, 3) == levels.get(choice.level, 3)]
+    return choice, len(same_level) == 1
 
 
 def resolve_self_reference(
-    kind: str, document_region: Region | None, index: RegionIndex
-) -> str | None:
-    """全市 -> the document's city; 全省 -> its province; 全国 -> 全国. None: unknown area."""
+    kind: str, document_region: Region | None, index: RegionIndex, word: str = ""
+) -> Region | None:
+    """全市 -> the document's city; 全省 -> its province; 全国 -> 全国. None: unknown area.
+
+    `全区` is the document's own area when that is a 区 (a district, a 新区, a 地区); in a
+    city's or a county's text in an autonomous region it is the region (`比全区（6.3%）高`
+    in an 鄂尔多斯市 report)."""
     if kind == "country":
-        return COUNTRY
+        return index.by_code.get(COUNTRY_CODE)
     if kind == "partial" or document_region is None:
         return None
     if kind == "province":
-        province = index.province_of(document_region)
-        return province.name if province else None
+        return index.province_of(document_region)
     if kind == "city":
         if document_region.name.endswith("市"):
-            return document_region.name
-        city = index.city_of(document_region)
-        return city.name if city else None
-    return document_region.name
+            return document_region
+        return index.city_of(document_region)
+    if word.endswith("区") and not document_region.name.endswith("区"):
+        province = index.province_of(document_region)
+        if province is not None and province.name.endswith("自治区"):
+            return province
+    return document_region

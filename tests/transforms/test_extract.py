@@ -232,3 +232,99 @@ def test_the_past_year_of_a_work_report():
         ("章丘区", "2022-01", "2022-12", "地区生产总值", "value", None, None): 1310,
         ("章丘区", "2022-01", "2022-12", "地区生产总值", "yoy_pct", None, None): 4.5,
     }
+
+
+def test_share_of_all_investment_is_a_share_of_the_parent_indicator():
+    got = facts("2021年1-5月，寿光市民间投资增长19.8%，占全部投资的比重为71.4%。")
+    share = ("寿光市", "2021-01", "2021-05", "民间投资", "share_pct", None, "固定资产投资")
+    assert got[share] == 71.4
+
+
+def test_enterprises_entering_the_above_scale_list_are_added_enterprises():
+    got = facts("2022年一季度，猇亭区新增入规企业4家，规上工业企业总数达到108家。")
+    assert got[("猇亭区", "2022-01", "2022-03", "规模以上工业企业数", "value", "新增", None)] == 4
+    assert got[("猇亭区", "2022-03", "2022-03", "规模以上工业企业数", "value", "累计", None)] == 108
+
+
+def test_target_count_stated_as_a_floor():
+    got = facts("2021年晋江市的主要目标是：新增规上工业企业100家以上。")
+    assert got == {
+        ("晋江市", "2021-01", "2021-12", "规模以上工业企业数", "target_value", "新增", None): 100
+    }
+
+
+@pytest.mark.parametrize(
+    ("wording", "indicator"),
+    [
+        ("公共财政预算收入", "一般公共预算收入"),
+        ("地方一般预算收入", "一般公共预算收入"),
+        ("进出口总值", "货物进出口总额"),
+        ("外贸出口", "出口总额"),
+        ("出口总值", "出口总额"),
+    ],
+)
+def test_older_and_customs_wordings_of_catalogue_indicators(wording, indicator):
+    got = keyed(f"2019年，黔东南州社会消费品零售总额386.62亿元；{wording}68.52亿元，增长3.1%。")
+    assert got[(indicator, "value")] == 68.52
+    assert got[(indicator, "yoy_pct")] == 3.1
+
+
+def test_counts_written_in_chinese_numerals():
+    got = facts(
+        "2020年，晋江市新增国家级专精特新“小巨人”企业三家，累计七家；单项冠军示范企业新增两家，总数达十二家。"
+    )
+    assert got[("晋江市", "2020-01", "2020-12", "专精特新小巨人企业数", "value", "新增", None)] == 3
+    assert got[("晋江市", "2020-12", "2020-12", "专精特新小巨人企业数", "value", "累计", None)] == 7
+    assert got[("晋江市", "2020-01", "2020-12", "制造业单项冠军企业数", "value", "新增", None)] == 2
+    assert (
+        got[("晋江市", "2020-12", "2020-12", "制造业单项冠军企业数", "value", "累计", None)] == 12
+    )
+
+
+def test_approximate_figures_keep_their_number_and_say_so():
+    got = {
+        (f.indicator, f.value, f.is_approximate)
+        for f in extract_document(
+            "t.txt",
+            "2022年上半年，浏阳市规模以上工业企业近1100家；全年累计为企业减负降本约46亿元。",
+        ).facts
+    }
+    assert got == {("规模以上工业企业数", 1100, True), ("为企业减负降本金额", 46, True)}
+
+
+@pytest.mark.parametrize(
+    ("text", "report_date"),
+    [
+        ("发布时间：2024-04-19\n一季度，云南省规上工业增加值增长4.4%。", "2024-04"),
+        ("芜湖日报　2024年10月25日　第01版\n前三季度，芜湖市规上工业增加值增长10.2%。", "2024-10"),
+        ("1月20日,杭州市公布了2022年经济运行情况。2022年规上工业增加值增长0.3%。", "2023-01"),
+        ("2022年，杭州市规上工业增加值增长0.3%。", "2022-12"),
+    ],
+)
+def test_report_date_is_the_documents_own_month(text, report_date):
+    assert extract_document("t.txt", text).report_date == report_date
+
+
+def test_three_industries_written_as_one_word_or_an_elided_ordinal_list():
+    assert keyed("2023年，柳州市三次产业增加值分别增长8.1%、7.9%和7.3%。") == {
+        ("第一产业增加值", "yoy_pct"): 8.1,
+        ("第二产业增加值", "yoy_pct"): 7.9,
+        ("第三产业增加值", "yoy_pct"): 7.3,
+    }
+    got = keyed("2023年，柳州市第一、二、三产业增加值分别为232.85亿元、1190.63亿元和1633.76亿元。")
+    assert got[("第二产业增加值", "value")] == 1190.63
+
+
+def test_an_ordinal_after_a_whole_area_is_no_rank_when_it_names_an_industry():
+    got = keyed("2023年，柳州市全市第一产业增加值232.85亿元，增长8.1%。")
+    assert got == {("第一产业增加值", "value"): 232.85, ("第一产业增加值", "yoy_pct"): 8.1}
+
+
+def test_negative_growth_written_as_a_word():
+    assert keyed("2023年，柳州市规模以上工业增加值负增长2.1%。") == {
+        ("规模以上工业增加值", "yoy_pct"): -2.1
+    }
+
+
+def test_a_level_of_government_before_an_indicator_makes_another_noun():
+    assert keyed("2024年1-9月，闵行区完成区级一般公共预算收入186.5亿元，增长3.2%。") == {}

@@ -116,3 +116,53 @@ def test_dateline_keeps_its_line_break():
     assert normalise_text(raw).text.startswith("杭州市萧山区统计局2022年2月10日\n2021年")
     raw = "发布时间：2023-10-27 17:02\n2023年前三季度"
     assert normalise_text(raw).text == raw
+
+
+def test_title_publisher_and_dateline_lines_of_the_head_stay_apart():
+    raw = (
+        "滨海新区2023年国民经济和社会发展统计公报\n天津市滨海新区统计局　2024年4月\n"
+        "全年地区生产总值7251.83亿元，比上年增长5.0%。规模以上工业增加值增长4.3%。全年固定资产"
+        "投资比上年增长3.6%。全年社会消费品零售总额1035.5亿元，增长6.9%。\n"
+    )
+    lines = normalise_text(raw).text.split("\n")
+    assert lines[:2] == [
+        "滨海新区2023年国民经济和社会发展统计公报",
+        "天津市滨海新区统计局2024年4月",
+    ]
+
+
+def test_a_wrapped_sentence_in_the_head_is_still_joined():
+    raw = "初步核算，2023年全县实现地区生产总值\n1020.45亿元，按可比价格计算，比上年增长6.4%。\n"
+    assert normalise_text(raw).text.startswith("初步核算，2023年全县实现地区生产总值1020.45亿元")
+
+
+def test_table_rows_and_their_title_keep_their_lines():
+    raw = (
+        "表1　临平区2021年一季度主要经济指标\n指标 | 单位 | 1-3月 | 同比增长(%)\n"
+        "规模以上工业增加值 | 万元 | 1523500 | 38.6\n规模以上工业总产值 | 万元 | 6928000 | 41.2\n"
+    )
+    assert normalise_text(raw).text.split("\n")[:4] == [
+        "表1临平区2021年一季度主要经济指标",
+        "指标|单位|1-3月|同比增长(%)",
+        "规模以上工业增加值|万元|1523500|38.6",
+        "规模以上工业总产值|万元|6928000|41.2",
+    ]
+
+
+def test_html_table_cells_become_a_pipe_table():
+    raw = "<table><tr><td>社会消费品零售总额</td><td>亿元</td><td>736.8</td></tr></table>"
+    assert normalise_text(raw).text.strip() == "社会消费品零售总额|亿元|736.8|"
+
+
+def test_columns_apart_by_tabs_or_spaces_become_a_pipe_table():
+    raw = "指标名称\t计量单位\t1-12月\n社会消费品零售总额   亿元   1846.2\n"
+    norm = normalise_text(raw)
+    assert norm.text == "指标名称|计量单位|1-12月\n社会消费品零售总额|亿元|1846.2\n"
+    start = norm.text.index("1846.2")
+    raw_start, raw_end = norm.raw_span(start, start + 6)
+    assert raw[raw_start:raw_end] == "1846.2"
+
+
+def test_prose_with_a_double_space_is_no_table():
+    raw = "全年地区生产总值  增长5%，规上工业增加值增长6%。\n"
+    assert "|" not in normalise_text(raw).text

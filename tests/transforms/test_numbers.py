@@ -1,6 +1,8 @@
 """Numbers as reports write them."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transforms.numbers import find_quantities, parse_chinese_numeral
 
@@ -55,3 +57,56 @@ def test_unknown_unit_is_not_a_quantity():
 def test_minus_sign_before_a_number_is_kept():
     values = [q.value for q in find_quantities("增长-2.3%，下降3%，1-10月增长5%，10-20亿元")]
     assert values[:3] == [-2.3, 3.0, 5.0]
+
+
+def test_enterprises_counted_in_hu_are_counted_in_jia():
+    assert quantities("规上工业企业1132户") == [(1132, "家", False, False)]
+
+
+def test_a_floor_after_a_count_is_a_bound():
+    assert quantities("新增规上工业企业100家以上") == [(100, "家", False, True)]
+
+
+DIGITS = "零一二三四五六七八九"
+
+
+def to_chinese(n: int) -> str:
+    """1..9999 as reports write them (十二, 二十一, 一百零五, 两千三百)."""
+    parts = []
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            parts.append(("两" if digit == 2 and unit in "千百" else DIGITS[digit]) + unit)
+        elif parts and n and parts[-1] != "零":
+            parts.append("零")
+    text = "".join(parts)
+    return text[1:] if text.startswith("一十") else text
+
+
+@given(st.integers(1, 9999))
+def test_any_chinese_numeral_parses_back(n):
+    assert parse_chinese_numeral(to_chinese(n)) == n
+
+
+@given(st.integers(1, 9999), st.sampled_from(["家", "个", "项"]))
+def test_any_count_in_chinese_numerals_is_found(n, unit):
+    assert quantities(f"新增{to_chinese(n)}{unit}") == [(n, unit, False, False)]
+
+
+@given(
+    st.decimals(min_value=1, max_value=99999, places=2).map(str),
+    st.sampled_from(["近", "超", "约", "接近", "超过", ""]),
+    st.sampled_from(["余", ""]),
+    st.sampled_from(["亿元", "万元", "家"]),
+)
+def test_hedged_amounts_keep_their_number(number, before, after, unit):
+    if unit == "家":
+        number = number.split(".")[0]
+    found = quantities(f"实现{before}{number}{after}{unit}")
+    assert found == [(float(number), unit, bool(before or after), False)]
+
+
+@given(st.decimals(min_value=0, max_value=999, places=2), st.sampled_from(["万亿", "亿", "万"]))
+def test_multipliers_fold_into_the_contract_unit(number, mult):
+    ((value, unit, *_),) = quantities(f"{number}{mult}元")
+    assert (value, unit) == (float(number), f"{mult}元")

@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.periods import find_periods, find_publication_date, infer_document_year
+from transforms.periods import (
+    find_lead_month,
+    find_periods,
+    find_publication_date,
+    infer_document_year,
+)
 
 
 def months(text):
@@ -83,3 +88,43 @@ def test_publication_month_in_brackets_under_a_title():
         2023,
         1,
     )
+
+
+CN_MONTHS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+
+
+@given(st.integers(1, 12), st.sampled_from(["至", "-", "—"]), st.booleans())
+def test_month_ranges_in_chinese_numerals(last, dash, with_fen):
+    text = f"一{dash}{CN_MONTHS[last - 1]}月{'份' if with_fen else ''}"
+    assert months(text)[:2] == (1, last)
+
+
+@given(
+    st.sampled_from([("一", 3), ("二", 6), ("三", 9), ("四", 12)]), st.sampled_from(["前", "1-"])
+)
+def test_cumulative_quarters(quarter, lead):
+    word, last = quarter
+    if lead == "1-":
+        word = str(last // 3)
+    assert months(f"{lead}{word}季度")[:2] == (1, last)
+
+
+@given(st.integers(2000, 2030), st.integers(1, 12), st.integers(1, 28))
+def test_dateline_with_anything_after_it_on_a_short_line(year, month, day):
+    text = f"芜湖日报　{year}年{month}月{day}日　第01版\n本报讯 前三季度，全市..."
+    assert find_publication_date(text) == (year, month)
+
+
+def test_month_only_dateline_under_a_bulletins_title():
+    text = "滨海新区2023年国民经济和社会发展统计公报\n天津市滨海新区统计局　2024年4月\n全年..."
+    assert find_publication_date(text) == (2024, 4)
+
+
+def test_a_monthly_reports_title_is_no_dateline():
+    assert find_publication_date("2023年12月全市经济运行情况\n12月份，全市...") is None
+
+
+def test_lead_date_without_year_is_found_near_the_top():
+    assert find_lead_month("1月20日,杭州市公布了2022年经济运行情况。") == 1
+    assert find_lead_month("浏阳日报7月21日讯（记者 周婷）今天") == 7
+    assert find_lead_month("全市...。" * 80 + "\n5月3日，") is None

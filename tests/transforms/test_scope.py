@@ -183,3 +183,74 @@ def test_a_quarter_inside_the_half_year_ends_with_its_sentence():
     )
     assert got[("鄞州区", "2023-04", "2023-06", "地区生产总值", "yoy_pct")] == 7.1
     assert got[("鄞州区", "2023-01", "2023-06", "规模以上工业增加值", "yoy_pct")] == 5.3
+
+
+# --- reaches added in 0.3.0 ------------------------------------------------------------------
+
+
+def test_last_year_leading_a_paragraph_holds_for_the_paragraph():
+    got = rows(
+        "2025-06-20 08:15　来源：榆林日报\n"
+        "前5个月，全市规上工业增加值同比增长6.8%。\n"
+        "市长：去年，全市地区生产总值达到2096.7亿元。年末规上工业企业总数达到276家。\n"
+        "前5个月，神木市固定资产投资增长9.6%。"
+    )
+    assert got[("神木市", "2024-01", "2024-12", "地区生产总值", "value")] == 2096.7
+    assert got[("神木市", "2024-12", "2024-12", "规模以上工业企业数", "value")] == 276
+    assert got[("神木市", "2025-01", "2025-05", "固定资产投资", "yoy_pct")] == 9.6
+
+
+def test_a_month_singled_out_with_a_lead_word_holds_for_its_sentence():
+    got = rows(
+        "2025-06-20　来源：榆林日报\n前5个月，神木市规上工业增加值同比增长6.8%。"
+        "单看5月份，规上工业增加值增长5.9%。"
+    )
+    assert got[("神木市", "2025-05", "2025-05", "规模以上工业增加值", "yoy_pct")] == 5.9
+
+
+def test_a_sentence_that_opens_with_a_target_lists_targets():
+    got = measures(
+        "2025-06-20　来源：榆林日报\n今年神木市地区生产总值预期增长6%左右，"
+        "规上工业增加值增长6.5%，固定资产投资增长10%。"
+    )
+    assert got == {
+        ("地区生产总值", "target_yoy_pct"): 6,
+        ("规模以上工业增加值", "target_yoy_pct"): 6.5,
+        ("固定资产投资", "target_yoy_pct"): 10,
+    }
+
+
+def test_a_heading_of_targets_makes_its_paragraph_targets():
+    got = rows(
+        "南宁市2023年计划执行情况\n2023年，全市地区生产总值增长4.0%。\n"
+        "二、2024年主要预期目标\n地区生产总值增长6%；规模以上工业增加值增长8%。\n"
+        "三、主要任务\n全市规上工业增加值增长6.5%。"
+    )
+    assert got == {
+        ("南宁市", "2023-01", "2023-12", "地区生产总值", "yoy_pct"): 4.0,
+        ("南宁市", "2024-01", "2024-12", "地区生产总值", "target_yoy_pct"): 6,
+        ("南宁市", "2024-01", "2024-12", "规模以上工业增加值", "target_yoy_pct"): 8,
+        ("南宁市", "2023-01", "2023-12", "规模以上工业增加值", "yoy_pct"): 6.5,
+    }
+
+
+def test_respectively_after_a_noun_of_its_own_clause_stays_in_that_clause():
+    got = measures(
+        "2023年1月6日在准格尔旗人民代表大会上\n今年的主要预期目标是：一般公共预算收入达到220亿元，"
+        "城乡居民人均可支配收入分别增长5%和7%。"
+    )
+    assert got == {("一般公共预算收入", "target_value"): 220}
+
+
+def test_a_base_areas_own_figure_in_brackets_is_the_bases():
+    got = rows(
+        "2025-04-24　来源：永川区融媒体中心\n今年一季度，永川区实现地区生产总值331.76亿元，"
+        "同比增长6.4%，增速比重庆全市（5.8%）高0.6个百分点。"
+    )
+    assert got[("永川区", "2025-01", "2025-03", "地区生产总值", "yoy_pct")] == 6.4
+    assert got[("重庆市", "2025-01", "2025-03", "地区生产总值", "yoy_pct")] == 5.8
+
+
+def test_a_difference_from_a_base_is_never_the_bases_figure():
+    got = rows("2023年，浏阳市地区生产总值增长5.1%，高于长沙市平均水平0.7个百分点。")
+    assert {k[0] for k in got} == {"浏阳市"}

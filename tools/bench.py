@@ -1,0 +1,187 @@
+"""Benchmark the whole nightly flow on generated corpora (`make bench`).
+
+    .venv/bin/python tools/bench.py [--sizes 1000,10000,100000] [--seed 1] [--dir var/bench]
+
+For each size: generate that many reports (flows/synthetic.py, cached under DIR), run
+`zhibiao run --json` on them into a fresh state folder, then once more with nothing new.
+Prints per-stage seconds, documents/s, the peak memory of the whole process tree (the flow,
+its worker processes and the Prefect server it starts; sampled from /proc every 0.2 s), the
+no-op re-run's seconds, Great Expectations' share of the batch work, and the exponent of a
+log-log fit of run time against documents (1.0: linear). The machine's cores and memory
+first, since every figure depends on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flows.synthetic import generate_reports, write_corpus  # noqa: E402
+
+ZHIBIAO = ROOT / ".venv" / "bin" / "zhibiao"
+BATCH_STAGES = ("read", "extract", "conform", "validate", "stage")
+"""Seconds summed over batches (several run at once): shares of the batch work."""
+WALL_STAGES = ("ingest", "history", "batches_wall", "load", "publish", "report")
+
+
+def machine() -> str:
+    memory = "?"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    return f"machine: {os.cpu_count()} cores, {memory} memory, Python {sys.version.split()[0]}"
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(sum, largest) resident bytes of `root` and its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            pages = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total = largest = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
+        stack.extend(children.get(pid, ()))
+    return total, largest
+
+
+def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
+    """One `zhibiao run --json`: its summary, wall seconds, peak tree and process RSS."""
+    clock = time.perf_counter()
+    process = subprocess.Popen(
+        [str(ZHIBIAO), "run", "--inbox", str(inbox), "--var", str(var), "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PREFECT_HOME": str(var.parent / "prefect-home")},
+    )
+    peak = [0, 0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            total, largest = _tree_rss(process.pid)
+            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    sampler.join()
+    seconds = time.perf_counter() - clock
+    if process.returncode not in (0, 2):
+        raise SystemExit(f"zhibiao run failed with exit status {process.returncode}")
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak[0], peak[1]
+
+
+def corpus(directory: Path, n: int, seed: int) -> tuple[Path, float]:
+    inbox = directory / f"inbox-{n}-{seed}"
+    done = inbox / ".complete"
+    if done.exists():
+        return inbox, 0.0
+    shutil.rmtree(inbox, ignore_errors=True)
+    clock = time.perf_counter()
+    write_corpus(inbox, generate_reports(n, seed))
+    done.touch()
+    return inbox, time.perf_counter() - clock
+
+
+def bench(n: int, seed: int, directory: Path) -> dict:
+    inbox, generated = corpus(directory, n, seed)
+    size = sum(p.stat().st_size for p in inbox.glob("*.txt"))
+    var = directory / f"var-{n}"
+    shutil.rmtree(var, ignore_errors=True)
+    summary, wall, tree_rss, process_rss = run_flow(inbox, var)
+    noop, noop_wall, noop_rss, _ = run_flow(inbox, var)
+    stages = summary["stage_seconds"]
+    batch_work = sum(stages.get(s, 0.0) for s in BATCH_STAGES)
+    return {
+        "documents": n,
+        "megabytes": size / 1e6,
+        "generated_s": generated,
+        "status": summary["status"],
+        "facts_loaded": summary["facts_loaded"],
+        "facts_quarantined": summary["facts_quarantined"],
+        "run_s": summary["seconds"],
+        "wall_s": wall,
+        "docs_per_s": n / summary["seconds"],
+        "peak_tree_mib": tree_rss / 2**20,
+        "peak_process_mib": process_rss / 2**20,
+        "noop_run_s": noop["seconds"],
+        "noop_wall_s": noop_wall,
+        "noop_peak_tree_mib": noop_rss / 2**20,
+        "gx_share": stages.get("validate", 0.0) / batch_work if batch_work else 0.0,
+        "stages": stages,
+        "report_error": summary.get("report_error"),
+    }
+
+
+def exponent(points: list[tuple[float, float]]) -> float:
+    """Slope of the least-squares line through (log n, log seconds)."""
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(s) for _, s in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    print(machine(), flush=True)
+    results = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        result = bench(n, args.seed, args.dir)
+        results.append(result)
+        r = result
+        print(
+            f"\n{n:>7} documents ({r['megabytes']:.0f} MB, generated in {r['generated_s']:.0f} s): "
+            f"{r['status']}, {r['facts_loaded']} facts loaded, {r['facts_quarantined']} "
+            f"quarantined\n"
+            f"  run {r['run_s']:.1f} s (process {r['wall_s']:.1f} s with Prefect's start), "
+            f"{r['docs_per_s']:.0f} documents/s\n"
+            f"  peak memory {r['peak_tree_mib']:.0f} MiB (process tree), "
+            f"{r['peak_process_mib']:.0f} MiB (largest process)\n"
+            f"  no-op re-run {r['noop_run_s']:.1f} s (process {r['noop_wall_s']:.1f} s), "
+            f"peak {r['noop_peak_tree_mib']:.0f} MiB\n"
+            f"  wall s: " + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
+            + "\n  batch work s (summed over workers): "
+            + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in BATCH_STAGES)
+            + f"\n  Great Expectations: {100 * r['gx_share']:.1f} % of the batch work"
+            + (f"\n  report: {r['report_error']}" if r["report_error"] else ""),
+            flush=True,
+        )
+    if len(results) > 1:
+        fitted = exponent([(r["documents"], r["run_s"]) for r in results])
+        print(f"\nscaling exponent (log-log slope of run seconds over documents): {fitted:.2f}")
+    (args.dir / "results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

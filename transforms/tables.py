@@ -1,0 +1,185 @@
+"""Pipe tables in a report (`| 指标 | 单位 | 8月 | 1-8月 | 1-8月同比增长(%) |`), read into cells.
+
+A statistics bulletin restates its figures in a table, or gives some only there (the month's
+own column of a monthly release). This module only finds the tables and says what each
+column holds; the extractor decides which indicator a row names and emits the facts.
+
+Normalisation keeps each table row on its own line (`normalise.is_table_row`); an HTML table
+arrives here as a pipe table too (`normalise.strip_html`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from transforms.normalise import TABLE_CELL_SEP, is_table_row
+
+LINE = re.compile(r"[^\n]*")
+RULE_CELL = re.compile(r"[-—–:：\s]+")
+EMPTY_CELL = re.compile(r"[-—–…/／\s]*|[-—–]{1,2}|无|暂无")
+NUMBER_CELL = re.compile(r"[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?")
+UNIT_IN_BRACKETS = re.compile(r"[(（]\s*(?P<unit>[^()（）]{1,6}?)\s*[)）]")
+TITLE_LINES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    start: int
+    end: int
+    cells: tuple[Cell, ...]
+
+    @property
+    def label(self) -> Cell | None:
+        return self.cells[0] if self.cells else None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    header: str
+    role: str
+    """`label`, `unit`, `value` (a figure) or `growth` (a growth rate in %)."""
+    unit: str | None
+    """A unit stated in the header (`绝对额(万元)`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    start: int
+    end: int
+    title: str
+    """The lines right above the table (`表1 2023年1-8月正定县主要经济指标`) and title rows."""
+    title_start: int
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    """Data rows (the header, rules and section rows left out)."""
+
+
+def split_cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
+    """Cells of one row with their offsets; a leading or trailing pipe makes no cell."""
+    cells: list[Cell] = []
+    pos = start
+    line = text[start:end]
+    parts = line.split(TABLE_CELL_SEP)
+    for i, part in enumerate(parts):
+        stripped = part.strip(" \u3000")
+        lead = len(part) - len(part.lstrip(" \u3000"))
+        if not ((i == 0 or i == len(parts) - 1) and not stripped):
+            cells.append(Cell(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(part) + 1
+    return tuple(cells)
+
+
+def is_number(text: str) -> bool:
+    return NUMBER_CELL.fullmatch(text) is not None
+
+
+def is_empty(text: str) -> bool:
+    return EMPTY_CELL.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class HeaderWords:
+    """Header words from the catalogue (`cues.csv`): what makes a column a growth rate, a
+    unit or something else (a share, a rank)."""
+
+    growth: re.Pattern[str]
+    unit: re.Pattern[str]
+    other: re.Pattern[str]
+
+
+def classify_column(index: int, header: str, words: HeaderWords) -> Column:
+    unit_match = UNIT_IN_BRACKETS.search(header)
+    unit = unit_match.group("unit") if unit_match else None
+    if index == 0:
+        return Column(index, header, "label", None)
+    if words.unit.search(header):
+        return Column(index, header, "unit", None)
+    if words.other.search(header):
+        return Column(index, header, "other", None)
+    if words.growth.search(header):
+        return Column(index, header, "growth", "%")
+    return Column(index, header, "value", unit)
+
+
+def find_tables(text: str, words: HeaderWords) -> Iterator[Table]:
+    """Every pipe table: runs of table rows, with their header and title."""
+    lines = [(m.start(), m.end()) for m in LINE.finditer(text) if m.end() > m.start()]
+    i = 0
+    while i < len(lines):
+        if not is_table_row(text, *lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and is_table_row(text, *lines[j]):
+            j += 1
+        table = read_table(text, lines, i, j, words)
+        if table is not None:
+            yield table
+        i = j
+
+
+def read_table(
+    text: str,
+    lines: list[tuple[int, int]],
+    first: int,
+    stop: int,
+    words: HeaderWords,
+) -> Table | None:
+    top = first
+    while top > 0 and first - top < TITLE_LINES and is_title_line(text[slice(*lines[top - 1])]):
+        top -= 1
+    title_start = lines[top][0] if top < first else lines[first][0]
+    title_parts = [text[s:e] for s, e in lines[top:first]]
+    header: Row | None = None
+    rows: list[Row] = []
+    for start, end in lines[first:stop]:
+        row = Row(start, end, split_cells(text, start, end))
+        filled = [c for c in row.cells if not is_empty(c.text)]
+        if all(RULE_CELL.fullmatch(c.text) or not c.text for c in row.cells):
+            continue  # |---|---|
+        if len(filled) <= 1:
+            if header is None:
+                title_parts.append(" ".join(c.text for c in filled))  # 表1 2022年地区生产总值 | ||
+            continue  # a section row: 按行业分 | ||
+        if header is None and not any(is_number(c.text) for c in row.cells[1:]):
+            header = row
+            continue
+        rows.append(row)
+    if header is None or not rows:
+        return None
+    columns = tuple(classify_column(i, c.text, words) for i, c in enumerate(header.cells))
+    return Table(
+        start=lines[first][0],
+        end=lines[stop - 1][1],
+        title=" ".join(title_parts),
+        title_start=title_start,
+        columns=columns,
+        rows=tuple(rows),
+    )
+
+
+TITLE_LINE_MAX = 60
+
+
+def is_title_line(line: str) -> bool:
+    """A short line that is no sentence (`表1 2023年1-8月正定县主要经济指标`, `三、石家庄市主要
+    指标（1-8月）`): a table's title. A note (`注：...。`) or prose is not."""
+    line = line.strip()
+    return 0 < len(line) <= TITLE_LINE_MAX and line[-1] not in "。！？!?；;"
+
+
+def parse_cell_number(text: str) -> float | None:
+    """`3,287,419` -> 3287419.0, `-11.3` -> -11.3; None for `—` and words."""
+    if not is_number(text):
+        return None
+    return float(text.replace(",", "").replace("−", "-"))
