@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from transforms.catalog import Catalog, Region, load_catalog
 from transforms.facts import Extraction, Fact
@@ -287,31 +289,42 @@ class SentenceState:
 # --- tokenising --------------------------------------------------------------------------
 
 
+def token_order(start: int, end: int, kind: str) -> int:
+    """Sort key of a found token: by start, the longest first, then `PRIORITY`, packed in
+    one int (compares faster than a tuple; no token is 2**40 characters long)."""
+    return (start << 48) - ((end - start) << 8) + PRIORITY[kind]
+
+
 def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
+    """Every family's tokens, overlaps resolved left to right (the earliest, longest and
+    highest-priority token wins). Candidates stay tuples; only the accepted become Tokens."""
     text, lex = ctx.text, ctx.lex
-    found: list[Token] = []
+    found: list[tuple[int, int, int, str, object, dict | None]] = []
+    add = found.append
     for m in lex.indicator_pattern.finditer(text):
         entry = lex.lookup(m.group())
         if entry:
-            found.append(Token(m.start(), m.end(), "ind", entry))
+            start, end = m.span()
+            add((token_order(start, end, "ind"), start, end, "ind", entry, None))
     for m in lex.stem_pattern.finditer(text):
-        if STEM_AFTER.match(text, m.end()) and STEM_BEFORE.search(
-            text[max(0, m.start() - 4) : m.start()]
-        ):
-            found.append(Token(m.start(), m.end(), "stem", m.group()))
+        start, end = m.span()
+        if STEM_AFTER.match(text, end) and STEM_BEFORE.search(text[max(0, start - 4) : start]):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), None))
     for m in lex.kind_pattern.finditer(text):
-        bare = BARE_KIND_BEFORE.search(text[max(0, m.start() - 2) : m.start()]) is not None
-        found.append(Token(m.start(), m.end(), "kind", m.group(), {"bare": bare}))
+        start, end = m.span()
+        bare = BARE_KIND_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        add((token_order(start, end, "kind"), start, end, "kind", m.group(), {"bare": bare}))
     for q in find_quantities(text, ctx.catalog):
-        found.append(Token(q.start, q.end, "qty", q))
+        add((token_order(q.start, q.end, "qty"), q.start, q.end, "qty", q, None))
     for p in find_periods(text):
         if period_skip and period_skip[0] <= p.start < period_skip[1]:
             continue
-        found.append(Token(p.start, p.end, "period", p))
+        add((token_order(p.start, p.end, "period"), p.start, p.end, "period", p, None))
     for r in ctx.region_mentions:
-        found.append(Token(r.start, r.end, "region", r))
+        add((token_order(r.start, r.end, "region"), r.start, r.end, "region", r, None))
     for m in lex.cue_pattern.finditer(text):
-        found.append(Token(m.start(), m.end(), "cue", lex.cue_roles[m.group()]))
+        start, end = m.span()
+        add((token_order(start, end, "cue"), start, end, "cue", lex.cue_roles[m.group()], None))
     for kind, pattern in (
         ("growth", GROWTH),
         ("rate", RATE),
@@ -320,17 +333,19 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         ("rank", RANK),
     ):
         for m in pattern.finditer(text):
-            if m.end() > m.start():
-                found.append(Token(m.start(), m.end(), kind, m))
+            start, end = m.span()
+            if end > start:
+                add((token_order(start, end, kind), start, end, kind, m, None))
     for m in CLAUSE_SEP.finditer(text):
-        found.append(Token(m.start(), m.end(), "sep"))
-    found.sort(key=lambda t: (t.start, -(t.end - t.start), PRIORITY[t.kind]))
+        start, end = m.span()
+        add((token_order(start, end, "sep"), start, end, "sep", None, None))
+    found.sort(key=itemgetter(0))  # stable: equal keys keep the order they were found in
     accepted: list[Token] = []
     last_end = -1
-    for token in found:
-        if token.start >= last_end:
-            accepted.append(token)
-            last_end = token.end
+    for _, start, end, kind, data, extra in found:
+        if start >= last_end:
+            accepted.append(Token(start, end, kind, data, {} if extra is None else extra))
+            last_end = end
     return accepted
 
 
@@ -338,15 +353,14 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
     bounds = [m.end() for m in SENTENCE_END.finditer(text)]
     if not bounds or bounds[-1] != len(text):
         bounds.append(len(text))
+    starts = [token.start for token in tokens]  # sorted: accepted tokens never overlap
     i = 0
     start = 0
     for end in bounds:
-        chunk = []
-        while i < len(tokens) and tokens[i].start < end:
-            chunk.append(tokens[i])
-            i += 1
-        if chunk:
-            yield start, end, chunk
+        j = bisect_left(starts, end, i)  # the sentence's tokens are tokens[i:j]
+        if j > i:
+            yield start, end, tokens[i:j]
+        i = j
         start = end
 
 
@@ -570,7 +584,7 @@ def clause_has_foreign_subject(
     start = state.clause_start
     pieces = []
     pos = start
-    for token in tokens[:index]:
+    for token in itertools.islice(tokens, index):
         if token.end <= start:
             continue
         if token.kind in ("ind", "stem", "kind"):
@@ -762,6 +776,7 @@ def read_sentence(
     if ctx.paragraph_target:
         state.target = state.target_sentence = state.target_seen = True
     previous: Token | None = None
+    # The branches below exclude one another; the most frequent kinds are tested first.
     for index, token in enumerate(tokens):
         kind = token.kind
         if kind in ("ind", "stem", "kind", "qty"):
@@ -773,6 +788,23 @@ def read_sentence(
                 ctx.period, ctx.year = state.clause_saved
                 state.clause_saved = None
             state.reset_clause(token.end)
+        elif kind == "qty":
+            if (
+                token.extra.get("in_run")
+                or token.extra.get("bound_to")
+                or is_leading_count(ctx.text, token)
+            ):
+                previous = token
+                continue
+            if read_base_figure(ctx, state, token):
+                previous = token
+                continue
+            if state.foreign or (
+                not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
+            ):
+                previous = token
+                continue
+            read_quantity(ctx, state, token, start)
         elif kind == "period":
             read_period(ctx, state, token)
         elif kind == "region":
@@ -820,23 +852,6 @@ def read_sentence(
             read_share(ctx, state, token)
         elif kind == "rank":
             read_rank(ctx, state, token)
-        elif kind == "qty":
-            if (
-                token.extra.get("in_run")
-                or token.extra.get("bound_to")
-                or is_leading_count(ctx.text, token)
-            ):
-                previous = token
-                continue
-            if read_base_figure(ctx, state, token):
-                previous = token
-                continue
-            if state.foreign or (
-                not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
-            ):
-                previous = token
-                continue
-            read_quantity(ctx, state, token, start)
         previous = token
     end_sentence(ctx, state, frame_before, end)
     return state.region

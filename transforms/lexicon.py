@@ -21,6 +21,7 @@ NEVER = re.compile(r"(?!x)x")
 
 QUOTES = "“”\"'‘’「」"
 QUOTE_STRIP = str.maketrans("", "", QUOTES)
+SPLIT_CACHE_MAX = 100_000
 STEM_MIN = 3  # shorter stems (工业, 出口) are too common to mean an indicator alone
 
 
@@ -85,12 +86,22 @@ class Lexicon:
     """A word naming several listed items (`三次产业` -> 第一产业, 第二产业, 第三产业)."""
     table_headers: HeaderWords = field(default_factory=lambda: HeaderWords(NEVER, NEVER, NEVER))
     """What a table's column header says the column holds (growth, unit, other)."""
+    split_cache: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    """`split_kind`'s answers: a report names the same few indicators over and over."""
 
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(strip_quotes(text))
 
     def split_kind(self, name: str) -> tuple[str, str]:
         """(`高新技术产业`, `增加值`); (`name`, ``) when no kind word ends it."""
+        split = self.split_cache.get(name)
+        if split is None:
+            split = self.split_kind_uncached(name)
+            if len(self.split_cache) < SPLIT_CACHE_MAX:  # names cut from text vary: bounded
+                self.split_cache[name] = split
+        return split
+
+    def split_kind_uncached(self, name: str) -> tuple[str, str]:
         for kind in self.kinds:
             if name.endswith(kind) and len(name) > len(kind):
                 return name[: -len(kind)], kind

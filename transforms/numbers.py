@@ -90,6 +90,9 @@ class Quantity:
     """End of the hedge or bound written after the unit (`以上`, `左右`); `end` without one."""
 
 
+QUANTITY_GROUPS = ("approx", "sign", "num", "after", "mult", "unit", "tail")
+
+
 def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
     """One compiled pattern per catalogue version (Catalog itself is not hashable)."""
     symbols = tuple(u.symbol for u in catalog.units if u.symbol)
@@ -146,21 +149,18 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
     """Every number that carries a unit, in order."""
     catalog = catalog or load_catalog()
     for m in quantity_pattern(catalog).finditer(text):
-        raw = m.group("num")
+        # One call for every group: a report holds hundreds of quantities.
+        approx, sign, raw, after, mult, unit, tail = m.group(*QUANTITY_GROUPS)
         is_chinese = not raw[0].isdigit()
-        if is_chinese and m.group("unit") not in COUNT_UNITS:
-            continue  # 三大产业, 十四五: Chinese numerals only count things
-        if is_chinese and m.group("mult"):
-            continue
+        if is_chinese and (unit not in COUNT_UNITS or mult):
+            continue  # 三大产业, 十四五: Chinese numerals only count things, and never in 万
         value = parse_number(raw)
         if value is None:
             continue
-        if m.group("sign") and not is_chinese:
+        if sign and not is_chinese:
             value = -value
-        value, unit, dimension = resolve_unit(
-            m.group("mult") or "", m.group("unit"), value, catalog
-        )
-        tail = m.group("tail") or ""
+        value, unit, dimension = resolve_unit(mult or "", unit, value, catalog)
+        tail = tail or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
         num_start = m.start("num")
         is_range = RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
@@ -170,9 +170,9 @@ def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quant
             value=value,
             unit=unit,
             dimension=dimension,
-            is_approximate=bool(m.group("approx") or m.group("after") or tail == "左右"),
+            is_approximate=bool(approx or after or tail == "左右"),
             is_bound=is_range or tail in ("以上", "以下", "之内", "以内", "级"),
             is_range=is_range,
-            number_start=m.start("num"),
+            number_start=num_start,
             tail_end=m.end(),
         )
