@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.commands import gen as gen_command
 from flows.commands import quarantine as quarantine_command
 from flows.commands import rejected as rejected_command
 from flows.commands import report as report_command
@@ -33,6 +34,7 @@ app.add_typer(rejected_command.app, name="rejected")
 app.add_typer(quarantine_command.app, name="quarantine")
 app.command("report")(report_command.report)
 app.command("serve")(serve_command.serve)
+app.command("gen")(gen_command.gen)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
 
@@ -85,6 +87,21 @@ def run(
             "0: exit 1 at once.",
         ),
     ] = 0.0,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            metavar="tcp://HOST:PORT",
+            help="Run the extraction batches on this Dask cluster (its workers see the same "
+            "inbox and VAR paths) instead of local processes.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Local processes for the batches (default: every core)."
+        ),
+    ] = None,
 ) -> None:
     """Run the nightly flow once: ingest, extract, validate, load and publish.
 
@@ -107,7 +124,7 @@ def run(
         with progress.bars(errors, enabled=show_progress):
             summary = nightly(
                 inbox=str(inbox), var=str(var), full_refresh=full_refresh, reextract=reextract,
-                wait_seconds=wait,
+                wait_seconds=wait, dask_address=dask_address, workers=workers,
             )  # fmt: skip
     except WarehouseBusy as error:
         errors.print(

@@ -21,14 +21,46 @@ def _env_str(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def _env_optional(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
 @dataclass(frozen=True)
 class Settings:
     inbox: Path = Path("data/inbox")
     """Folder of raw documents; read recursively, never written."""
     var: Path = Path("var")
     """State folder: the warehouse, extracts, analyst database, reports and logs."""
-    batch_size: int = field(default_factory=lambda: _env_int("ZHIBIAO_BATCH_SIZE", 500))
-    """Documents per extraction task (Prefect costs ~10 ms a task: keep batches large)."""
+    batch_size: int = field(default_factory=lambda: _env_int("ZHIBIAO_BATCH_SIZE", 1000))
+    """Documents per extraction task (Prefect costs ~10 ms a task, and a Great Expectations
+    validation ~0.5 s whatever its size: keep batches large)."""
+    workers: int = field(default_factory=lambda: _env_int("ZHIBIAO_WORKERS", os.cpu_count() or 1))
+    """Processes that extract, conform and validate batches side by side (Prefect's
+    ProcessPoolTaskRunner); 1: in the flow's own process."""
+    parallel_min_documents: int = field(
+        default_factory=lambda: _env_int("ZHIBIAO_PARALLEL_MIN_DOCUMENTS", 3000)
+    )
+    """Runs reading fewer documents stay in the flow's process: a worker process takes
+    10-20 s to start, import Prefect and GX, which smaller runs would not win back."""
+    dask_address: str | None = field(default_factory=lambda: _env_optional("ZHIBIAO_DASK_ADDRESS"))
+    """Scheduler of a Dask cluster (`tcp://HOST:PORT`) that runs the extraction batches
+    (prefect-dask's DaskTaskRunner) instead of local processes. Its workers must see the
+    inbox and VAR/staging at the same paths, and have this project installed."""
+    publish_url: str | None = field(default_factory=lambda: _env_optional("ZHIBIAO_PUBLISH_URL"))
+    """Also copy each publication's Parquet extracts to this fsspec URL (`file:///srv/lake`,
+    `s3://bucket/zhibiao`): Hive-partitioned folders and a manifest that Spark, Trino and
+    DuckDB read. None: the extracts stay in VAR/exports only."""
+    duckdb_memory_limit: str = field(
+        default_factory=lambda: _env_str("ZHIBIAO_DUCKDB_MEMORY_LIMIT", "1500MB")
+    )
+    """Memory the warehouse's DuckDB may use before it spills to disk (its default, 80 % of
+    the machine, let the load of 100,000 documents reach 4.9 GB; 1 GB is too little for the
+    keys it indexes in memory at that size)."""
+    report_max_documents: int = field(
+        default_factory=lambda: _env_int("ZHIBIAO_REPORT_MAX_DOCUMENTS", 2000)
+    )
+    """The run writes the HTML report only while the warehouse holds at most this many
+    current documents (it renders one page per document in memory); above, it says so."""
     max_file_bytes: int = field(
         default_factory=lambda: _env_int("ZHIBIAO_MAX_FILE_BYTES", 50 * 1024 * 1024)
     )

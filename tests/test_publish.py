@@ -144,3 +144,36 @@ def test_extracts_keep_their_column_types_when_tables_are_empty(tmp_path: Path) 
 def test_exports_is_a_link_switched_in_one_rename(var: Path) -> None:
     assert (var / "exports").is_symlink()
     assert os.readlink(var / "exports") == ".exports-run-1"  # relative: VAR can move
+
+
+def test_a_publication_is_copied_to_a_url_that_duckdb_reads(var: Path, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        publication = publish(warehouse.connection, var, "run-2", publish_url=f"file://{lake}")
+    assert publication.remote == f"file://{lake}/run-2"
+    latest = json.loads((lake / "latest.json").read_text(encoding="utf-8"))
+    root = lake / latest["path"]
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["load_id"] == "run-2"
+    assert list((root / "fact_observation").glob("year=*/*.parquet"))  # Hive-partitioned
+    with duckdb.connect() as reader:
+        for table, entry in manifest["tables"].items():
+            if entry["partitioned_by"] and entry["rows"]:
+                source = f"read_parquet('{root / table}/**/*.parquet', hive_partitioning = true)"
+            else:
+                source = f"read_parquet('{root / table}/*.parquet')"
+            count = reader.sql(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+            assert count == entry["rows"] == publication.row_counts[table], table
+
+
+def test_unchanged_tables_are_linked_from_the_last_publication(var: Path) -> None:
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        publish(warehouse.connection, var, "run-2", unchanged=("fact_observation",))
+    before = next((var / ".exports-run-1" / "fact_observation").rglob("*.parquet"))
+    after = var / ".exports-run-2" / before.relative_to(var / ".exports-run-1")
+    assert after.stat().st_ino == before.stat().st_ino  # the same file, not a copy
+    assert not (var / ".exports-run-2" / "dim_document").samefile(
+        var / ".exports-run-1" / "dim_document"
+    )
+    assert published(var) == ("run-2", published(var)[1])
+    assert published(var)[1]["fact_observation"] == 2

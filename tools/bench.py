@@ -170,17 +170,28 @@ def main() -> None:
             f"{r['peak_process_mib']:.0f} MiB (largest process)\n"
             f"  no-op re-run {r['noop_run_s']:.1f} s (process {r['noop_wall_s']:.1f} s), "
             f"peak {r['noop_peak_tree_mib']:.0f} MiB\n"
-            f"  wall s: " + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
+            f"  wall s: "
+            + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
             + "\n  batch work s (summed over workers): "
             + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in BATCH_STAGES)
             + f"\n  Great Expectations: {100 * r['gx_share']:.1f} % of the batch work"
             + (f"\n  report: {r['report_error']}" if r["report_error"] else ""),
             flush=True,
         )
-    if len(results) > 1:
-        fitted = exponent([(r["documents"], r["run_s"]) for r in results])
-        print(f"\nscaling exponent (log-log slope of run seconds over documents): {fitted:.2f}")
-    (args.dir / "results.json").write_text(json.dumps(results, indent=2))
+    # Sizes measured by earlier invocations count too (`make bench SIZES=100000` then
+    # `SIZES=1000,10000`): results.json keeps the last result of each size.
+    stored = args.dir / "results.json"
+    merged = {
+        r["documents"]: r for r in (json.loads(stored.read_text()) if stored.exists() else [])
+    }
+    merged.update({r["documents"]: r for r in results})
+    stored.write_text(json.dumps(sorted(merged.values(), key=lambda r: r["documents"]), indent=2))
+    if len(merged) > 1:
+        points = sorted((n, r["run_s"]) for n, r in merged.items())
+        print(
+            f"\nscaling exponent (log-log slope of run seconds over documents, "
+            f"{', '.join(str(n) for n, _ in points)}): {exponent(points):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -74,6 +74,10 @@ def add_consistency_columns(
             "indicator_dimension": [i.dimension for i in catalog.indicators],
         }
     )
+    # Only the series this batch has facts of: the whole warehouse's levels (millions of
+    # rows after a large backfill) would be copied and deduplicated for every batch.
+    series = candidates.select("indicator_code", "region_code").unique()
+    history = history.join(series, on=["indicator_code", "region_code"], how="semi")
     levels = pl.concat(
         [
             history.select(HISTORY_SCHEMA.keys()).cast(HISTORY_SCHEMA),

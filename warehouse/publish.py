@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,8 @@ class Publication:
     exports_dir: Path
     analyst_db: Path
     row_counts: dict[str, int]
+    remote: str | None = None
+    """URL of the copy under `publish_url` (`<url>/<load_id>/`), when one was asked for."""
 
 
 def publish(
@@ -60,7 +62,16 @@ def publish(
     *,
     flow_run_id: str | None = None,
     on_table: Callable[[str], None] | None = None,
+    publish_url: str | None = None,
+    unchanged: Collection[str] = (),
 ) -> Publication:
+    """Write the next publication and switch readers to it.
+
+    `unchanged`: tables the caller knows this run did not change (a run that read no
+    document leaves the texts and facts as they were): their files are hard-linked from
+    the current publication instead of written again, which keeps a run with nothing new
+    quick however large the warehouse. A table the current publication lacks is written.
+    """
     exports = var_dir / "exports"
     version = var_dir / f"{VERSION_PREFIX}{load_id}"
     _remove_unfinished(var_dir, exports)
@@ -68,8 +79,13 @@ def publish(
     version.mkdir(parents=True)
     row_counts: dict[str, int] = {}
     schemas: dict[str, list[dict[str, str]]] = {}
+    current = _current_manifest(exports)
     for table in PUBLISHED_TABLES:
-        row_counts[table], schemas[table] = _write_table(connection, version, table)
+        entry = current.get("tables", {}).get(table)
+        if table in unchanged and entry and _link_table(exports, version, entry):
+            row_counts[table], schemas[table] = entry["rows"], entry["columns"]
+        else:
+            row_counts[table], schemas[table] = _write_table(connection, version, table)
         if on_table:
             on_table(table)
     manifest = {
@@ -94,8 +110,65 @@ def publish(
     previous = os.readlink(exports) if exports.is_symlink() else ""
     _point_exports_at(exports, version)
     analyst_db = _write_analyst_db(connection, var_dir, exports, row_counts)
+    remote = copy_to_url(version, publish_url, load_id) if publish_url else None
     _remove_old_versions(var_dir, keep={version.name, previous})
-    return Publication(exports_dir=exports, analyst_db=analyst_db, row_counts=row_counts)
+    return Publication(
+        exports_dir=exports, analyst_db=analyst_db, row_counts=row_counts, remote=remote
+    )
+
+
+def copy_to_url(version: Path, url: str, load_id: str) -> str:
+    """Copy a complete publication to `<url>/<load_id>/` (any fsspec URL: a folder, S3, GCS,
+    HDFS...), then point `<url>/latest.json` at it, written last.
+
+    The layout is the one of VAR/exports: a folder per table, `fact_observation/year=YYYY/`
+    Hive-partitioned, and the manifest. Object stores have no atomic rename, so readers
+    find the current publication through latest.json (Spark, Trino and DuckDB read the
+    folder it names); a copy killed half-way is never named there.
+    """
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    target = f"{root.rstrip('/')}/{load_id}"
+    for path in sorted(version.rglob("*")):
+        if path.is_file():
+            remote = f"{target}/{path.relative_to(version).as_posix()}"
+            fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+            fs.put_file(str(path), remote)
+    latest = {"load_id": load_id, "path": load_id, "manifest": f"{load_id}/manifest.json"}
+    with fs.open(f"{root.rstrip('/')}/latest.json", "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(latest, ensure_ascii=False, indent=2))
+    return f"{url.rstrip('/')}/{load_id}"
+
+
+def _current_manifest(exports: Path) -> dict:
+    try:
+        manifest = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if manifest.get("format") == MANIFEST_FORMAT else {}
+
+
+def _link_table(exports: Path, version: Path, entry: dict) -> bool:
+    """Hard-link a table's files from the current publication (False: they are not all
+    there, write the table instead). Files are never changed in place, only replaced by
+    a whole new publication, so two publications may share them."""
+    source = exports.resolve() / entry["path"]
+    if not source.is_dir():
+        return False
+    target = version / entry["path"]
+    try:
+        for path in source.rglob("*"):
+            destination = target / path.relative_to(source)
+            if path.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, destination)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
 
 
 def _export_query(table: str) -> str:

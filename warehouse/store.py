@@ -109,9 +109,12 @@ def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> 
 class Warehouse:
     """The live warehouse file, held read-write for one run."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, memory_limit: str | None = None) -> None:
         self.path = path
         self.connection = connect(path)
+        if memory_limit:
+            # Beyond it DuckDB spills the load's and publish's work to `<file>.tmp/`.
+            self.connection.execute("SET memory_limit = ?", [memory_limit])
 
     def close(self) -> None:
         self.connection.close()
@@ -203,7 +206,8 @@ class Warehouse:
     ) -> dict[str, int]:
         """Apply one run in a single transaction: all of it lands, or none of it does.
 
-        Returns what the load itself decided: `documents_retired`.
+        Returns what the load itself decided: `documents_retired`, and `reviews_applied` (new
+        quarantine decisions).
         """
         con = self.connection
         con.execute("BEGIN TRANSACTION")
@@ -238,7 +242,7 @@ class Warehouse:
                     f"SELECT {', '.join(QUARANTINE_COLUMNS)} "
                     f"FROM {_scan(staging, 'quarantine_observation')}"
                 )
-            _apply_reviews(con)
+            reviewed = _apply_reviews(con)
             if staging.has("rejected_document"):
                 con.execute(
                     "INSERT OR IGNORE INTO rejected_document BY NAME "
@@ -260,7 +264,7 @@ class Warehouse:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return {"documents_retired": retired}
+        return {"documents_retired": retired, "reviews_applied": reviewed}
 
     def record_held_back(self, run: RunRecord) -> None:
         """A run the quality gate held back leaves only its run record."""
@@ -309,14 +313,16 @@ def _insert_frame(
         con.unregister("incoming_frame")
 
 
-def _apply_reviews(con: duckdb.DuckDBPyConnection) -> None:
-    """People's decisions on quarantined facts: accepted ones load, flagged with the reason."""
-    con.execute(
+def _apply_reviews(con: duckdb.DuckDBPyConnection) -> int:
+    """People's decisions on quarantined facts: accepted ones load, flagged with the reason.
+    Returns how many decisions were new."""
+    reviewed = scalar(
+        con,
         """
         UPDATE quarantine_observation q SET status = r.decision, review_reason = r.reason
         FROM quarantine_review r
         WHERE q.fact_key = r.fact_key AND q.status IS DISTINCT FROM r.decision
-        """
+        """,
     )
     con.execute(
         "DELETE FROM fact_observation WHERE fact_key IN "
@@ -333,6 +339,7 @@ def _apply_reviews(con: duckdb.DuckDBPyConnection) -> None:
           AND fact_key NOT IN (SELECT fact_key FROM fact_observation)
         """
     )
+    return reviewed
 
 
 def _record_sources(con: duckdb.DuckDBPyConnection, sources: pl.DataFrame, load_id: str) -> int:
