@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,6 +40,34 @@ def identity_offsets(text: str) -> Offsets:
     return list(range(len(text) + 1))
 
 
+class Rewrite:
+    """A text rebuilt from copied stretches and edits, with the raw position of each output
+    character: copied stretches map one to one, an edit maps as its caller says."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[str] = []
+        self.offsets: Offsets = []
+        self.pos = 0
+
+    def edit(self, start: int, end: int, new: str, sources: Iterable[int]) -> None:
+        """Replace text[start:end] (at or after the last edit) by `new`, whose characters
+        come from `sources` in the input."""
+        self.parts.append(self.text[self.pos : start])
+        self.offsets.extend(range(self.pos, start))
+        self.parts.append(new)
+        self.offsets.extend(sources)
+        self.pos = end
+
+    def result(self) -> tuple[str, Offsets | None]:
+        """The rebuilt text and its map; the input itself and None when nothing was edited."""
+        if not self.parts:
+            return self.text, None
+        self.parts.append(self.text[self.pos :])
+        self.offsets.extend(range(self.pos, len(self.text) + 1))
+        return "".join(self.parts), self.offsets
+
+
 def substitute(
     text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
 ) -> tuple[str, Offsets | None]:
@@ -48,30 +76,19 @@ def substitute(
     `repl` returning None leaves the match alone. Replacement characters map onto the
     matched span in order (the last one repeats), which is exact for 1:1 and shrinking edits.
     """
-    parts: list[str] = []
-    offsets: Offsets = []
-    pos = 0
+    rewrite = Rewrite(text)
     for match in pattern.finditer(text):
         new = repl(match)
         if new is None or new == match.group():
             continue  # left alone: the same text, and the same offsets, without the copying
         start, end = match.span()
-        parts.append(text[pos:start])
-        offsets.extend(range(pos, start))
-        parts.append(new)
         # Character k of `new` comes from `start + min(k, last)`: a run, then the last repeated.
         last = max(end - start - 1, 0)
-        if len(new) <= last + 1:
-            offsets.extend(range(start, start + len(new)))
-        else:
-            offsets.extend(range(start, start + last + 1))
-            offsets.extend([start + last] * (len(new) - last - 1))
-        pos = end
-    if not parts:
-        return text, None
-    parts.append(text[pos:])
-    offsets.extend(range(pos, len(text) + 1))
-    return "".join(parts), offsets
+        sources = range(start, start + min(len(new), last + 1))
+        if len(new) > last + 1:
+            sources = [*sources, *[start + last] * (len(new) - last - 1)]
+        rewrite.edit(start, end, new, sources)
+    return rewrite.result()
 
 
 # --- passes -----------------------------------------------------------------------------
@@ -175,23 +192,19 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
             marked.append((start, stripped, gaps))
     if not marked:
         return text, None
-    parts: list[str] = []
-    offsets: Offsets = []
-    pos = 0
+    rewrite = Rewrite(text)
     for start, stripped, gaps in marked:
-        parts.append(text[pos:start])
-        offsets.extend(range(pos, start))
+        cells: list[str] = []
+        sources: Offsets = []
         at = 0
         for gap in gaps:
-            parts.append(stripped[at : gap.start()] + "|")
-            offsets.extend(range(start + at, start + gap.start() + 1))
+            cells.append(stripped[at : gap.start()] + "|")
+            sources.extend(range(start + at, start + gap.start() + 1))
             at = gap.end()
-        parts.append(stripped[at:])
-        offsets.extend(range(start + at, start + len(stripped)))
-        pos = start + len(stripped)
-    parts.append(text[pos:])
-    offsets.extend(range(pos, len(text) + 1))
-    return "".join(parts), offsets
+        cells.append(stripped[at:])
+        sources.extend(range(start + at, start + len(stripped)))
+        rewrite.edit(start, start + len(stripped), "".join(cells), sources)
+    return rewrite.result()
 
 
 FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
@@ -457,27 +470,19 @@ def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
     `286286..4242亿元亿元`. Only a whole line made of doubled runs, one of them a doubled
     Chinese word, is proof enough; ordinary prose never is. Each kept character maps to the
     raw character it was copied from."""
-    parts: list[str] = []
-    offsets: Offsets = []
-    pos = 0
+    rewrite = Rewrite(text)
     for match in LINE.finditer(text):
         halves = doubled_line_halves(match.group())
         if halves is None:
             continue
         start, end = match.span()
-        parts.append(text[pos:start])
-        offsets.extend(range(pos, start))
+        sources: Offsets = []
         at = start
         for half in halves:
-            parts.append(half)
-            offsets.extend(range(at, at + len(half)))
+            sources.extend(range(at, at + len(half)))
             at += 2 * len(half)
-        pos = end
-    if not parts:
-        return text, None
-    parts.append(text[pos:])
-    offsets.extend(range(pos, len(text) + 1))
-    return "".join(parts), offsets
+        rewrite.edit(start, end, "".join(halves), sources)
+    return rewrite.result()
 
 
 PASSES: tuple[Pass, ...] = (
