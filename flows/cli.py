@@ -23,6 +23,7 @@ from flows.commands import quarantine as quarantine_command
 from flows.commands import rejected as rejected_command
 from flows.commands import report as report_command
 from flows.commands import serve as serve_command
+from flows.commands.output import print_rows
 from flows.ingest import SUPPORTED_FORMATS
 
 app = typer.Typer(
@@ -248,7 +249,7 @@ def sql(
             errors.print(f"[red]error:[/] {error}")
             failed = True
             continue
-        _print_rows(columns, rows, as_csv)
+        print_rows(console, columns, rows, as_csv=as_csv)
     if failed and query:
         raise typer.Exit(EXIT_FAILURE)
 
@@ -267,20 +268,6 @@ def _read_statements():
         if line.rstrip().endswith(";"):
             yield "".join(buffer)
             buffer = []
-
-
-def _print_rows(columns: list[str], rows: list[tuple], as_csv: bool) -> None:
-    if as_csv:
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    console.print(table)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from flows.commands.output import print_rows
 
 app = typer.Typer(
     help="Review quarantined facts: list them, accept or reject one by id.",
@@ -50,14 +50,9 @@ def list_command(
         columns, rows = list_quarantine(connection, status)
     finally:
         connection.close()
-    if as_json:
-        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows],
-                         ensure_ascii=False, default=str))  # fmt: skip
-        return
-    table = Table(*columns[:-1], title=f"{len(rows)} quarantined fact(s)")
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row[:-1]))
-    console.print(table)
+    if not as_json:  # the evidence column is too wide for a table: the JSON keeps it
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    print_rows(console, columns, rows, title=f"{len(rows)} quarantined fact(s)", as_json=as_json)
 
 
 def _decide(var: Path, fact_id: str, decision: str, reason: str | None) -> None:
