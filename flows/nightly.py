@@ -156,7 +156,7 @@ def batch_runner(settings: Settings, batches: int) -> Iterator[TaskRunner | None
             yield runner
     elif settings.workers > 1 and batches > 1:
         with (
-            _api_url_for_workers(),
+            _worker_environment(),
             ProcessPoolTaskRunner(max_workers=min(settings.workers, batches)) as runner,
         ):
             yield runner
@@ -164,24 +164,38 @@ def batch_runner(settings: Settings, batches: int) -> Iterator[TaskRunner | None
         yield None
 
 
+POLARS_ALLOCATOR_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
+"""jemalloc options of Polars (read from `_RJEM_MALLOC_CONF` when a process loads it): pages
+freed go back to the system at once, instead of staying with the process for seconds. A
+worker process then stays about 90 MB smaller between batches and peaks 30-40 MB lower, for
+about 0.08 s more conform time per 1,000-document batch (measured)."""
+
+
 @contextmanager
-def _api_url_for_workers() -> Iterator[None]:
-    """Worker processes report to this run's Prefect server. Without PREFECT_API_URL in
-    their environment, each would start an ephemeral server of its own (~230 MB and a
-    good part of a core each, measured on 100,000 documents)."""
+def _worker_environment() -> Iterator[None]:
+    """Environment of the worker processes, set while they start.
+
+    They report to this run's Prefect server: without PREFECT_API_URL, each would start an
+    ephemeral server of its own (~230 MB and a good part of a core each, measured on 100,000
+    documents). And Polars in them returns freed memory at once (POLARS_ALLOCATOR_CONF),
+    unless the caller set its own options."""
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
         url = str(client.api_url).rstrip("/")
-    previous = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = url
+    variables = {"PREFECT_API_URL": url}
+    if "_RJEM_MALLOC_CONF" not in os.environ:
+        variables["_RJEM_MALLOC_CONF"] = POLARS_ALLOCATOR_CONF
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("PREFECT_API_URL", None)
-        else:
-            os.environ["PREFECT_API_URL"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_nightly(settings: Settings) -> pipeline.RunSummary:

@@ -262,6 +262,23 @@ def gate_extractions(
     seconds = seconds if seconds is not None else Counter()
     clock = time.perf_counter()
     conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    seconds["conform"] += time.perf_counter() - clock
+    return gate_conformed(
+        conformed, catalog=catalog, history=history, docs_dir=docs_dir, seconds=seconds
+    )
+
+
+def gate_conformed(
+    conformed: ConformedBatch,
+    *,
+    catalog: Catalog,
+    history: pl.DataFrame | Path | None = None,
+    docs_dir: Path | None = None,
+    seconds: Counter[str] | None = None,
+) -> GatedBatch:
+    """Run the quality gate over conformed candidates, with the comparison columns it reads."""
+    seconds = seconds if seconds is not None else Counter()
+    clock = time.perf_counter()
     history = series_history(history, conformed.candidates)
     candidates = add_consistency_columns(conformed.candidates, history, catalog)
     seconds["conform"] += time.perf_counter() - clock
@@ -367,10 +384,18 @@ def extract_and_stage(
         seconds["extract"] += time.perf_counter() - clock
         progress.advance("extract")
 
-    gated = gate_extractions(
-        pairs, catalog=catalog, load_id=load_id, history=history, docs_dir=docs_dir,
-        seconds=seconds,
-    )  # fmt: skip
+    clock = time.perf_counter()
+    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    seconds["conform"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    document_texts = document_texts_frame(pairs, {d.content_sha256: t for d, t in texts})
+    seconds["stage"] += time.perf_counter() - clock
+    # From here on the batch lives in frames: its facts as Python objects go before Great
+    # Expectations makes its own copies, which lowers each worker process's peak.
+    del pairs
+    gated = gate_conformed(
+        conformed, catalog=catalog, history=history, docs_dir=docs_dir, seconds=seconds
+    )
     clock = time.perf_counter()
     quarantined = gated.report.quarantined_keys()
     facts, quarantine = split_candidates(gated.candidates, quarantined, gated.report.flagged_keys())
@@ -383,7 +408,7 @@ def extract_and_stage(
         quarantine,
         rejections_frame(result.rejections, load_id),
         outcomes_frame(gated.report.outcomes, load_id),
-        texts=document_texts_frame(pairs, {d.content_sha256: t for d, t in texts}),
+        texts=document_texts,
     )
     seconds["stage"] += time.perf_counter() - clock
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import polars as pl
 
 from transforms.catalog import Catalog
-from transforms.facts import Extraction, Fact
-from transforms.keys import fact_key, surrogate_key, with_surrogate_key
+from transforms.facts import Extraction
+from transforms.keys import surrogate_key, with_fact_key, with_surrogate_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,27 +248,43 @@ def build_dim_period(periods: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _fact_row(document: SourceDocument, fact: Fact) -> dict[str, object]:
-    return {
-        "content_sha256": document.content_sha256,
-        "doc": fact.doc,
-        "region": fact.region,
-        "region_code": fact.region_code,
-        "period_start": fact.period_start,
-        "period_end": fact.period_end,
-        "indicator": fact.indicator,
-        "measure": fact.measure,
-        "value": float(fact.value),
-        "unit": fact.unit or "",
-        "qualifier": fact.qualifier,
-        "denominator": fact.denominator,
-        "evidence": fact.evidence,
-        "evidence_start": fact.start,
-        "evidence_end": fact.end,
-        "raw_start": fact.raw_start,
-        "raw_end": fact.raw_end,
-        "is_approximate": fact.is_approximate,
+_FACT_ATTRIBUTES = (
+    ("doc", "doc"),
+    ("region", "region"),
+    ("region_code", "region_code"),
+    ("period_start", "period_start"),
+    ("period_end", "period_end"),
+    ("indicator", "indicator"),
+    ("measure", "measure"),
+    ("value", "value"),
+    ("unit", "unit"),
+    ("qualifier", "qualifier"),
+    ("denominator", "denominator"),
+    ("evidence", "evidence"),
+    ("evidence_start", "start"),
+    ("evidence_end", "end"),
+    ("raw_start", "raw_start"),
+    ("raw_end", "raw_end"),
+    ("is_approximate", "is_approximate"),
+)
+"""FACT_SCHEMA column -> the Fact attribute it holds (all but content_sha256)."""
+
+
+def build_facts(pairs: Sequence[tuple[SourceDocument, Extraction]]) -> pl.DataFrame:
+    """One row per extracted fact, in FACT_SCHEMA: built column by column (a dict per fact
+    cost a third of the conform step)."""
+    facts = [fact for _, extraction in pairs for fact in extraction.facts]
+    columns: dict[str, list[object]] = {
+        "content_sha256": [
+            document.content_sha256 for document, extraction in pairs for _ in extraction.facts
+        ]
     }
+    for column, attribute in _FACT_ATTRIBUTES:
+        columns[column] = list(map(attrgetter(attribute), facts))
+    # As the contract's types: a value may be stated as an int, a unit may be missing.
+    columns["value"] = [float(value) for value in columns["value"]]
+    columns["unit"] = [unit or "" for unit in columns["unit"]]
+    return pl.DataFrame(columns, schema=FACT_SCHEMA)
 
 
 def build_documents(
@@ -326,10 +343,7 @@ def conform_batch(
     documents = build_documents(
         pairs, extractor_version=extractor_version, catalog_version=catalog.version, load_id=load_id
     )
-    facts = pl.DataFrame(
-        [_fact_row(document, fact) for document, extraction in pairs for fact in extraction.facts],
-        schema=FACT_SCHEMA,
-    )
+    facts = build_facts(pairs)
     # The extractor keeps one fact per grain already; this keeps the table's grain a promise.
     facts = facts.unique(subset=list(FACT_GRAIN), keep="first", maintain_order=True)
     facts = _resolve_region_codes(facts, catalog)
@@ -373,9 +387,8 @@ def _attach_dimensions(
     )
     frame = with_surrogate_key(frame, ["period_start", "period_end"], "period_key")
     frame = with_surrogate_key(frame, ["content_sha256"], "document_key")
-    fact_keys = [fact_key(*row) for row in frame.select(FACT_GRAIN).iter_rows()]
+    frame = with_fact_key(frame, list(FACT_GRAIN), "fact_key")
     frame = frame.with_columns(
-        pl.Series("fact_key", fact_keys, dtype=pl.String),
         (pl.col("value") * pl.col("factor_to_base")).alias("value_base"),
         pl.coalesce("measure_unit_dimension", "indicator_dimension").alias(
             "expected_unit_dimension"

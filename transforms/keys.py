@@ -26,6 +26,21 @@ def fact_key(*parts: object) -> str:
     return _digest(parts).hex()
 
 
+def with_fact_key(frame: pl.DataFrame, columns: list[str], name: str) -> pl.DataFrame:
+    """Add `name` = fact_key(*columns) for every row of a frame of String columns.
+
+    Polars joins each row's parts (the same text `fact_key` hashes); only the hash itself
+    runs per row in Python, which makes it several times faster than hashing `iter_rows`."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    texts = frame.select(
+        pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=_SEPARATOR)
+    ).to_series()
+    blake2b = hashlib.blake2b
+    keys = [blake2b(text.encode("utf-8"), digest_size=8).hexdigest() for text in texts]
+    return frame.with_columns(pl.Series(name, keys, dtype=pl.String))
+
+
 def with_surrogate_key(frame: pl.DataFrame, columns: list[str], name: str) -> pl.DataFrame:
     """Add `name` = surrogate_key(*columns), hashing each distinct natural key once."""
     if frame.is_empty():

@@ -42,6 +42,10 @@ PARTITION_TYPES = {"year": "INTEGER"}
 """Hive partition columns live in folder names; readers are told their type (else BIGINT)."""
 EXCLUDED_COLUMNS = {"document_text": ("raw_text",)}
 """Columns kept in the warehouse only: the decoded text is for re-extraction, not for BI."""
+ROW_GROUP_ROWS = {"document_text": 4096}
+"""Tables of long rows get smaller Parquet row groups than DuckDB's 122,880 rows: the writer
+holds a row group in memory, and 100,000 documents' texts would be one row group of about a
+gigabyte (over ZHIBIAO_DUCKDB_MEMORY_LIMIT)."""
 MANIFEST_FORMAT = 1
 VERSION_PREFIX = ".exports-"
 
@@ -197,19 +201,21 @@ def _write_table(
         {"name": name, "type": str(dtype)}
         for name, dtype in zip(relation.columns, relation.types, strict=True)
     ]
-    rows = scalar(connection, f"SELECT count(*) FROM ({query})")
     target = folder / table
     partition = PARTITIONED_BY.get(table)
     target.mkdir()
-    if partition and rows:
+    # COPY returns the rows it wrote: no second pass over the table to count them.
+    rows = 0
+    if partition:
         options = f"FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({partition})"
-        connection.execute(f"COPY ({query}) TO '{target}' ({options}, OVERWRITE_OR_IGNORE)")
-    else:
+        rows = scalar(connection, f"COPY ({query}) TO '{target}' ({options}, OVERWRITE_OR_IGNORE)")
+    if not partition or not rows:
         # An empty partitioned table is one empty file (its folder, its columns, no rows).
         name = "empty.parquet" if partition else f"{table}.parquet"
-        connection.execute(
-            f"COPY ({query}) TO '{target / name}' (FORMAT parquet, COMPRESSION zstd)"
-        )
+        options = "FORMAT parquet, COMPRESSION zstd"
+        if table in ROW_GROUP_ROWS:
+            options += f", ROW_GROUP_SIZE {ROW_GROUP_ROWS[table]}"
+        rows = scalar(connection, f"COPY ({query}) TO '{target / name}' ({options})")
     return rows, columns
 
 
