@@ -37,6 +37,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
+from typing import Any
 
 from transforms.catalog import Catalog, Region, load_catalog
 from transforms.facts import Extraction, Fact
@@ -133,8 +134,10 @@ class Token:
     start: int
     end: int
     kind: str
-    data: object = None
-    extra: dict = field(default_factory=dict)
+    data: Any = None
+    """What the token's family found: an `Entry`, `Quantity`, `PeriodMention`,
+    `RegionMention`, `re.Match` or word."""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -717,7 +720,7 @@ def group_lists(text: str, tokens: list[Token]) -> None:
             and tokens[j].kind == "qty"
             and LIST_GAP.match(text[run[-1].end : tokens[j].start])
             and tokens[j].data.unit == token.data.unit
-        ):  # type: ignore[union-attr]
+        ):
             run.append(tokens[j])
             j += 1
         if len(run) > 1:
@@ -956,9 +959,10 @@ def is_past_year(mention: PeriodMention) -> bool:
 
 def resume_period(ctx: DocumentContext) -> None:
     """After a digression: the paragraph's own year when it has one, else the frame."""
-    period = ctx.paragraph_period or ctx.frame
-    ctx.period = period
-    ctx.year = period.year if ctx.paragraph_period else ctx.frame_year
+    if ctx.paragraph_period is not None:
+        ctx.period, ctx.year = ctx.paragraph_period, ctx.paragraph_period.year
+    else:
+        ctx.period, ctx.year = ctx.frame, ctx.frame_year
 
 
 def is_digression(
@@ -1253,12 +1257,12 @@ def attach_quantity(
         return
     if state.growth and not state.target:
         return  # 增加1755家: a change, not a level
-    measure = "target_value" if state.target else "value"
+    level_measure = "target_value" if state.target else "value"
     emit(
         ctx,
         state,
         subject,
-        measure,
+        level_measure,
         q.value,
         q.unit,
         ev_start,
@@ -1602,9 +1606,9 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))
             last = entry
-        elif column.role == "growth" and (entry or last) is not None:
-            wanted.append((column, entry or last, "yoy_pct"))  # type: ignore[arg-type]
-            last = entry or last
+        elif column.role == "growth" and (grown := entry or last) is not None:
+            wanted.append((column, grown, "yoy_pct"))
+            last = grown
         else:
             last = None
     for row in table.rows:

@@ -174,7 +174,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             stems[stem].setdefault(kind, entry.indicator)
             names_by_kind[kind].append(name)
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
-    word_lists = ("kind", "narrower", "area_attribute", "publisher", "filler")
+    word_lists: tuple[str, ...] = ("kind", "narrower", "area_attribute", "publisher", "filler")
     word_lists += ("table_growth", "table_unit", "table_other", "unit_alias", "list_of")
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
     return Lexicon(

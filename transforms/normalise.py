@@ -84,7 +84,7 @@ def substitute(
         start, end = match.span()
         # Character k of `new` comes from `start + min(k, last)`: a run, then the last repeated.
         last = max(end - start - 1, 0)
-        sources = range(start, start + min(len(new), last + 1))
+        sources: Sequence[int] = range(start, start + min(len(new), last + 1))
         if len(new) > last + 1:
             sources = [*sources, *[start + last] * (len(new) - last - 1)]
         rewrite.edit(start, end, new, sources)
@@ -207,7 +207,7 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
     return rewrite.result()
 
 
-FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
+FULLWIDTH: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)}  # ａ-ｚ
 FULLWIDTH |= {
