@@ -129,15 +129,30 @@ PRIORITY = {
 }
 
 
+# Classes built hundreds of times per document (these, `Quantity`, `PeriodMention`,
+# `RegionMention`) write their `__init__` out: mypyc compiles a written one to C, while the
+# one `dataclass` generates runs as Python, 5x slower. `dataclass` still gives them `repr`,
+# `==` and `replace`.
+
+
 @dataclass(slots=True)
 class Token:
     start: int
     end: int
     kind: str
-    data: Any = None
+    data: Any
     """What the token's family found: an `Entry`, `Quantity`, `PeriodMention`,
     `RegionMention`, `re.Match` or word."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any]
+
+    def __init__(
+        self, start: int, end: int, kind: str, data: Any = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.data = data
+        self.extra = {} if extra is None else extra
 
 
 @dataclass(slots=True)
@@ -149,9 +164,25 @@ class Subject:
     dimension: str
     start: int
     text: str
-    qualifier: str | None = None
-    region: str | None = None
+    qualifier: str | None
+    region: str | None
     """The area in effect where the subject was named (a later place name is not its)."""
+
+    def __init__(
+        self,
+        indicator: str | None,
+        dimension: str,
+        start: int,
+        text: str,
+        qualifier: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.indicator = indicator
+        self.dimension = dimension
+        self.start = start
+        self.text = text
+        self.qualifier = qualifier
+        self.region = region
 
 
 @dataclass(slots=True)
@@ -159,8 +190,22 @@ class Period:
     year: int
     first: int | None
     last: int | None
-    is_point: bool = False
-    is_since: bool = False
+    is_point: bool
+    is_since: bool
+
+    def __init__(
+        self,
+        year: int,
+        first: int | None,
+        last: int | None,
+        is_point: bool = False,
+        is_since: bool = False,
+    ) -> None:
+        self.year = year
+        self.first = first
+        self.last = last
+        self.is_point = is_point
+        self.is_since = is_since
 
 
 @dataclass
@@ -214,11 +259,12 @@ class DocumentContext:
     """Name -> GB/T 2260 code of each area a fact was resolved to (None: not certain)."""
 
 
-@dataclass
 class SentenceState:
+    """What the sentence read so far says; fresh for each sentence (and table row)."""
+
     region: str | None
     subject: Subject | None = None
-    subjects: list[Subject] = field(default_factory=list)
+    subjects: list[Subject]
     qualifier: str | None = None
     point: bool = False
     now: bool = False
@@ -238,11 +284,11 @@ class SentenceState:
     """A digression period named mid-clause (`主要受去年同期...影响`): restored at its end."""
     reference_end: int = -1
     """End of a comparison word (高于, 比): an area right after it is the comparison's base."""
-    areas: list[tuple[int, int, str]] = field(default_factory=list)
+    areas: list[tuple[int, int, str]]
     """Areas named in the sentence (start, end, name), for `A、B分别...`."""
     each_at: int = -1
-    from_periods: list[Period] = field(default_factory=list)
-    previous_from: list[Period] = field(default_factory=list)
+    from_periods: list[Period]
+    previous_from: list[Period]
     from_index: int = -1
     clause_start: int = 0
     cue_end: int = 0
@@ -273,6 +319,14 @@ class SentenceState:
     or a figure."""
     foreign: bool = False
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
+
+    def __init__(self, region: str | None, clause_start: int = 0) -> None:
+        self.region = region
+        self.clause_start = clause_start
+        self.subjects = []
+        self.areas = []
+        self.from_periods = []
+        self.previous_from = []
 
     def reset_clause(self, start: int) -> None:
         self.clause_start = start
@@ -347,7 +401,7 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
     last_end = -1
     for _, start, end, kind, data, extra in found:
         if start >= last_end:
-            accepted.append(Token(start, end, kind, data, {} if extra is None else extra))
+            accepted.append(Token(start, end, kind, data, extra))
             last_end = end
     return accepted
 

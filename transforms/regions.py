@@ -34,17 +34,35 @@ SUBAREA_AFTER = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RegionMention:
+    """An area named in the text. Treat it as immutable (`replace`)."""
+
     start: int
     end: int
     candidates: tuple[Region, ...]
     is_full_name: bool
-    self_reference: str | None = None
+    self_reference: str | None
     """country / province / city / district / partial for 全国, 全省, 全市, 全区, 市级."""
-    in_other_name: bool = False
+    in_other_name: bool
     """The name is part of another one (`北京日报`, `萧山经济技术开发区`): no figure is about
     the area, but the text is set there (it tells two 朝阳区 apart)."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        candidates: tuple[Region, ...],
+        is_full_name: bool,
+        self_reference: str | None = None,
+        in_other_name: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.candidates = candidates
+        self.is_full_name = is_full_name
+        self.self_reference = self_reference
+        self.in_other_name = in_other_name
 
 
 @dataclass(frozen=True)
