@@ -21,16 +21,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["ZHIBIAO_PURE_PYTHON"] = "1"  # never import a stale build while building
 
-from transforms.native import MANIFEST, NATIVE_MODULES, source_path, write_manifest  # noqa: E402
+from transforms.native import (  # noqa: E402
+    MANIFEST,
+    NATIVE_MODULES,
+    PACKAGE_DIR,
+    source_path,
+    write_manifest,
+)
 
 GROUP = "zhibiao_native"
 BUILD_DIR = ROOT / "build" / "mypyc"
 
 
 def built_files() -> list[Path]:
-    modules = [source_path(m).with_suffix("") for m in NATIVE_MODULES]
-    files = [p for m in modules for p in m.parent.glob(f"{m.name}.*.so")]
-    return files + list(ROOT.glob(f"{GROUP}__mypyc.*.so"))
+    """Every extension module of the package, also of modules no longer compiled."""
+    return [*PACKAGE_DIR.glob("*.so"), *ROOT.glob(f"{GROUP}__mypyc.*.so")]
 
 
 def clean() -> None:
