@@ -252,22 +252,29 @@ def fold_width(text: str) -> tuple[str, Offsets | None]:
 
 
 # `3。6%`, `3·6%`: a decimal point rendered as another dot.
-DECIMAL_ARTEFACT = re.compile(r"(?<=\d)[。·•∙,，](?=\d{1,2}\s*[%亿万])")
+# The dot comes first (its digit is looked behind for) so that `re` finds candidates in C.
+DECIMAL_ARTEFACT = re.compile(r"[。·•∙,，](?<=\d.)(?=\d{1,2}\s*[%亿万])")
 
 
 def repair_decimal_points(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, DECIMAL_ARTEFACT, lambda m: ".")
 
 
-PAGE_NUMBER_LINE = re.compile(
-    r"(?<=\n)[ \t]*(?:-\s*\d{1,3}\s*-|—\s*\d{1,3}\s*—|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d+\s*页)?|"
+PAGE_NUMBER = (
+    r"[ \t]*(?:-\s*\d{1,3}\s*-|—\s*\d{1,3}\s*—|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d+\s*页)?|"
     r"\d{1,3}\s*/\s*\d{1,3}|\d{1,3})[ \t]*(?=\n)"
 )
+PAGE_NUMBER_LINE = re.compile(rf"(?<=\n){PAGE_NUMBER}")
+PAGE_NUMBER_AFTER_BREAK = re.compile(rf"\n{PAGE_NUMBER}")
+"""The same lines with their line break: a leading literal, which `re` finds fast; most texts
+have no page number, and this tells so in one quick pass."""
 UNIT_START = "亿万千百元%个家项宗台件人名户亩平公米倍"
 
 
 def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
     """A line holding only a page number, when neither neighbour line is part of a number."""
+    if PAGE_NUMBER_AFTER_BREAK.search(text) is None:
+        return text, None
 
     def repl(m: re.Match[str]) -> str | None:
         before = text[: m.start()].rstrip()
@@ -380,11 +387,22 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
 
 
 @cache
-def doubled_number_pattern() -> re.Pattern[str]:
+def unit_alternation() -> str:
+    """Alternation of the catalogue's unit symbols, the longest first."""
     units = sorted(
         {u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len, reverse=True
     )
-    unit = "|".join(map(re.escape, units))
+    return "|".join(map(re.escape, units))
+
+
+@cache
+def doubled_unit_pattern() -> re.Pattern[str]:
+    return re.compile(rf"({unit_alternation()})\1")
+
+
+@cache
+def doubled_number_pattern() -> re.Pattern[str]:
+    unit = unit_alternation()
     # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
     # Both branches open with a digit (the lookbehind comes after it) so that `re` skips
     # every other position in C.
@@ -397,6 +415,8 @@ def doubled_number_pattern() -> re.Pattern[str]:
 
 def repair_doubled_glyphs(text: str) -> tuple[str, Offsets | None]:
     """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
+    if ".." not in text and doubled_unit_pattern().search(text) is None:
+        return text, None  # no proof anywhere: nothing to undo
     pattern = doubled_number_pattern()
 
     def repl(m: re.Match[str]) -> str | None:
