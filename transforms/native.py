@@ -96,7 +96,7 @@ def use_source_when_stale() -> str:
     if os.environ.get(PURE_PYTHON_ENV) == "1":
         reason = f"source ({PURE_PYTHON_ENV}=1)"
     elif stale := stale_modules(compiled):
-        reason = f"source (compiled build older than {', '.join(stale)}: run `make install`)"
+        reason = f"source (compiled build older than {', '.join(stale)}: run `make compile`)"
         warnings.warn(f"zhibiao extractor: running the {reason}", stacklevel=2)
     else:
         return "compiled (mypyc)"
