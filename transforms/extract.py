@@ -105,6 +105,8 @@ STEM_BEFORE = re.compile(
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
+STEM_VERB = re.compile(r"实现了?|完成了?|共?实现|累计实现")
+"""Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 TARGET_LIST_AFTER = re.compile(r"(?:是|为)?[：:]|是|为")
 REFERENCE_GAP = re.compile(r"[、和及与]?")
@@ -319,6 +321,10 @@ class SentenceState:
     or a figure."""
     foreign: bool = False
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
+    aside: tuple[int, Subject | None, str | None, str | None] | None = None
+    """(close, subject, area, clause area) before the bracket being read: an aside
+    (`（全国同期增长3.8%）`, `企业（年主营业务收入2000万元及以上）136家`) names its own area and
+    nouns, and what it names ends with it."""
 
     def __init__(self, region: str | None, clause_start: int = 0) -> None:
         self.region = region
@@ -567,6 +573,13 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     """A kind word: bare (`增加值增长3.6%` after 工业总产值) completes the parent's stem."""
     kind = str(token.data)
     dimension = ctx.lex.kind_dimension.get(kind, "currency")
+    named = state.subject
+    if named is not None and STEM_VERB.fullmatch(
+        ctx.text, named.start + len(named.text), token.start
+    ):
+        entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
+        if entry:
+            return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
     parent = parent_subject(state)
     if token.extra.get("bare") and parent and parent.indicator:
         for name in (parent.indicator, parent.text):
@@ -836,10 +849,16 @@ def read_sentence(
     # The branches below exclude one another; the most frequent kinds are tested first.
     for index, token in enumerate(tokens):
         kind = token.kind
+        if state.aside is not None and token.start >= state.aside[0]:
+            end_aside(state)
+        if state.aside is None:
+            open_aside(ctx, state, previous.end if previous else start, token, end)
         if kind in ("ind", "stem", "kind", "qty"):
             state.area_pending = None
             state.content_seen = True
         if kind == "sep":
+            if ctx.text[token.start] in "；;":
+                state.qualifier = None  # 新增A 5家；B达到312家: each item says its own
             end_area_clause(ctx, state, token.start)
             if state.clause_saved is not None:
                 ctx.period, ctx.year = state.clause_saved
@@ -892,11 +911,13 @@ def read_sentence(
                 state.mom = True  # month-on-month or a multi-year average: not yoy
             elif not m.group("level"):
                 state.growth = -1 if m.group("down") else 1
+                measure_named_in_aside(state)
             state.cue_end = token.end
             if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
                 state.foreign = True
         elif kind == "rate":
             state.rate = True
+            measure_named_in_aside(state)
             state.cue_end = token.end
             if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
                 state.foreign = True
@@ -912,6 +933,42 @@ def read_sentence(
         previous = token
     end_sentence(ctx, state, frame_before, end)
     return state.region
+
+
+BRACKETS = {"（": "）", "(": ")"}
+
+
+def open_aside(
+    ctx: DocumentContext, state: SentenceState, after: int, token: Token, sentence_end: int
+) -> None:
+    """The token is the first inside a bracket opened since the last one: remember what the
+    text said before it. The bracket right after a comparison's base (`比重庆全市（5.8%）高`)
+    is the base's figure, which `read_base_figure` reads."""
+    text = ctx.text
+    opening = max(text.rfind("（", after, token.start), text.rfind("(", after, token.start))
+    if opening < 0:
+        return
+    close = text.find(BRACKETS[text[opening]], token.start, sentence_end)
+    if close < 0:
+        return
+    base = state.base_area
+    if base is not None and BRACKET_OPEN.fullmatch(text, base[0], token.start):
+        return
+    state.aside = (close, state.subject, state.region, state.clause_region)
+
+
+def end_aside(state: SentenceState) -> None:
+    assert state.aside is not None
+    _, state.subject, state.region, state.clause_region = state.aside
+    state.aside = None
+
+
+def measure_named_in_aside(state: SentenceState) -> None:
+    """A growth word inside an aside (`两年平均增长5.8%（全国同比增长12.7%）`) names the
+    aside's own measure; a bare figure there (`增长6.8%（全国3.8%）`) keeps the one outside."""
+    if state.aside is not None:
+        state.avg2y = 0
+        state.share_open = state.comparator = False
 
 
 def end_sentence(
@@ -993,6 +1050,7 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     ctx.period = period
     if period is None:
         return
+    state.now = False  # 截至目前…，其中上半年新增3家: the period named last is the figure's
     if state.from_index >= 0:
         state.from_periods.append(period)
     if at_point:

@@ -107,6 +107,16 @@ def test_targets():
     assert got[("工业投资", "target_value")] == 110
 
 
+@pytest.mark.parametrize("verb", ["力争", "确保"])
+def test_a_goal_with_a_number_is_a_target(verb):
+    """FACTS.md leaves out plans without a measured number; with one, a goal is a target."""
+    got = facts(f"2023年，龙泉市{verb}规上工业增加值达到80亿元，{verb}全年增长7%以上。")
+    assert got == {
+        ("龙泉市", "2023-01", "2023-12", "规模以上工业增加值", "target_value", None, None): 80,
+        ("龙泉市", "2023-01", "2023-12", "规模以上工业增加值", "target_yoy_pct", None, None): 7,
+    }
+
+
 def test_new_and_cumulative_counts():
     got = facts("2022年，诸暨市新增专精特新“小巨人”企业6家，累计达到24家。")
     assert got[("诸暨市", "2022-01", "2022-12", "专精特新小巨人企业数", "value", "新增", None)] == 6
@@ -124,7 +134,7 @@ def test_count_written_before_its_noun():
     [
         "2023年划定标准为：规上工业总产值1000亿元以上。",
         "2023年，全县地区生产总值突破100亿元。",
-        "2023年，龙泉市力争规上工业增加值达到80亿元。",
+        "2023年，龙泉市力争规上工业企业数量实现新突破。",
         "2023年，龙泉市某公司班产量提高240%，产值3.5亿元。",
     ],
 )
