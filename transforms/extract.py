@@ -261,6 +261,21 @@ class DocumentContext:
     """Name -> GB/T 2260 code of each area a fact was resolved to (None: not certain)."""
 
 
+@dataclass(slots=True)
+class Aside:
+    """What the text said before a bracket: an aside (`（全国同期增长3.8%）`, `企业（年主营业务
+    收入2000万元及以上）136家`) is a clause of its own whose area and nouns end with it."""
+
+    close: int
+    subject: Subject | None
+    region: str | None
+    clause_region: str | None
+    clause_start: int
+    foreign: bool
+    region_named: str | None = None
+    """An area the aside names holds for all of it (`（全国同比增长12.7%，两年平均增长5.3%）`)."""
+
+
 class SentenceState:
     """What the sentence read so far says; fresh for each sentence (and table row)."""
 
@@ -321,10 +336,11 @@ class SentenceState:
     or a figure."""
     foreign: bool = False
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
-    aside: tuple[int, Subject | None, str | None, str | None] | None = None
-    """(close, subject, area, clause area) before the bracket being read: an aside
-    (`（全国同期增长3.8%）`, `企业（年主营业务收入2000万元及以上）136家`) names its own area and
-    nouns, and what it names ends with it."""
+    aside: Aside | None = None
+    """The bracket being read (`（全国同期增长3.8%）`)."""
+    now_held: bool = False
+    """`截至目前…，其中上半年新增3家；…达到312家`: a period named after 目前 holds for its
+    clause; 目前 comes back after it."""
 
     def __init__(self, region: str | None, clause_start: int = 0) -> None:
         self.region = region
@@ -849,7 +865,7 @@ def read_sentence(
     # The branches below exclude one another; the most frequent kinds are tested first.
     for index, token in enumerate(tokens):
         kind = token.kind
-        if state.aside is not None and token.start >= state.aside[0]:
+        if state.aside is not None and token.start >= state.aside.close:
             end_aside(state)
         if state.aside is None:
             open_aside(ctx, state, previous.end if previous else start, token, end)
@@ -864,6 +880,10 @@ def read_sentence(
                 ctx.period, ctx.year = state.clause_saved
                 state.clause_saved = None
             state.reset_clause(token.end)
+            if state.aside is not None and state.aside.region_named is not None:
+                state.clause_region = state.aside.region_named
+            if state.now_held:
+                state.now, state.now_held = True, False
         elif kind == "qty":
             if (
                 token.extra.get("in_run")
@@ -954,12 +974,27 @@ def open_aside(
     base = state.base_area
     if base is not None and BRACKET_OPEN.fullmatch(text, base[0], token.start):
         return
-    state.aside = (close, state.subject, state.region, state.clause_region)
+    state.aside = Aside(
+        close,
+        state.subject,
+        state.region,
+        state.clause_region,
+        state.clause_start,
+        state.foreign,
+    )
+    state.clause_start = opening + 1
+    state.foreign = False
 
 
 def end_aside(state: SentenceState) -> None:
-    assert state.aside is not None
-    _, state.subject, state.region, state.clause_region = state.aside
+    aside = state.aside
+    assert aside is not None
+    state.subject, state.region, state.clause_region = (
+        aside.subject,
+        aside.region,
+        aside.clause_region,
+    )
+    state.clause_start, state.foreign = aside.clause_start, aside.foreign
     state.aside = None
 
 
@@ -1050,7 +1085,8 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     ctx.period = period
     if period is None:
         return
-    state.now = False  # 截至目前…，其中上半年新增3家: the period named last is the figure's
+    if state.now:
+        state.now, state.now_held = False, True
     if state.from_index >= 0:
         state.from_periods.append(period)
     if at_point:
@@ -1136,6 +1172,8 @@ def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     )
     if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
+    if is_stray_short_name(ctx, mention):
+        return
     region = resolve_area(ctx, mention)
     if not mention.self_reference:
         state.named_area_end = token.end
@@ -1149,8 +1187,25 @@ def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
         state.area_pending = (token.end, state.region)  # 落实泉州市…: maybe another noun's
     state.region = name
     state.clause_region = name
+    if state.aside is not None:
+        state.aside.region_named = name
     if name is not None:
         state.areas.append((token.start, token.end, name))
+
+
+def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:
+    """A county's short name outside the document's province is a word (`新建投产` in a
+    长春 report is no 新建区): short county names collide with everyday words, and a report
+    names such areas of another province in full."""
+    area = ctx.document_area
+    if mention.self_reference or mention.is_full_name or area is None or area.level == "country":
+        return False
+    if any(c.level != "district" for c in mention.candidates):
+        return False
+    province = ctx.regions.province_of(area)
+    return province is not None and all(
+        ctx.regions.province_of(c) != province for c in mention.candidates
+    )
 
 
 def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:
