@@ -105,6 +105,7 @@ STEM_BEFORE = re.compile(
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
+LIST_ITEM_BEFORE = re.compile(r"(?:其中[，,：:]?|[、；;，,])$")
 STEM_VERB = re.compile(r"实现了?|完成了?|共?实现|累计实现")
 """Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -389,6 +390,10 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         start, end = m.span()
         if STEM_AFTER.match(text, end) and STEM_BEFORE.search(text[max(0, start - 4) : start]):
             add((token_order(start, end, "stem"), start, end, "stem", m.group(), None))
+    for m in lex.short_stem_pattern.finditer(text):
+        start, end = m.span()
+        if STEM_AFTER.match(text, end) and LIST_ITEM_BEFORE.search(text, max(0, start - 3), start):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), {"short": True}))
     for m in lex.kind_pattern.finditer(text):
         start, end = m.span()
         bare = BARE_KIND_BEFORE.search(text[max(0, start - 2) : start]) is not None
@@ -911,6 +916,9 @@ def read_sentence(
             elif kind == "stem":
                 nxt = tokens[index + 1] if index + 1 < len(tokens) else None
                 subject = subject_from_stem(ctx, state, token, nxt)
+                if subject.indicator is None and token.extra.get("short"):
+                    previous = token
+                    continue  # 工业 with no parent to take a kind from: just a word
             else:
                 subject = subject_from_kind(ctx, state, token)
             subject.region = state.region

@@ -58,6 +58,9 @@ class Lexicon:
     stems: dict[str, dict[str, str]]
     """stem -> kind -> canonical name."""
     stem_pattern: re.Pattern[str]
+    short_stem_pattern: re.Pattern[str]
+    """Stems shorter than `STEM_MIN` (工业, 民间): read only as items of a list under a parent
+    whose kind they take (`固定资产投资增长10.3%，其中，工业增长15.6%`)."""
     cue_roles: dict[str, str]
     """term -> role (`增长` is no cue: growth verbs are a pattern of their own)."""
     cue_pattern: re.Pattern[str]
@@ -164,6 +167,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         re.compile("x^"),
         {},
         re.compile("x^"),
+        re.compile("x^"),
         {},
         re.compile("x^"),
         {},
@@ -174,6 +178,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             stems[stem].setdefault(kind, entry.indicator)
             names_by_kind[kind].append(name)
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
+    short_stems = {s for s in stems if len(s) < STEM_MIN and s not in entries}
     word_lists: tuple[str, ...] = ("kind", "narrower", "area_attribute", "publisher", "filler")
     word_lists += ("table_growth", "table_unit", "table_other", "unit_alias", "list_of")
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
@@ -185,6 +190,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         kind_pattern=compile_trie(kinds),
         stems=dict(stems),
         stem_pattern=compile_trie(scanned_stems),
+        short_stem_pattern=compile_trie(short_stems),
         cue_roles=cue_roles,
         cue_pattern=compile_trie(cue_roles),
         names_by_kind={k: tuple(v) for k, v in names_by_kind.items()},
