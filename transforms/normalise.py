@@ -288,7 +288,31 @@ def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, PAGE_NUMBER_LINE, repl)
 
 
+FIRST_LINE = re.compile(r"[^\s].*")
+LINE_PADDING = " \t\u3000"
+
+
+def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
+    """A later line that repeats the title is a PDF page's running head (`西宁市2020年国民经济和
+    社会发展统计公报` between the halves of a sentence): it goes."""
+    first = FIRST_LINE.search(text)
+    if first is None:
+        return text, None
+    title = first.group().strip(LINE_PADDING)
+    if len(title) < RUNNING_HEAD_MIN or text.count(title, first.end()) == 0:
+        return text, None
+    line = re.compile(rf"^[{LINE_PADDING}]*{re.escape(title)}[{LINE_PADDING}]*$", re.M)
+    rewrite = Rewrite(text)
+    for m in line.finditer(text, first.end()):
+        rewrite.edit(m.start(), m.end(), "", ())
+    return rewrite.result()
+
+
+RUNNING_HEAD_MIN = 6
 WHITESPACE_RUN = re.compile(r"[ \n]+")
+QUANTITY_AHEAD = re.compile(rf"\d[\d,.]*[{UNIT_START}]")
+"""A line that opens with a figure and its unit continues the line before (`第三产业增加值` /
+`906.97亿元`): nothing else starts with one."""
 SENTENCE_END = set("。！？!?")
 CLAUSE_END = set("；;：:")
 """A long line ending in one of these was wrapped inside a sentence (a list of targets after
@@ -363,6 +387,8 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
         if DATE_AT_END.search(text, max(0, start - 20), start):
             return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
         if (prev.isdigit() or prev == ".") and (nxt.isdigit() or nxt == "." or nxt in UNIT_START):
+            return ""
+        if not prev.isascii() and QUANTITY_AHEAD.match(text, end):
             return ""
         if prev in SENTENCE_END or LIST_MARKER.match(text, end):
             return "\n"
@@ -512,6 +538,7 @@ PASSES: tuple[Pass, ...] = (
     mark_table_cells,
     fold_width,
     drop_page_numbers,
+    drop_running_heads,
     repair_doubled_lines,
     join_wrapped_lines,
     repair_decimal_points,
