@@ -1736,7 +1736,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             row_unit = row.cells[unit_column].text or row_unit
         rate_name = RATE_LABEL_END.sub("", name)
         is_rate = rate_name != name or row_unit == "%"
-        entry = ctx.lex.lookup(rate_name if is_rate else name)
+        entry = ctx.lex.lookup_label(rate_name if is_rate else name)
         if entry is None:
             continue
         subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
@@ -1765,7 +1765,7 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     if row.label is None:
         return None
     name = UNIT_IN_BRACKETS.sub("", ROW_LABEL_LEAD.sub("", row.label.text)).strip()
-    return ctx.lex.lookup(name) or ctx.lex.lookup(RATE_LABEL_END.sub("", name))
+    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(RATE_LABEL_END.sub("", name))
 
 
 def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:

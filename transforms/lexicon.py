@@ -95,6 +95,15 @@ class Lexicon:
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(strip_quotes(text))
 
+    def lookup_label(self, label: str) -> Entry | None:
+        """A table row's label: a name, or a stem the catalogue completes one way only
+        (`　第一产业` under 地区生产总值 is 第一产业增加值)."""
+        entry = self.lookup(label)
+        if entry is None:
+            names = set(self.stems.get(label, {}).values())
+            entry = self.entries.get(names.pop()) if len(names) == 1 else None
+        return entry
+
     def split_kind(self, name: str) -> tuple[str, str]:
         """(`高新技术产业`, `增加值`); (`name`, ``) when no kind word ends it."""
         split = self.split_cache.get(name)
