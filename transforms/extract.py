@@ -451,8 +451,16 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
 # --- periods -----------------------------------------------------------------------------
 
 
+def in_paragraph_year(ctx: DocumentContext, mention: PeriodMention) -> bool:
+    """A period with no year of its own in a paragraph about another year (`回顾去年，…；全年
+    新增规上工业企业8家`) is of that year, and holds no longer than the paragraph does."""
+    return ctx.paragraph_period is not None and mention.year is None and mention.rel is None
+
+
 def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | None:
     context_year = ctx.year if ctx.year is not None else ctx.document_year
+    if ctx.paragraph_period is not None and in_paragraph_year(ctx, mention):
+        context_year = ctx.paragraph_period.year
     year = resolve_year(mention, context_year, ctx.document_year)
     if year is None:
         return None
@@ -1077,7 +1085,9 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     at_point = text_before_point(ctx.text, token.start)
     saved = (ctx.period, ctx.year)
     period = resolve_mention(ctx, mention)
-    if period is not None and is_digression(ctx, mention, period, token, at_point):
+    if period is not None and (
+        in_paragraph_year(ctx, mention) or is_digression(ctx, mention, period, token, at_point)
+    ):
         if clause_lead(ctx, state, token):
             state.digressed = True
             if state.paragraph_head and not state.content_seen and is_past_year(mention):
