@@ -967,6 +967,8 @@ def read_sentence(
         elif kind == "rank":
             read_rank(ctx, state, token)
         previous = token
+    if state.aside is not None:
+        end_aside(state)  # `…（全国同比增长18.3%）。其中，…`: the next sentence is not 全国's
     end_sentence(ctx, state, frame_before, end)
     return state.region
 
@@ -1602,8 +1604,8 @@ def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMentio
     def weight(mention: RegionMention) -> int:
         if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
             return 0
-        score = 2 if mention.is_full_name else 1
-        if mention.start < head:
+        score = 0 if mention.in_other_name else 2 if mention.is_full_name else 1
+        if mention.start < head and not mention.in_other_name:
             score += HEAD_WEIGHT
         if mention.start < head or mention.start >= foot:
             after = mention.end

@@ -159,7 +159,20 @@ MentionWeight = Callable[[RegionMention], int]
 
 
 def default_weight(mention: RegionMention) -> int:
+    if mention.in_other_name:
+        return 0
     return 2 if mention.is_full_name else 1
+
+
+def is_uncorroborated(mention: RegionMention, named: set[str], index: RegionIndex) -> bool:
+    """A county's short name in the body whose county the text never names in full, nor its
+    city or province (`named`): most likely a word (`复杂多变` holds 杂多, a county of
+    Qinghai)."""
+    if mention.is_full_name or any(c.level != "district" for c in mention.candidates):
+        return False
+    return not any(
+        c.code in named or named & {a.code for a in index.ancestors(c)} for c in mention.candidates
+    )
 
 
 def infer_document_region(
@@ -195,12 +208,14 @@ def resolve_document_region(
     if not mentions:
         return None, False
     named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
+    in_full = {m.candidates[0].code for m in mentions if m.is_full_name and len(m.candidates) == 1}
+    corroborating = in_full | {code for code in named if not is_county(code, index)}
     scores: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     certain: dict[str, bool] = {}
     titled: set[str] = set()
     for mention in mentions:
-        if mention.in_other_name:
+        if mention.start >= head_end and is_uncorroborated(mention, corroborating, index):
             continue
         region, sure = pick_candidate(mention.candidates, named, index)
         if region is None:
@@ -227,6 +242,10 @@ def resolve_document_region(
     if inside:
         choice = max(inside, key=lambda c: (scores[c], -first_seen[c]))
     return index.by_code[choice], certain[choice]
+
+
+def is_county(code: str, index: RegionIndex) -> bool:
+    return index.by_code[code].level == "district"
 
 
 def disambiguate(
