@@ -100,8 +100,8 @@ RANK = re.compile(
 LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
 BARE_KIND_BEFORE = re.compile(r"(?:^|[，,、；;：:。(（]|实现|完成|达到|其中|为|是)$")
 STEM_BEFORE = re.compile(
-    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|全[市区县省]|[我本][市区县省])$"
-)
+    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|[市区县省州旗盟])$"
+)  # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
