@@ -83,6 +83,8 @@ GROWTH = re.compile(
     r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|负增长|[减降](?=\d)))"
     r"(?:了|达到|达|为)?(?P<level>[至到])?"
 )
+FLAT = re.compile(r"(?:与上年同期|与去年同期|与上年|与去年|同比)持平")
+"""`技改投资与上年同期持平`: growth of 0."""
 RATE = re.compile(r"(?=[同增])(?:同比)?(?:增速|增幅|增长率|增长速度)(?:为|达到|达|是)?")
 AVG2Y = re.compile(r"两年平均(?:(?P<up>增长|增速|增幅)|(?P<down>下降))(?:为|达)?")
 SHARE = re.compile(
@@ -105,6 +107,7 @@ STEM_BEFORE = re.compile(
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
+STOCK_VERB = re.compile(r"达到|总数|总量|达")
 LIST_ITEM_BEFORE = re.compile(r"(?:其中[，,：:]?|[、；;，,])$")
 STEM_VERB = re.compile(r"实现了?|完成了?|共?实现|累计实现")
 """Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
@@ -129,6 +132,7 @@ PRIORITY = {
     "kind": 10,
     "cue": 11,
     "sep": 12,
+    "flat": 13,
 }
 
 
@@ -339,6 +343,8 @@ class SentenceState:
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
     aside: Aside | None = None
     """The bracket being read (`（全国同期增长3.8%）`)."""
+    qualifier_at: int = -1
+    """Where the cue of `qualifier` stands."""
     now_held: bool = False
     """`截至目前…，其中上半年新增3家；…达到312家`: a period named after 目前 holds for its
     clause; 目前 comes back after it."""
@@ -415,6 +421,7 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         ("avg2y", AVG2Y),
         ("share", SHARE),
         ("rank", RANK),
+        ("flat", FLAT),
     ):
         for m in pattern.finditer(text):
             start, end = m.span()
@@ -547,6 +554,14 @@ def emit(
     if info is None:
         return
     qualifier = subject.qualifier or state.qualifier
+    if (
+        qualifier == "新增"
+        and subject.qualifier is None
+        and state.qualifier_at < state.clause_start
+        and info.dimension == "count"
+        and STOCK_VERB.search(ctx.text, max(ev_start, state.clause_start), ev_end)
+    ):
+        qualifier = None  # 新增上市企业1家，全区上市企业达到5家: a level reached is a stock
     if measure not in ("value", "target_value"):
         qualifier = None
     elif info.dimension == "count" and qualifier is None and measure == "value":
@@ -966,6 +981,8 @@ def read_sentence(
             read_share(ctx, state, token)
         elif kind == "rank":
             read_rank(ctx, state, token)
+        elif kind == "flat":
+            read_flat(ctx, state, token)
         previous = token
     if state.aside is not None:
         end_aside(state)  # `…（全国同比增长18.3%）。其中，…`: the next sentence is not 全国's
@@ -990,8 +1007,8 @@ def open_aside(
     if close < 0:
         return
     base = state.base_area
-    if base is not None and BRACKET_OPEN.fullmatch(text, base[0], token.start):
-        return
+    if base is not None and BASE_FIGURE_LEAD.fullmatch(text, base[0], token.start):
+        return  # the base's own figure, which `read_base_figure` reads
     state.aside = Aside(
         close,
         state.subject,
@@ -1268,9 +1285,9 @@ def note_region_code(ctx: DocumentContext, region: Region, sure: bool) -> None:
 def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     role = token.data
     if role == "qual_new":
-        state.qualifier = "新增"
+        state.qualifier, state.qualifier_at = "新增", token.start
     elif role == "qual_cum":
-        state.qualifier = "累计"
+        state.qualifier, state.qualifier_at = "累计", token.start
     elif role == "point":
         state.point = True
         word = ctx.text[token.start : token.end]
@@ -1346,6 +1363,13 @@ def read_rank(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     if value is None:
         return
     emit(ctx, state, subject, "rank", value, None, subject.start, token.end)
+
+
+def read_flat(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    subject = state.subject
+    if subject is None or subject.indicator is None or state.target or state.plan:
+        return
+    emit(ctx, state, subject, "yoy_pct", 0.0, "%", subject.start, token.end)
 
 
 def read_quantity(
@@ -1460,6 +1484,10 @@ def attach_quantity(
 
 
 BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
+BASE_FIGURE_LEAD = re.compile(
+    r"\s*[(（]\s*(?:同期|同比)*(?:(?P<up>增长|增速为?|增幅为?)|(?P<down>下降|回落))?\s*"
+)
+"""Between a comparison's base and its own figure: `比重庆全市（5.8%`, `好于全国（同期下降0.7%`."""
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
 
 
@@ -1470,19 +1498,20 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     base = state.base_area
     if base is None or not isinstance(q, Quantity) or state.subject is None:
         return False
-    opened = BRACKET_OPEN.fullmatch(ctx.text, base[0], q.start)
-    if not opened or not BRACKET_CLOSE.match(ctx.text, q.end):
+    lead = BASE_FIGURE_LEAD.fullmatch(ctx.text, base[0], q.start)
+    if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
         return False
     state.base_area = None
     subject = replace(state.subject, region=base[1])
-    growth = state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
+    named = lead.group("up") or lead.group("down")
+    growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
     if q.unit == "%" and growth and not state.target:
         emit(
             ctx,
             state,
             subject,
             "yoy_pct",
-            q.value,
+            -q.value if lead.group("down") else q.value,
             "%",
             state.subject.start,
             token.end + 1,

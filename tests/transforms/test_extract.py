@@ -430,3 +430,24 @@ def test_a_table_row_named_by_a_stem_alone():
     )
     assert got[("吴忠市", "2021-01", "2021-12", "第一产业增加值", "value", None, None)] == 268902
     assert got[("吴忠市", "2021-01", "2021-12", "第一产业增加值", "yoy_pct", None, None)] == 4.6
+
+
+def test_flat_growth_is_zero():
+    got = keyed("2018年1-11月，鞍山市工业投资下降8.2%，技改投资与上年同期持平。")
+    assert got == {("工业投资", "yoy_pct"): -8.2, ("工业技改投资", "yoy_pct"): 0.0}
+
+
+def test_a_bases_own_figure_with_its_growth_word():
+    got = facts(
+        "2022年上半年，株洲市社会消费品零售总额597.3亿元，增长2.3%，好于全国（同期下降0.7%）。"
+    )
+    assert got[("全国", "2022-01", "2022-06", "社会消费品零售总额", "yoy_pct", None, None)] == -0.7
+    assert got[("株洲市", "2022-01", "2022-06", "社会消费品零售总额", "yoy_pct", None, None)] == 2.3
+
+
+def test_a_level_reached_after_a_new_count_is_a_stock():
+    got = facts("2018年，新会区新增上市企业1家，全区上市企业达到5家。")
+    assert got == {
+        ("新会区", "2018-01", "2018-12", "上市企业数", "value", "新增", None): 1,
+        ("新会区", "2018-12", "2018-12", "上市企业数", "value", "累计", None): 5,
+    }
