@@ -72,7 +72,7 @@ from transforms.tables import (
     parse_cell_number,
 )
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
