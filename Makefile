@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help install run test check lint clean bench-extract bench
+.PHONY: help install compile run test check lint clean bench-extract bench
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,12 +19,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the project with its dev extras
+# The extractor compiled with mypyc (transforms/native.py): again whenever a source changes.
+NATIVE := transforms/native.json
+$(NATIVE): $(STAMP) $(wildcard transforms/*.py) tools/compile_extractor.py
+	$(BIN)/python tools/compile_extractor.py
 
-run: $(STAMP) ## the nightly job once, on the bundled sample inbox (data/inbox -> var/)
+install: $(STAMP) $(NATIVE) ## create .venv, install the project with its dev extras, compile the extractor
+
+compile: $(NATIVE) ## compile the extractor with mypyc (~30 s; `install` does it)
+
+run: $(NATIVE) ## the nightly job once, on the bundled sample inbox (data/inbox -> var/)
 	$(BIN)/zhibiao run --inbox data/inbox --var var
 
-test: $(STAMP) ## ruff, then every test
+test: $(NATIVE) ## ruff, then every test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -34,11 +41,12 @@ lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench-extract: $(STAMP) ## extractor speed on 2,000 generated documents vs a one-regex floor
+bench-extract: $(NATIVE) ## extractor speed on 2,000 generated documents vs a one-regex floor
 	$(BIN)/python tools/bench_extract.py
 
-bench: $(STAMP) ## the nightly flow on 1k, 10k and 100k generated reports: seconds, memory, scaling
+bench: $(NATIVE) ## the nightly flow on 1k, 10k and 100k generated reports: seconds, memory, scaling
 	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES))
 
-clean: ## remove var/ and caches (keeps .venv)
-	rm -rf var .pytest_cache .ruff_cache .hypothesis
+clean: ## remove var/, caches and the compiled extractor (keeps .venv)
+	rm -rf var .pytest_cache .ruff_cache .hypothesis build
+	test ! -x $(BIN)/python || $(BIN)/python tools/compile_extractor.py --clean

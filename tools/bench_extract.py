@@ -15,7 +15,8 @@ Two timings, each the median of `--runs` passes over the same documents:
 
 It prints documents/s and MB/s (UTF-8) of both and the ratio extractor/floor (how many
 times slower the extractor is). `--profile` runs one extractor pass under cProfile and
-prints the top functions by cumulative time.
+prints the top functions by cumulative time. `ZHIBIAO_PURE_PYTHON=1` times the extractor's
+Python source instead of its compiled build (transforms/native.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transforms.catalog import Catalog, load_catalog, load_phrases
 from transforms.extract import extract_document
+from transforms.native import BUILD
 from transforms.regions import find_region_mentions, infer_document_region, region_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor = time_pass(lambda d: sum(1 for _ in pattern.finditer(d)), docs, args.runs)
     facts = sum(len(extract_document("bench.txt", d, catalog).facts) for d in docs)
 
+    print(f"extractor build: {BUILD}")
     print(f"documents: {len(docs)} ({megabytes:.2f} MB, seed {args.seed}); facts: {facts}")
     print(f"median of {args.runs} runs")
     for name, seconds in (("extractor", extractor), ("floor", floor)):

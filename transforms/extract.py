@@ -37,6 +37,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
+from typing import Any
 
 from transforms.catalog import Catalog, Region, load_catalog
 from transforms.facts import Extraction, Fact
@@ -71,7 +72,7 @@ from transforms.tables import (
     parse_cell_number,
 )
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
@@ -82,6 +83,8 @@ GROWTH = re.compile(
     r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|负增长|[减降](?=\d)))"
     r"(?:了|达到|达|为)?(?P<level>[至到])?"
 )
+FLAT = re.compile(r"(?:与上年同期|与去年同期|与上年|与去年|同比)持平")
+"""`技改投资与上年同期持平`: growth of 0."""
 RATE = re.compile(r"(?=[同增])(?:同比)?(?:增速|增幅|增长率|增长速度)(?:为|达到|达|是)?")
 AVG2Y = re.compile(r"两年平均(?:(?P<up>增长|增速|增幅)|(?P<down>下降))(?:为|达)?")
 SHARE = re.compile(
@@ -99,11 +102,15 @@ RANK = re.compile(
 LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
 BARE_KIND_BEFORE = re.compile(r"(?:^|[，,、；;：:。(（]|实现|完成|达到|其中|为|是)$")
 STEM_BEFORE = re.compile(
-    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|全[市区县省]|[我本][市区县省])$"
-)
+    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|[市区县省州旗盟])$"
+)  # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level
 STEM_AFTER = re.compile(
     r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
 )
+STOCK_VERB = re.compile(r"达到|总数|总量|达")
+LIST_ITEM_BEFORE = re.compile(r"(?:其中[，,：:]?|[、；;，,])$")
+STEM_VERB = re.compile(r"实现了?|完成了?|共?实现|累计实现")
+"""Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 TARGET_LIST_AFTER = re.compile(r"(?:是|为)?[：:]|是|为")
 REFERENCE_GAP = re.compile(r"[、和及与]?")
@@ -125,7 +132,14 @@ PRIORITY = {
     "kind": 10,
     "cue": 11,
     "sep": 12,
+    "flat": 13,
 }
+
+
+# Classes built hundreds of times per document (these, `Quantity`, `PeriodMention`,
+# `RegionMention`) write their `__init__` out: mypyc compiles a written one to C, while the
+# one `dataclass` generates runs as Python, 5x slower. `dataclass` still gives them `repr`,
+# `==` and `replace`.
 
 
 @dataclass(slots=True)
@@ -133,8 +147,19 @@ class Token:
     start: int
     end: int
     kind: str
-    data: object = None
-    extra: dict = field(default_factory=dict)
+    data: Any
+    """What the token's family found: an `Entry`, `Quantity`, `PeriodMention`,
+    `RegionMention`, `re.Match` or word."""
+    extra: dict[str, Any]
+
+    def __init__(
+        self, start: int, end: int, kind: str, data: Any = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.data = data
+        self.extra = {} if extra is None else extra
 
 
 @dataclass(slots=True)
@@ -146,9 +171,25 @@ class Subject:
     dimension: str
     start: int
     text: str
-    qualifier: str | None = None
-    region: str | None = None
+    qualifier: str | None
+    region: str | None
     """The area in effect where the subject was named (a later place name is not its)."""
+
+    def __init__(
+        self,
+        indicator: str | None,
+        dimension: str,
+        start: int,
+        text: str,
+        qualifier: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.indicator = indicator
+        self.dimension = dimension
+        self.start = start
+        self.text = text
+        self.qualifier = qualifier
+        self.region = region
 
 
 @dataclass(slots=True)
@@ -156,8 +197,22 @@ class Period:
     year: int
     first: int | None
     last: int | None
-    is_point: bool = False
-    is_since: bool = False
+    is_point: bool
+    is_since: bool
+
+    def __init__(
+        self,
+        year: int,
+        first: int | None,
+        last: int | None,
+        is_point: bool = False,
+        is_since: bool = False,
+    ) -> None:
+        self.year = year
+        self.first = first
+        self.last = last
+        self.is_point = is_point
+        self.is_since = is_since
 
 
 @dataclass
@@ -211,11 +266,27 @@ class DocumentContext:
     """Name -> GB/T 2260 code of each area a fact was resolved to (None: not certain)."""
 
 
-@dataclass
+@dataclass(slots=True)
+class Aside:
+    """What the text said before a bracket: an aside (`（全国同期增长3.8%）`, `企业（年主营业务
+    收入2000万元及以上）136家`) is a clause of its own whose area and nouns end with it."""
+
+    close: int
+    subject: Subject | None
+    region: str | None
+    clause_region: str | None
+    clause_start: int
+    foreign: bool
+    region_named: str | None = None
+    """An area the aside names holds for all of it (`（全国同比增长12.7%，两年平均增长5.3%）`)."""
+
+
 class SentenceState:
+    """What the sentence read so far says; fresh for each sentence (and table row)."""
+
     region: str | None
     subject: Subject | None = None
-    subjects: list[Subject] = field(default_factory=list)
+    subjects: list[Subject]
     qualifier: str | None = None
     point: bool = False
     now: bool = False
@@ -235,11 +306,11 @@ class SentenceState:
     """A digression period named mid-clause (`主要受去年同期...影响`): restored at its end."""
     reference_end: int = -1
     """End of a comparison word (高于, 比): an area right after it is the comparison's base."""
-    areas: list[tuple[int, int, str]] = field(default_factory=list)
+    areas: list[tuple[int, int, str]]
     """Areas named in the sentence (start, end, name), for `A、B分别...`."""
     each_at: int = -1
-    from_periods: list[Period] = field(default_factory=list)
-    previous_from: list[Period] = field(default_factory=list)
+    from_periods: list[Period]
+    previous_from: list[Period]
     from_index: int = -1
     clause_start: int = 0
     cue_end: int = 0
@@ -270,6 +341,21 @@ class SentenceState:
     or a figure."""
     foreign: bool = False
     """This clause is about a noun outside the catalogue (其中电子信息产业增长20.5%)."""
+    aside: Aside | None = None
+    """The bracket being read (`（全国同期增长3.8%）`)."""
+    qualifier_at: int = -1
+    """Where the cue of `qualifier` stands."""
+    now_held: bool = False
+    """`截至目前…，其中上半年新增3家；…达到312家`: a period named after 目前 holds for its
+    clause; 目前 comes back after it."""
+
+    def __init__(self, region: str | None, clause_start: int = 0) -> None:
+        self.region = region
+        self.clause_start = clause_start
+        self.subjects = []
+        self.areas = []
+        self.from_periods = []
+        self.previous_from = []
 
     def reset_clause(self, start: int) -> None:
         self.clause_start = start
@@ -310,6 +396,10 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         start, end = m.span()
         if STEM_AFTER.match(text, end) and STEM_BEFORE.search(text[max(0, start - 4) : start]):
             add((token_order(start, end, "stem"), start, end, "stem", m.group(), None))
+    for m in lex.short_stem_pattern.finditer(text):
+        start, end = m.span()
+        if STEM_AFTER.match(text, end) and LIST_ITEM_BEFORE.search(text, max(0, start - 3), start):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), {"short": True}))
     for m in lex.kind_pattern.finditer(text):
         start, end = m.span()
         bare = BARE_KIND_BEFORE.search(text[max(0, start - 2) : start]) is not None
@@ -331,6 +421,7 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         ("avg2y", AVG2Y),
         ("share", SHARE),
         ("rank", RANK),
+        ("flat", FLAT),
     ):
         for m in pattern.finditer(text):
             start, end = m.span()
@@ -344,7 +435,7 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
     last_end = -1
     for _, start, end, kind, data, extra in found:
         if start >= last_end:
-            accepted.append(Token(start, end, kind, data, {} if extra is None else extra))
+            accepted.append(Token(start, end, kind, data, extra))
             last_end = end
     return accepted
 
@@ -367,8 +458,16 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
 # --- periods -----------------------------------------------------------------------------
 
 
+def in_paragraph_year(ctx: DocumentContext, mention: PeriodMention) -> bool:
+    """A period with no year of its own in a paragraph about another year (`回顾去年，…；全年
+    新增规上工业企业8家`) is of that year, and holds no longer than the paragraph does."""
+    return ctx.paragraph_period is not None and mention.year is None and mention.rel is None
+
+
 def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | None:
     context_year = ctx.year if ctx.year is not None else ctx.document_year
+    if ctx.paragraph_period is not None and in_paragraph_year(ctx, mention):
+        context_year = ctx.paragraph_period.year
     year = resolve_year(mention, context_year, ctx.document_year)
     if year is None:
         return None
@@ -455,6 +554,14 @@ def emit(
     if info is None:
         return
     qualifier = subject.qualifier or state.qualifier
+    if (
+        qualifier == "新增"
+        and subject.qualifier is None
+        and state.qualifier_at < state.clause_start
+        and info.dimension == "count"
+        and STOCK_VERB.search(ctx.text, max(ev_start, state.clause_start), ev_end)
+    ):
+        qualifier = None  # 新增上市企业1家，全区上市企业达到5家: a level reached is a stock
     if measure not in ("value", "target_value"):
         qualifier = None
     elif info.dimension == "count" and qualifier is None and measure == "value":
@@ -510,6 +617,13 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     """A kind word: bare (`增加值增长3.6%` after 工业总产值) completes the parent's stem."""
     kind = str(token.data)
     dimension = ctx.lex.kind_dimension.get(kind, "currency")
+    named = state.subject
+    if named is not None and STEM_VERB.fullmatch(
+        ctx.text, named.start + len(named.text), token.start
+    ):
+        entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
+        if entry:
+            return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
     parent = parent_subject(state)
     if token.extra.get("bare") and parent and parent.indicator:
         for name in (parent.indicator, parent.text):
@@ -717,7 +831,7 @@ def group_lists(text: str, tokens: list[Token]) -> None:
             and tokens[j].kind == "qty"
             and LIST_GAP.match(text[run[-1].end : tokens[j].start])
             and tokens[j].data.unit == token.data.unit
-        ):  # type: ignore[union-attr]
+        ):
             run.append(tokens[j])
             j += 1
         if len(run) > 1:
@@ -779,15 +893,25 @@ def read_sentence(
     # The branches below exclude one another; the most frequent kinds are tested first.
     for index, token in enumerate(tokens):
         kind = token.kind
+        if state.aside is not None and token.start >= state.aside.close:
+            end_aside(state)
+        if state.aside is None:
+            open_aside(ctx, state, previous.end if previous else start, token, end)
         if kind in ("ind", "stem", "kind", "qty"):
             state.area_pending = None
             state.content_seen = True
         if kind == "sep":
+            if ctx.text[token.start] in "；;":
+                state.qualifier = None  # 新增A 5家；B达到312家: each item says its own
             end_area_clause(ctx, state, token.start)
             if state.clause_saved is not None:
                 ctx.period, ctx.year = state.clause_saved
                 state.clause_saved = None
             state.reset_clause(token.end)
+            if state.aside is not None and state.aside.region_named is not None:
+                state.clause_region = state.aside.region_named
+            if state.now_held:
+                state.now, state.now_held = True, False
         elif kind == "qty":
             if (
                 token.extra.get("in_run")
@@ -815,6 +939,9 @@ def read_sentence(
             elif kind == "stem":
                 nxt = tokens[index + 1] if index + 1 < len(tokens) else None
                 subject = subject_from_stem(ctx, state, token, nxt)
+                if subject.indicator is None and token.extra.get("short"):
+                    previous = token
+                    continue  # 工业 with no parent to take a kind from: just a word
             else:
                 subject = subject_from_kind(ctx, state, token)
             subject.region = state.region
@@ -835,11 +962,13 @@ def read_sentence(
                 state.mom = True  # month-on-month or a multi-year average: not yoy
             elif not m.group("level"):
                 state.growth = -1 if m.group("down") else 1
+                measure_named_in_aside(state)
             state.cue_end = token.end
             if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
                 state.foreign = True
         elif kind == "rate":
             state.rate = True
+            measure_named_in_aside(state)
             state.cue_end = token.end
             if not state.target and clause_has_foreign_subject(ctx, state, tokens, index):
                 state.foreign = True
@@ -852,9 +981,64 @@ def read_sentence(
             read_share(ctx, state, token)
         elif kind == "rank":
             read_rank(ctx, state, token)
+        elif kind == "flat":
+            read_flat(ctx, state, token)
         previous = token
+    if state.aside is not None:
+        end_aside(state)  # `…（全国同比增长18.3%）。其中，…`: the next sentence is not 全国's
     end_sentence(ctx, state, frame_before, end)
     return state.region
+
+
+BRACKETS = {"（": "）", "(": ")"}
+
+
+def open_aside(
+    ctx: DocumentContext, state: SentenceState, after: int, token: Token, sentence_end: int
+) -> None:
+    """The token is the first inside a bracket opened since the last one: remember what the
+    text said before it. The bracket right after a comparison's base (`比重庆全市（5.8%）高`)
+    is the base's figure, which `read_base_figure` reads."""
+    text = ctx.text
+    opening = max(text.rfind("（", after, token.start), text.rfind("(", after, token.start))
+    if opening < 0:
+        return
+    close = text.find(BRACKETS[text[opening]], token.start, sentence_end)
+    if close < 0:
+        return
+    base = state.base_area
+    if base is not None and BASE_FIGURE_LEAD.fullmatch(text, base[0], token.start):
+        return  # the base's own figure, which `read_base_figure` reads
+    state.aside = Aside(
+        close,
+        state.subject,
+        state.region,
+        state.clause_region,
+        state.clause_start,
+        state.foreign,
+    )
+    state.clause_start = opening + 1
+    state.foreign = False
+
+
+def end_aside(state: SentenceState) -> None:
+    aside = state.aside
+    assert aside is not None
+    state.subject, state.region, state.clause_region = (
+        aside.subject,
+        aside.region,
+        aside.clause_region,
+    )
+    state.clause_start, state.foreign = aside.clause_start, aside.foreign
+    state.aside = None
+
+
+def measure_named_in_aside(state: SentenceState) -> None:
+    """A growth word inside an aside (`两年平均增长5.8%（全国同比增长12.7%）`) names the
+    aside's own measure; a bare figure there (`增长6.8%（全国3.8%）`) keeps the one outside."""
+    if state.aside is not None:
+        state.avg2y = 0
+        state.share_open = state.comparator = False
 
 
 def end_sentence(
@@ -920,7 +1104,9 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     at_point = text_before_point(ctx.text, token.start)
     saved = (ctx.period, ctx.year)
     period = resolve_mention(ctx, mention)
-    if period is not None and is_digression(ctx, mention, period, token, at_point):
+    if period is not None and (
+        in_paragraph_year(ctx, mention) or is_digression(ctx, mention, period, token, at_point)
+    ):
         if clause_lead(ctx, state, token):
             state.digressed = True
             if state.paragraph_head and not state.content_seen and is_past_year(mention):
@@ -936,6 +1122,8 @@ def read_period(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     ctx.period = period
     if period is None:
         return
+    if state.now:
+        state.now, state.now_held = False, True
     if state.from_index >= 0:
         state.from_periods.append(period)
     if at_point:
@@ -956,9 +1144,10 @@ def is_past_year(mention: PeriodMention) -> bool:
 
 def resume_period(ctx: DocumentContext) -> None:
     """After a digression: the paragraph's own year when it has one, else the frame."""
-    period = ctx.paragraph_period or ctx.frame
-    ctx.period = period
-    ctx.year = period.year if ctx.paragraph_period else ctx.frame_year
+    if ctx.paragraph_period is not None:
+        ctx.period, ctx.year = ctx.paragraph_period, ctx.paragraph_period.year
+    else:
+        ctx.period, ctx.year = ctx.frame, ctx.frame_year
 
 
 def is_digression(
@@ -1020,6 +1209,8 @@ def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
     )
     if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
+    if is_stray_short_name(ctx, mention):
+        return
     region = resolve_area(ctx, mention)
     if not mention.self_reference:
         state.named_area_end = token.end
@@ -1033,8 +1224,25 @@ def read_region(ctx: DocumentContext, state: SentenceState, token: Token) -> Non
         state.area_pending = (token.end, state.region)  # 落实泉州市…: maybe another noun's
     state.region = name
     state.clause_region = name
+    if state.aside is not None:
+        state.aside.region_named = name
     if name is not None:
         state.areas.append((token.start, token.end, name))
+
+
+def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:
+    """A county's short name outside the document's province is a word (`新建投产` in a
+    长春 report is no 新建区): short county names collide with everyday words, and a report
+    names such areas of another province in full."""
+    area = ctx.document_area
+    if mention.self_reference or mention.is_full_name or area is None or area.level == "country":
+        return False
+    if any(c.level != "district" for c in mention.candidates):
+        return False
+    province = ctx.regions.province_of(area)
+    return province is not None and all(
+        ctx.regions.province_of(c) != province for c in mention.candidates
+    )
 
 
 def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:
@@ -1077,9 +1285,9 @@ def note_region_code(ctx: DocumentContext, region: Region, sure: bool) -> None:
 def read_cue(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     role = token.data
     if role == "qual_new":
-        state.qualifier = "新增"
+        state.qualifier, state.qualifier_at = "新增", token.start
     elif role == "qual_cum":
-        state.qualifier = "累计"
+        state.qualifier, state.qualifier_at = "累计", token.start
     elif role == "point":
         state.point = True
         word = ctx.text[token.start : token.end]
@@ -1155,6 +1363,13 @@ def read_rank(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
     if value is None:
         return
     emit(ctx, state, subject, "rank", value, None, subject.start, token.end)
+
+
+def read_flat(ctx: DocumentContext, state: SentenceState, token: Token) -> None:
+    subject = state.subject
+    if subject is None or subject.indicator is None or state.target or state.plan:
+        return
+    emit(ctx, state, subject, "yoy_pct", 0.0, "%", subject.start, token.end)
 
 
 def read_quantity(
@@ -1253,12 +1468,12 @@ def attach_quantity(
         return
     if state.growth and not state.target:
         return  # 增加1755家: a change, not a level
-    measure = "target_value" if state.target else "value"
+    level_measure = "target_value" if state.target else "value"
     emit(
         ctx,
         state,
         subject,
-        measure,
+        level_measure,
         q.value,
         q.unit,
         ev_start,
@@ -1269,6 +1484,10 @@ def attach_quantity(
 
 
 BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
+BASE_FIGURE_LEAD = re.compile(
+    r"\s*[(（]\s*(?:同期|同比)*(?:(?P<up>增长|增速为?|增幅为?)|(?P<down>下降|回落))?\s*"
+)
+"""Between a comparison's base and its own figure: `比重庆全市（5.8%`, `好于全国（同期下降0.7%`."""
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
 
 
@@ -1279,19 +1498,20 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     base = state.base_area
     if base is None or not isinstance(q, Quantity) or state.subject is None:
         return False
-    opened = BRACKET_OPEN.fullmatch(ctx.text, base[0], q.start)
-    if not opened or not BRACKET_CLOSE.match(ctx.text, q.end):
+    lead = BASE_FIGURE_LEAD.fullmatch(ctx.text, base[0], q.start)
+    if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
         return False
     state.base_area = None
     subject = replace(state.subject, region=base[1])
-    growth = state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
+    named = lead.group("up") or lead.group("down")
+    growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
     if q.unit == "%" and growth and not state.target:
         emit(
             ctx,
             state,
             subject,
             "yoy_pct",
-            q.value,
+            -q.value if lead.group("down") else q.value,
             "%",
             state.subject.start,
             token.end + 1,
@@ -1413,8 +1633,8 @@ def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMentio
     def weight(mention: RegionMention) -> int:
         if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
             return 0
-        score = 2 if mention.is_full_name else 1
-        if mention.start < head:
+        score = 0 if mention.in_other_name else 2 if mention.is_full_name else 1
+        if mention.start < head and not mention.in_other_name:
             score += HEAD_WEIGHT
         if mention.start < head or mention.start >= foot:
             after = mention.end
@@ -1557,7 +1777,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             row_unit = row.cells[unit_column].text or row_unit
         rate_name = RATE_LABEL_END.sub("", name)
         is_rate = rate_name != name or row_unit == "%"
-        entry = ctx.lex.lookup(rate_name if is_rate else name)
+        entry = ctx.lex.lookup_label(rate_name if is_rate else name)
         if entry is None:
             continue
         subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
@@ -1586,7 +1806,7 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     if row.label is None:
         return None
     name = UNIT_IN_BRACKETS.sub("", ROW_LABEL_LEAD.sub("", row.label.text)).strip()
-    return ctx.lex.lookup(name) or ctx.lex.lookup(RATE_LABEL_END.sub("", name))
+    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(RATE_LABEL_END.sub("", name))
 
 
 def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
@@ -1602,9 +1822,9 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))
             last = entry
-        elif column.role == "growth" and (entry or last) is not None:
-            wanted.append((column, entry or last, "yoy_pct"))  # type: ignore[arg-type]
-            last = entry or last
+        elif column.role == "growth" and (grown := entry or last) is not None:
+            wanted.append((column, grown, "yoy_pct"))
+            last = grown
         else:
             last = None
     for row in table.rows:

@@ -20,8 +20,11 @@ CONTRACT_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fact:
+    """Treat it as immutable. It is not frozen because a frozen dataclass sets every field
+    through `object.__setattr__`, and the extractor makes facts by the thousand."""
+
     doc: str
     region: str
     period_start: str

@@ -58,6 +58,9 @@ class Lexicon:
     stems: dict[str, dict[str, str]]
     """stem -> kind -> canonical name."""
     stem_pattern: re.Pattern[str]
+    short_stem_pattern: re.Pattern[str]
+    """Stems shorter than `STEM_MIN` (工业, 民间): read only as items of a list under a parent
+    whose kind they take (`固定资产投资增长10.3%，其中，工业增长15.6%`)."""
     cue_roles: dict[str, str]
     """term -> role (`增长` is no cue: growth verbs are a pattern of their own)."""
     cue_pattern: re.Pattern[str]
@@ -91,6 +94,15 @@ class Lexicon:
 
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(strip_quotes(text))
+
+    def lookup_label(self, label: str) -> Entry | None:
+        """A table row's label: a name, or a stem the catalogue completes one way only
+        (`　第一产业` under 地区生产总值 is 第一产业增加值)."""
+        entry = self.lookup(label)
+        if entry is None:
+            names = set(self.stems.get(label, {}).values())
+            entry = self.entries.get(names.pop()) if len(names) == 1 else None
+        return entry
 
     def split_kind(self, name: str) -> tuple[str, str]:
         """(`高新技术产业`, `增加值`); (`name`, ``) when no kind word ends it."""
@@ -164,6 +176,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         re.compile("x^"),
         {},
         re.compile("x^"),
+        re.compile("x^"),
         {},
         re.compile("x^"),
         {},
@@ -174,7 +187,8 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             stems[stem].setdefault(kind, entry.indicator)
             names_by_kind[kind].append(name)
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
-    word_lists = ("kind", "narrower", "area_attribute", "publisher", "filler")
+    short_stems = {s for s in stems if len(s) < STEM_MIN and s not in entries}
+    word_lists: tuple[str, ...] = ("kind", "narrower", "area_attribute", "publisher", "filler")
     word_lists += ("table_growth", "table_unit", "table_other", "unit_alias", "list_of")
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
     return Lexicon(
@@ -185,6 +199,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         kind_pattern=compile_trie(kinds),
         stems=dict(stems),
         stem_pattern=compile_trie(scanned_stems),
+        short_stem_pattern=compile_trie(short_stems),
         cue_roles=cue_roles,
         cue_pattern=compile_trie(cue_roles),
         names_by_kind={k: tuple(v) for k, v in names_by_kind.items()},

@@ -84,7 +84,7 @@ def substitute(
         start, end = match.span()
         # Character k of `new` comes from `start + min(k, last)`: a run, then the last repeated.
         last = max(end - start - 1, 0)
-        sources = range(start, start + min(len(new), last + 1))
+        sources: Sequence[int] = range(start, start + min(len(new), last + 1))
         if len(new) > last + 1:
             sources = [*sources, *[start + last] * (len(new) - last - 1)]
         rewrite.edit(start, end, new, sources)
@@ -207,7 +207,7 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
     return rewrite.result()
 
 
-FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
+FULLWIDTH: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)}  # ａ-ｚ
 FULLWIDTH |= {
@@ -252,22 +252,29 @@ def fold_width(text: str) -> tuple[str, Offsets | None]:
 
 
 # `3。6%`, `3·6%`: a decimal point rendered as another dot.
-DECIMAL_ARTEFACT = re.compile(r"(?<=\d)[。·•∙,，](?=\d{1,2}\s*[%亿万])")
+# The dot comes first (its digit is looked behind for) so that `re` finds candidates in C.
+DECIMAL_ARTEFACT = re.compile(r"[。·•∙,，](?<=\d.)(?=\d{1,2}\s*[%亿万])")
 
 
 def repair_decimal_points(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, DECIMAL_ARTEFACT, lambda m: ".")
 
 
-PAGE_NUMBER_LINE = re.compile(
-    r"(?<=\n)[ \t]*(?:-\s*\d{1,3}\s*-|—\s*\d{1,3}\s*—|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d+\s*页)?|"
+PAGE_NUMBER = (
+    r"[ \t]*(?:-\s*\d{1,3}\s*-|—\s*\d{1,3}\s*—|第\s*\d{1,3}\s*页(?:\s*/?\s*共\s*\d+\s*页)?|"
     r"\d{1,3}\s*/\s*\d{1,3}|\d{1,3})[ \t]*(?=\n)"
 )
+PAGE_NUMBER_LINE = re.compile(rf"(?<=\n){PAGE_NUMBER}")
+PAGE_NUMBER_AFTER_BREAK = re.compile(rf"\n{PAGE_NUMBER}")
+"""The same lines with their line break: a leading literal, which `re` finds fast; most texts
+have no page number, and this tells so in one quick pass."""
 UNIT_START = "亿万千百元%个家项宗台件人名户亩平公米倍"
 
 
 def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
     """A line holding only a page number, when neither neighbour line is part of a number."""
+    if PAGE_NUMBER_AFTER_BREAK.search(text) is None:
+        return text, None
 
     def repl(m: re.Match[str]) -> str | None:
         before = text[: m.start()].rstrip()
@@ -281,7 +288,31 @@ def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, PAGE_NUMBER_LINE, repl)
 
 
+FIRST_LINE = re.compile(r"[^\s].*")
+LINE_PADDING = " \t\u3000"
+
+
+def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
+    """A later line that repeats the title is a PDF page's running head (`西宁市2020年国民经济和
+    社会发展统计公报` between the halves of a sentence): it goes."""
+    first = FIRST_LINE.search(text)
+    if first is None:
+        return text, None
+    title = first.group().strip(LINE_PADDING)
+    if len(title) < RUNNING_HEAD_MIN or text.count(title, first.end()) == 0:
+        return text, None
+    line = re.compile(rf"^[{LINE_PADDING}]*{re.escape(title)}[{LINE_PADDING}]*$", re.M)
+    rewrite = Rewrite(text)
+    for m in line.finditer(text, first.end()):
+        rewrite.edit(m.start(), m.end(), "", ())
+    return rewrite.result()
+
+
+RUNNING_HEAD_MIN = 6
 WHITESPACE_RUN = re.compile(r"[ \n]+")
+QUANTITY_AHEAD = re.compile(rf"\d[\d,.]*[{UNIT_START}]")
+"""A line that opens with a figure and its unit continues the line before (`第三产业增加值` /
+`906.97亿元`): nothing else starts with one."""
 SENTENCE_END = set("。！？!?")
 CLAUSE_END = set("；;：:")
 """A long line ending in one of these was wrapped inside a sentence (a list of targets after
@@ -357,6 +388,8 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
             return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
         if (prev.isdigit() or prev == ".") and (nxt.isdigit() or nxt == "." or nxt in UNIT_START):
             return ""
+        if not prev.isascii() and QUANTITY_AHEAD.match(text, end):
+            return ""
         if prev in SENTENCE_END or LIST_MARKER.match(text, end):
             return "\n"
         line_start = text.rfind("\n", 0, start) + 1
@@ -380,11 +413,22 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
 
 
 @cache
-def doubled_number_pattern() -> re.Pattern[str]:
+def unit_alternation() -> str:
+    """Alternation of the catalogue's unit symbols, the longest first."""
     units = sorted(
         {u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len, reverse=True
     )
-    unit = "|".join(map(re.escape, units))
+    return "|".join(map(re.escape, units))
+
+
+@cache
+def doubled_unit_pattern() -> re.Pattern[str]:
+    return re.compile(rf"({unit_alternation()})\1")
+
+
+@cache
+def doubled_number_pattern() -> re.Pattern[str]:
+    unit = unit_alternation()
     # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
     # Both branches open with a digit (the lookbehind comes after it) so that `re` skips
     # every other position in C.
@@ -397,6 +441,8 @@ def doubled_number_pattern() -> re.Pattern[str]:
 
 def repair_doubled_glyphs(text: str) -> tuple[str, Offsets | None]:
     """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
+    if ".." not in text and doubled_unit_pattern().search(text) is None:
+        return text, None  # no proof anywhere: nothing to undo
     pattern = doubled_number_pattern()
 
     def repl(m: re.Match[str]) -> str | None:
@@ -492,6 +538,7 @@ PASSES: tuple[Pass, ...] = (
     mark_table_cells,
     fold_width,
     drop_page_numbers,
+    drop_running_heads,
     repair_doubled_lines,
     join_wrapped_lines,
     repair_decimal_points,

@@ -73,8 +73,10 @@ def parse_number(text: str) -> float | None:
         return parse_chinese_numeral(text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Quantity:
+    """A number and its unit as the text writes them. Treat it as immutable (`replace`)."""
+
     start: int
     end: int
     value: float
@@ -84,10 +86,34 @@ class Quantity:
     is_bound: bool
     """`以上`/`以下` follows: a threshold or a bound, not a measured figure."""
     number_start: int
-    is_range: bool = False
+    is_range: bool
     """The upper end of a range (`10-300亿元`): never a figure, not even a target."""
-    tail_end: int = -1
+    tail_end: int
     """End of the hedge or bound written after the unit (`以上`, `左右`); `end` without one."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        value: float,
+        unit: str,
+        dimension: str,
+        is_approximate: bool,
+        is_bound: bool,
+        number_start: int,
+        is_range: bool = False,
+        tail_end: int = -1,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.value = value
+        self.unit = unit
+        self.dimension = dimension
+        self.is_approximate = is_approximate
+        self.is_bound = is_bound
+        self.number_start = number_start
+        self.is_range = is_range
+        self.tail_end = tail_end
 
 
 QUANTITY_GROUPS = ("approx", "sign", "num", "after", "mult", "unit", "tail")

@@ -66,8 +66,10 @@ CONTEXT_YEAR = frozenset({"当年"})
 """`当年` is the year under discussion (`对当年首次纳入规上统计的企业`), not the document's."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PeriodMention:
+    """A period phrase as the text writes it. Treat it as immutable (`replace`)."""
+
     start: int
     end: int
     year: int | None
@@ -81,14 +83,42 @@ class PeriodMention:
     """年末, 11月末: a stock at one month."""
     is_since: bool
     """今年以来: from January to an end the text does not state."""
-    pair: tuple[int, int] | None = None
+    pair: tuple[int, int] | None
     """`2012年到2021年`: the two ends of a comparison, not a period of its own."""
-    same_months: bool = False
+    same_months: bool
     """`去年同期`: the months of the running period, in another year."""
-    in_context: bool = False
+    in_context: bool
     """`当年`: the running year, whatever the document's own year is."""
-    is_month_within: bool = False
+    is_month_within: bool
     """`8月当月`: one month singled out of the running cumulative period (`1-8月`)."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        year: int | None,
+        rel: int | None,
+        first_month: int | None,
+        last_month: int | None,
+        is_point: bool,
+        is_since: bool,
+        pair: tuple[int, int] | None = None,
+        same_months: bool = False,
+        in_context: bool = False,
+        is_month_within: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.year = year
+        self.rel = rel
+        self.first_month = first_month
+        self.last_month = last_month
+        self.is_point = is_point
+        self.is_since = is_since
+        self.pair = pair
+        self.same_months = same_months
+        self.in_context = in_context
+        self.is_month_within = is_month_within
 
 
 def month_number(text: str) -> int | None:

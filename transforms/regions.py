@@ -34,17 +34,35 @@ SUBAREA_AFTER = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RegionMention:
+    """An area named in the text. Treat it as immutable (`replace`)."""
+
     start: int
     end: int
     candidates: tuple[Region, ...]
     is_full_name: bool
-    self_reference: str | None = None
+    self_reference: str | None
     """country / province / city / district / partial for 全国, 全省, 全市, 全区, 市级."""
-    in_other_name: bool = False
+    in_other_name: bool
     """The name is part of another one (`北京日报`, `萧山经济技术开发区`): no figure is about
     the area, but the text is set there (it tells two 朝阳区 apart)."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        candidates: tuple[Region, ...],
+        is_full_name: bool,
+        self_reference: str | None = None,
+        in_other_name: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.candidates = candidates
+        self.is_full_name = is_full_name
+        self.self_reference = self_reference
+        self.in_other_name = in_other_name
 
 
 @dataclass(frozen=True)
@@ -141,7 +159,20 @@ MentionWeight = Callable[[RegionMention], int]
 
 
 def default_weight(mention: RegionMention) -> int:
+    if mention.in_other_name:
+        return 0
     return 2 if mention.is_full_name else 1
+
+
+def is_uncorroborated(mention: RegionMention, named: set[str], index: RegionIndex) -> bool:
+    """A county's short name in the body whose county the text never names in full, nor its
+    city or province (`named`): most likely a word (`复杂多变` holds 杂多, a county of
+    Qinghai)."""
+    if mention.is_full_name or any(c.level != "district" for c in mention.candidates):
+        return False
+    return not any(
+        c.code in named or named & {a.code for a in index.ancestors(c)} for c in mention.candidates
+    )
 
 
 def infer_document_region(
@@ -177,12 +208,14 @@ def resolve_document_region(
     if not mentions:
         return None, False
     named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
+    in_full = {m.candidates[0].code for m in mentions if m.is_full_name and len(m.candidates) == 1}
+    corroborating = in_full | {code for code in named if not is_county(code, index)}
     scores: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     certain: dict[str, bool] = {}
     titled: set[str] = set()
     for mention in mentions:
-        if mention.in_other_name:
+        if mention.start >= head_end and is_uncorroborated(mention, corroborating, index):
             continue
         region, sure = pick_candidate(mention.candidates, named, index)
         if region is None:
@@ -209,6 +242,10 @@ def resolve_document_region(
     if inside:
         choice = max(inside, key=lambda c: (scores[c], -first_seen[c]))
     return index.by_code[choice], certain[choice]
+
+
+def is_county(code: str, index: RegionIndex) -> bool:
+    return index.by_code[code].level == "district"
 
 
 def disambiguate(

@@ -107,6 +107,16 @@ def test_targets():
     assert got[("工业投资", "target_value")] == 110
 
 
+@pytest.mark.parametrize("verb", ["力争", "确保"])
+def test_a_goal_with_a_number_is_a_target(verb):
+    """FACTS.md leaves out plans without a measured number; with one, a goal is a target."""
+    got = facts(f"2023年，龙泉市{verb}规上工业增加值达到80亿元，{verb}全年增长7%以上。")
+    assert got == {
+        ("龙泉市", "2023-01", "2023-12", "规模以上工业增加值", "target_value", None, None): 80,
+        ("龙泉市", "2023-01", "2023-12", "规模以上工业增加值", "target_yoy_pct", None, None): 7,
+    }
+
+
 def test_new_and_cumulative_counts():
     got = facts("2022年，诸暨市新增专精特新“小巨人”企业6家，累计达到24家。")
     assert got[("诸暨市", "2022-01", "2022-12", "专精特新小巨人企业数", "value", "新增", None)] == 6
@@ -124,7 +134,7 @@ def test_count_written_before_its_noun():
     [
         "2023年划定标准为：规上工业总产值1000亿元以上。",
         "2023年，全县地区生产总值突破100亿元。",
-        "2023年，龙泉市力争规上工业增加值达到80亿元。",
+        "2023年，龙泉市力争规上工业企业数量实现新突破。",
         "2023年，龙泉市某公司班产量提高240%，产值3.5亿元。",
     ],
 )
@@ -328,3 +338,116 @@ def test_negative_growth_written_as_a_word():
 
 def test_a_level_of_government_before_an_indicator_makes_another_noun():
     assert keyed("2024年1-9月，闵行区完成区级一般公共预算收入186.5亿元，增长3.2%。") == {}
+
+
+# --- asides, list items and paragraph years (texts written for these tests) ---------------
+
+
+def test_a_bracketed_national_figure_is_the_nations_and_ends_with_its_bracket():
+    got = facts(
+        "2023年上半年，吉安市规上工业增加值同比增长6.8%，比全国高3.0个百分点（全国同期增长3.8%），"
+        "两年平均增长5.1%（全国同比增长3.9%，两年平均增长4.2%）。其中，装备制造业增加值增长11.2%。"
+    )
+    span = ("2023-01", "2023-06")
+    assert got[("全国", *span, "规模以上工业增加值", "yoy_pct", None, None)] == 3.8
+    assert got[("全国", *span, "规模以上工业增加值", "avg2y_pct", None, None)] == 4.2
+    assert got[("吉安市", *span, "规模以上工业增加值", "avg2y_pct", None, None)] == 5.1
+    assert got[("吉安市", *span, "装备制造业增加值", "yoy_pct", None, None)] == 11.2
+
+
+def test_a_definition_in_brackets_keeps_the_noun_before_it():
+    got = facts("2022年，宜春市新增规上工业企业（年主营业务收入2000万元及以上）136家。")
+    assert got == {
+        ("宜春市", "2022-01", "2022-12", "规模以上工业企业数", "value", "新增", None): 136
+    }
+
+
+def test_a_stem_and_its_kind_around_a_verb_name_one_indicator():
+    got = keyed("2023年上半年，赣县区第二产业实现增加值301.9亿元，同比增长12.4%。")
+    assert got == {("第二产业增加值", "value"): 301.9, ("第二产业增加值", "yoy_pct"): 12.4}
+
+
+def test_a_short_stem_in_a_list_takes_its_parents_kind():
+    got = keyed("2023年1-9月，上栗县固定资产投资同比增长10.3%，其中，工业增长15.6%，民间增长2.1%。")
+    assert got == {
+        ("固定资产投资", "yoy_pct"): 10.3,
+        ("工业投资", "yoy_pct"): 15.6,
+        ("民间投资", "yoy_pct"): 2.1,
+    }
+
+
+def test_a_short_stem_with_no_parent_is_a_word():
+    assert keyed("2023年，上栗县工业增长15.6%。") == {}
+
+
+def test_an_award_is_a_new_count_and_a_semicolon_ends_a_qualifier():
+    got = facts("2022年，萍乡市获评国家级制造业单项冠军企业2个；省级专精特新中小企业达到312家。")
+    assert got[("萍乡市", "2022-01", "2022-12", "制造业单项冠军企业数", "value", "新增", None)] == 2
+    stock = ("萍乡市", "2022-12", "2022-12", "省级专精特新中小企业数", "value", "累计", None)
+    assert got[stock] == 312
+
+
+def test_a_period_after_now_holds_for_its_clause():
+    got = facts(
+        "萍乡市工信局 2023年7月15日\n截至目前，全市累计拥有国家级专精特新“小巨人”企业40家，"
+        "其中上半年新增三家；省级专精特新中小企业达到312家。"
+    )
+    assert got[("萍乡市", "2023-01", "2023-06", "专精特新小巨人企业数", "value", "新增", None)] == 3
+    assert (
+        got[("萍乡市", "2023-07", "2023-07", "省级专精特新中小企业数", "value", "累计", None)]
+        == 312
+    )
+
+
+def test_a_bare_period_in_a_paragraph_about_last_year_is_of_that_year():
+    got = facts(
+        "萍乡日报 2025-04-28\n一季度，萍乡市地区生产总值218.5亿元，同比增长6.2%。\n"
+        "回顾去年，全市地区生产总值达到926.3亿元；全年新增规上工业企业8家。"
+    )
+    assert got[("萍乡市", "2024-01", "2024-12", "地区生产总值", "value", None, None)] == 926.3
+    assert got[("萍乡市", "2024-01", "2024-12", "规模以上工业企业数", "value", "新增", None)] == 8
+    assert got[("萍乡市", "2025-01", "2025-03", "地区生产总值", "value", None, None)] == 218.5
+
+
+def test_a_county_short_name_far_from_the_document_is_a_word():
+    # 新建 is also 新建区 of 南昌, a province away from 长春.
+    got = facts("长春市工信局 2023年1月10日\n2022年，全市新建投产入规企业41家。")
+    assert all(key[0] == "长春市" for key in got)
+
+
+def test_a_county_short_name_inside_a_word_does_not_make_the_document_its_own():
+    got = facts(
+        "临沂日报　2025年4月24日\n今年一季度，全市实现地区生产总值1492.6亿元。"
+        "外部环境复杂多变，下一步将稳增长。"
+    )  # 复杂多变 holds 杂多 (杂多县, Qinghai); the local daily names the document's city
+    assert got == {("临沂市", "2025-01", "2025-03", "地区生产总值", "value", None, None): 1492.6}
+
+
+def test_a_table_row_named_by_a_stem_alone():
+    got = facts(
+        "2021年1-12月吴忠市主要经济指标\n\n| 指标名称 | 计量单位 | 1-12月 | 同比增长(%) |\n"
+        "| 地区生产总值 | 万元 | 2,786,541 | 7.8 |\n| 　第一产业 | 万元 | 268,902 | 4.6 |\n"
+    )
+    assert got[("吴忠市", "2021-01", "2021-12", "第一产业增加值", "value", None, None)] == 268902
+    assert got[("吴忠市", "2021-01", "2021-12", "第一产业增加值", "yoy_pct", None, None)] == 4.6
+
+
+def test_flat_growth_is_zero():
+    got = keyed("2018年1-11月，鞍山市工业投资下降8.2%，技改投资与上年同期持平。")
+    assert got == {("工业投资", "yoy_pct"): -8.2, ("工业技改投资", "yoy_pct"): 0.0}
+
+
+def test_a_bases_own_figure_with_its_growth_word():
+    got = facts(
+        "2022年上半年，株洲市社会消费品零售总额597.3亿元，增长2.3%，好于全国（同期下降0.7%）。"
+    )
+    assert got[("全国", "2022-01", "2022-06", "社会消费品零售总额", "yoy_pct", None, None)] == -0.7
+    assert got[("株洲市", "2022-01", "2022-06", "社会消费品零售总额", "yoy_pct", None, None)] == 2.3
+
+
+def test_a_level_reached_after_a_new_count_is_a_stock():
+    got = facts("2018年，新会区新增上市企业1家，全区上市企业达到5家。")
+    assert got == {
+        ("新会区", "2018-01", "2018-12", "上市企业数", "value", "新增", None): 1,
+        ("新会区", "2018-12", "2018-12", "上市企业数", "value", "累计", None): 5,
+    }

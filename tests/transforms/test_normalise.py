@@ -93,7 +93,8 @@ def test_doubled_bold_heading_lines_are_undone():
         "286286..4242亿元亿元\n\n同比增长同比增长66..33%%\n"
     )
     norm = normalise_text(raw)
-    assert norm.text == "2022年成绩单\n规上工业增加值\n286.42亿元\n同比增长6.3%\n"
+    # The figure's line continues its label's (a key-figure card): see the test below.
+    assert norm.text == "2022年成绩单\n规上工业增加值286.42亿元\n同比增长6.3%\n"
     start = norm.text.index("286.42亿元")
     raw_start, raw_end = norm.raw_span(start, start + len("286.42亿元"))
     assert raw[raw_start:raw_end].startswith("286286..4242亿元")
@@ -166,3 +167,23 @@ def test_columns_apart_by_tabs_or_spaces_become_a_pipe_table():
 def test_prose_with_a_double_space_is_no_table():
     raw = "全年地区生产总值  增长5%，规上工业增加值增长6%。\n"
     assert "|" not in normalise_text(raw).text
+
+
+def test_a_line_opening_with_a_figure_continues_the_line_before():
+    norm = normalise_text(
+        "全年全市实现地区生产总值1372.98亿元。其中，第三产业增加值\n\n906.97亿元，增长1.8%。"
+    )
+    assert "第三产业增加值906.97亿元，增长1.8%" in norm.text
+
+
+def test_a_running_head_that_repeats_the_title_goes():
+    raw = (
+        "西宁市2020年国民经济和社会发展统计公报\n\n全年第三产业增加值\n\n— 2 —\n\n"
+        "西宁市2020年国民经济和社会发展统计公报\n906.97亿元，增长1.8%。\n"
+    )
+    norm = normalise_text(raw)
+    assert norm.text.count("统计公报") == 1
+    assert "全年第三产业增加值906.97亿元，增长1.8%。" in norm.text
+    start = norm.text.index("906.97")
+    raw_start, raw_end = norm.raw_span(start, start + 6)
+    assert raw[raw_start:raw_end] == "906.97"

@@ -1,0 +1,84 @@
+"""The compiled extractor (mypyc) and its Python source give the same facts, and a build
+older than its source is never run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from transforms import native
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.txt")) + sorted(
+    (ROOT / "data" / "inbox").glob("*.txt")
+)
+CAN_COMPILE = shutil.which("cc") is not None and importlib.util.find_spec("mypyc") is not None
+
+EXTRACT_ALL = """
+import json, sys
+from dataclasses import asdict
+from pathlib import Path
+import transforms.extract as extract
+from transforms.native import BUILD
+out = {"build": BUILD, "file": extract.__file__, "docs": {}}
+for path in sys.argv[1:]:
+    found = extract.extract_document(Path(path).name, Path(path).read_text(encoding="utf-8"))
+    out["docs"][Path(path).name] = [found.text, found.region, found.report_date,
+                                    [asdict(f) for f in found.facts]]
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def extract_in_subprocess(pure: bool) -> dict:
+    env = {**os.environ, native.PURE_PYTHON_ENV: "1" if pure else "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", EXTRACT_ALL, *map(str, TEXTS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_source_edited_after_the_build_is_stale() -> None:
+    module = "transforms.numbers"
+    current = native.source_digest(native.source_path(module))
+    assert native.stale_modules({module: current}) == []
+    assert native.stale_modules({module: "0" * 64}) == [module]
+    assert native.stale_modules({"transforms.gone": current}) == ["transforms.gone"]
+
+
+def test_manifest_round_trip(tmp_path: Path) -> None:
+    manifest = tmp_path / "native.json"
+    assert native.read_manifest(manifest) == {}  # nothing compiled
+    native.write_manifest(["transforms.trie"], manifest)
+    recorded = native.read_manifest(manifest)
+    assert recorded == {
+        "transforms.trie": native.source_digest(native.source_path("transforms.trie"))
+    }
+    manifest.write_text("{not json", encoding="utf-8")
+    assert native.read_manifest(manifest) == {}
+
+
+@pytest.mark.skipif(not CAN_COMPILE, reason="no C compiler or mypyc: the extractor runs as Python")
+def test_compiled_and_source_builds_give_the_same_facts() -> None:
+    assert native.read_manifest(), (
+        "make install compiles the extractor (tools/compile_extractor.py)"
+    )
+    compiled = extract_in_subprocess(pure=False)
+    source = extract_in_subprocess(pure=True)
+    assert compiled["build"] == "compiled (mypyc)"
+    assert not compiled["file"].endswith(".py")
+    assert source["build"].startswith("source")
+    assert source["file"].endswith("extract.py")
+    assert sum(len(doc[3]) for doc in source["docs"].values()) > 300
+    assert compiled["docs"] == source["docs"]
