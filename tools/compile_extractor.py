@@ -3,7 +3,8 @@
     .venv/bin/python tools/compile_extractor.py [--clean]
 
 The modules of `transforms.native.NATIVE_MODULES` become extension modules beside their
-sources (and one shared library, `zhibiao_native__mypyc*.so`, at the top of the checkout);
+sources, with the C code they share in `transforms/native_build__mypyc*.so` (inside the
+package, so that it imports wherever `transforms` does, e.g. from the `zhibiao` script);
 `transforms/native.json` records the hash of every source compiled, so an edit made later
 falls back to the source until the next build. Without a C compiler the build fails, this
 prints why, records an empty build and exits 0: the extractor runs as Python, only slower.
@@ -29,13 +30,14 @@ from transforms.native import (  # noqa: E402
     write_manifest,
 )
 
-GROUP = "zhibiao_native"
+GROUP = "transforms.native_build"
+"""The shared library's module: dotted, so it lands inside the package."""
 BUILD_DIR = ROOT / "build" / "mypyc"
 
 
 def built_files() -> list[Path]:
     """Every extension module of the package, also of modules no longer compiled."""
-    return [*PACKAGE_DIR.glob("*.so"), *ROOT.glob(f"{GROUP}__mypyc.*.so")]
+    return list(PACKAGE_DIR.glob("*.so"))
 
 
 def clean() -> None:

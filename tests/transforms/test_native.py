@@ -36,14 +36,16 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def extract_in_subprocess(pure: bool) -> dict:
+def extract_in_subprocess(pure: bool, cwd: Path) -> dict:
+    """From another folder, as the installed `zhibiao` script runs: the checkout is not on
+    sys.path there, so the compiled build must import from inside the package."""
     env = {**os.environ, native.PURE_PYTHON_ENV: "1" if pure else "0"}
     done = subprocess.run(
         [sys.executable, "-c", EXTRACT_ALL, *map(str, TEXTS)],
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         check=True,
     )
     return json.loads(done.stdout)
@@ -70,12 +72,12 @@ def test_manifest_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not CAN_COMPILE, reason="no C compiler or mypyc: the extractor runs as Python")
-def test_compiled_and_source_builds_give_the_same_facts() -> None:
+def test_compiled_and_source_builds_give_the_same_facts(tmp_path: Path) -> None:
     assert native.read_manifest(), (
         "make install compiles the extractor (tools/compile_extractor.py)"
     )
-    compiled = extract_in_subprocess(pure=False)
-    source = extract_in_subprocess(pure=True)
+    compiled = extract_in_subprocess(pure=False, cwd=tmp_path)
+    source = extract_in_subprocess(pure=True, cwd=tmp_path)
     assert compiled["build"] == "compiled (mypyc)"
     assert not compiled["file"].endswith(".py")
     assert source["build"].startswith("source")
