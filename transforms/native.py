@@ -26,6 +26,7 @@ from types import ModuleType
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = PACKAGE_DIR / "native.json"
 NATIVE_MODULES = (
+    "transforms.facts",
     "transforms.trie",
     "transforms.numbers",
     "transforms.periods",
