@@ -260,12 +260,22 @@ def gate_extractions(
 ) -> GatedBatch:
     """Conform extracted documents to star rows and run the quality gate over them."""
     seconds = seconds if seconds is not None else Counter()
-    clock = time.perf_counter()
-    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
-    seconds["conform"] += time.perf_counter() - clock
+    conformed = conform_extractions(pairs, catalog, load_id, seconds)
     return gate_conformed(
         conformed, catalog=catalog, history=history, docs_dir=docs_dir, seconds=seconds
     )
+
+
+def conform_extractions(
+    pairs: list[tuple[SourceDocument, Extraction]],
+    catalog: Catalog,
+    load_id: str,
+    seconds: Counter[str],
+) -> ConformedBatch:
+    clock = time.perf_counter()
+    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
+    seconds["conform"] += time.perf_counter() - clock
+    return conformed
 
 
 def gate_conformed(
@@ -384,9 +394,7 @@ def extract_and_stage(
         seconds["extract"] += time.perf_counter() - clock
         progress.advance("extract")
 
-    clock = time.perf_counter()
-    conformed = conform_batch(pairs, catalog, extractor_version=EXTRACTOR_VERSION, load_id=load_id)
-    seconds["conform"] += time.perf_counter() - clock
+    conformed = conform_extractions(pairs, catalog, load_id, seconds)
     clock = time.perf_counter()
     document_texts = document_texts_frame(pairs, {d.content_sha256: t for d, t in texts})
     seconds["stage"] += time.perf_counter() - clock
