@@ -1570,6 +1570,8 @@ def document_context(
     region, certain = resolve_document_region(
         text, regions, found, mention_weight(text, lex, head), head
     )
+    if region is None:
+        region = functional_zone(text, head)
     mentions = [m for m in found if not m.in_other_name]
     dateline = find_publication(text)
     publication = dateline[:2] if dateline else None
@@ -1607,6 +1609,20 @@ HEAD_WEIGHT = 2
 PUBLISHER_WEIGHT = 3
 FOOTER_SPAN = 120  # the last lines: a footer's publisher (`主办：浏阳市人民政府办公室`)
 SESSION = re.compile(r"第[一二三四五六七八九十\d]+届")
+
+
+FUNCTIONAL_ZONE = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年月省市县]))"
+    r"[\u4e00-\u9fff]{2,6}?(?:新区|经济技术开发区|经济开发区|高新技术产业开发区|高新区|开发区|工业园区)",
+    re.M,
+)
+
+
+def functional_zone(text: str, head: int) -> Region | None:
+    """A zone the division list does not hold (`两江新区`, `苏州工业园区`), named in the head of
+    a document that names no area of the catalogue: the document's area, with no code."""
+    m = FUNCTIONAL_ZONE.search(text, 0, head)
+    return Region("", m.group(), (), "district", None) if m else None
 
 
 def head_end(text: str) -> int:

@@ -451,3 +451,13 @@ def test_a_level_reached_after_a_new_count_is_a_stock():
         ("新会区", "2018-01", "2018-12", "上市企业数", "value", "新增", None): 1,
         ("新会区", "2018-12", "2018-12", "上市企业数", "value", "累计", None): 5,
     }
+
+
+def test_a_zone_outside_the_division_list_is_the_documents_area():
+    got = facts(
+        "赣江新区1-6月经济运行简况\n赣江新区管委会经济发展局　2024年7月18日\n"
+        "1-6月，新区规上工业增加值同比增长8.9%。"
+    )
+    assert got == {
+        ("赣江新区", "2024-01", "2024-06", "规模以上工业增加值", "yoy_pct", None, None): 8.9
+    }
