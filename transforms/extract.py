@@ -57,6 +57,7 @@ from transforms.regions import (
     COUNTRY,
     RegionIndex,
     RegionMention,
+    default_weight,
     find_region_mentions,
     pick_candidate,
     region_index,
@@ -1483,7 +1484,6 @@ def attach_quantity(
     )
 
 
-BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
 BASE_FIGURE_LEAD = re.compile(
     r"\s*[(（]\s*(?:同期|同比)*(?:(?P<up>增长|增速为?|增幅为?)|(?P<down>下降|回落))?\s*"
 )
@@ -1649,7 +1649,7 @@ def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMentio
     def weight(mention: RegionMention) -> int:
         if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
             return 0
-        score = 0 if mention.in_other_name else 2 if mention.is_full_name else 1
+        score = default_weight(mention)
         if mention.start < head and not mention.in_other_name:
             score += HEAD_WEIGHT
         if mention.start < head or mention.start >= foot:

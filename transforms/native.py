@@ -21,7 +21,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = PACKAGE_DIR / "native.json"
@@ -69,10 +68,6 @@ def stale_modules(compiled: dict[str, str]) -> list[str]:
         if not path.exists() or source_digest(path) != digest:
             stale.append(module)
     return stale
-
-
-def is_compiled(module: ModuleType) -> bool:
-    return not str(getattr(module, "__file__", "")).endswith(".py")
 
 
 class _SourceFirst(importlib.abc.MetaPathFinder):
