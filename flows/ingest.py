@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,10 @@ class RunPlan:
 
 
 def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        chunk = handle.read(_CHUNK)
+        digest = hashlib.sha256(chunk)
+        while len(chunk) == _CHUNK and (chunk := handle.read(_CHUNK)):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -81,36 +83,41 @@ def inbox_file_for(path: Path) -> InboxFile:
     return InboxFile(path, path.name, path.stat().st_size, hash_file(path))
 
 
-def _is_ignored(name: str, settings: Settings) -> bool:
-    return any(fnmatch.fnmatch(name, pattern) for pattern in settings.ignore_globs)
+def ignore_pattern(settings: Settings) -> re.Pattern[str]:
+    """The ignore globs as one pattern (`fnmatch` per name and glob took 0.5 s of a scan of
+    100,000 files); with no globs, a pattern that matches nothing."""
+    return re.compile("|".join(map(fnmatch.translate, settings.ignore_globs)) or "(?!)")
 
 
 def scan_inbox(settings: Settings) -> tuple[list[InboxFile], list[Rejection]]:
     """Every file under the inbox: hashed, or rejected with a reason. Sorted by path."""
     inbox = settings.inbox.resolve()
-    files: list[InboxFile] = []
+    ignored = ignore_pattern(settings)
+    listed: list[tuple[Path, str]] = []
     rejections: list[Rejection] = []
     for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not _is_ignored(d, settings))
+        here = Path(folder)
+        prefix = here.relative_to(inbox).as_posix() + "/" if here != inbox else ""
+        dirnames[:] = sorted(d for d in dirnames if not ignored.match(d))
         for name in dirnames:
-            path = Path(folder) / name
+            path = here / name
             # os.walk lists a link to a folder with the folders and does not follow it.
             if path.is_symlink() and not path.resolve().is_relative_to(inbox):
                 rejections.append(
                     Rejection(
-                        path.relative_to(inbox).as_posix(), None, None,
+                        prefix + name, None, None,
                         "symlink_outside_inbox",
                         f"symbolic link to the folder {path.resolve()}, outside the inbox",
                     )
                 )  # fmt: skip
-        for name in sorted(filenames):
-            if _is_ignored(name, settings):
-                continue
-            path = Path(folder) / name
-            source_path = path.relative_to(inbox).as_posix()
-            outcome = _inspect(path, source_path, inbox, settings)
-            (files if isinstance(outcome, InboxFile) else rejections).append(outcome)
-            progress.advance("scan")
+        listed.extend(
+            (here / name, prefix + name) for name in sorted(filenames) if not ignored.match(name)
+        )
+    files: list[InboxFile] = []
+    for path, source_path in listed:
+        outcome = _inspect(path, source_path, inbox, settings)
+        (files if isinstance(outcome, InboxFile) else rejections).append(outcome)
+        progress.advance("scan")
     return files, rejections
 
 
@@ -121,7 +128,8 @@ def _inspect(
         return Rejection(source_path, sha, size, code, message)
 
     try:
-        if path.is_symlink():
+        status = os.lstat(path)
+        if stat.S_ISLNK(status.st_mode):
             target = path.resolve()
             if not target.is_relative_to(inbox):
                 return reject(
@@ -129,7 +137,7 @@ def _inspect(
                 )
             if not target.exists():
                 return reject("broken_symlink", f"symbolic link to {target}, which does not exist")
-        status = path.stat()
+            status = path.stat()
         if not stat.S_ISREG(status.st_mode):
             return reject("not_a_file", "not a regular file (a pipe, socket or device)")
         size = status.st_size

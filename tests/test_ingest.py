@@ -79,3 +79,27 @@ def test_same_content_twice_is_read_once(tmp_path: Path) -> None:
     plan = plan_run(files, rejections, NO_STATE, known={})
     assert [f.source_path for f in plan.to_read] == ["one.txt"]
     assert plan.counts["documents_new"] == 2
+
+
+def test_hash_file_reads_every_chunk(tmp_path: Path) -> None:
+    """Hashes of files shorter than, exactly as long as, and longer than one read chunk."""
+    import hashlib
+
+    from flows.ingest import _CHUNK, hash_file
+
+    for size in (0, 1, _CHUNK - 1, _CHUNK, _CHUNK + 1, 2 * _CHUNK + 5):
+        data = bytes(i % 251 for i in range(size))
+        path = tmp_path / f"{size}.bin"
+        path.write_bytes(data)
+        assert hash_file(path) == hashlib.sha256(data).hexdigest(), size
+
+
+def test_no_ignore_globs_ignores_nothing(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, ".hidden.txt", "全市规上工业增加值100亿元")
+    write(inbox, "expected.jsonl", "{}")
+
+    files, rejections = scan_inbox(Settings(inbox=inbox, ignore_globs=()))
+
+    assert [f.source_path for f in files] == [".hidden.txt"]
+    assert [r.source_path for r in rejections] == ["expected.jsonl"]
