@@ -16,14 +16,17 @@ import polars as pl
 from expectations.gate import GateReport, validate_candidates
 from flows import progress
 from flows.ingest import (
+    HashCache,
     InboxFile,
     Rejection,
     RunPlan,
     format_of,
     plan_run,
     read_file,
+    read_hash_cache,
     scan_inbox,
     unsupported_message,
+    write_hash_cache,
 )
 from flows.settings import Settings
 from transforms.catalog import Catalog, load_catalog
@@ -180,8 +183,10 @@ def new_load_id() -> str:
 def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
     if not settings.inbox.is_dir():
         raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
-    files, rejections = scan_inbox(settings)
     # A full refresh forgets which contents were read: every file is read and extracted again.
+    cache = HashCache() if settings.full_refresh else read_hash_cache(settings.hash_cache_path)
+    files, rejections = scan_inbox(settings, cache)
+    write_hash_cache(settings.hash_cache_path, cache)
     known = {} if settings.full_refresh else warehouse.known_contents()
     return plan_run(files, rejections, warehouse.source_state(), known)
 

@@ -107,5 +107,10 @@ class Settings:
         return self.var / "warehouse.duckdb"
 
     @property
+    def hash_cache_path(self) -> Path:
+        """The inbox's content hashes by file stamp (flows.ingest.HashCache)."""
+        return self.var / "inbox_hashes.parquet"
+
+    @property
     def staging_dir(self) -> Path:
         return self.var / "staging"

@@ -1,8 +1,12 @@
+import hashlib
+import os
+import time
 from pathlib import Path
 
 import polars as pl
 
-from flows.ingest import plan_run, scan_inbox
+from flows import ingest
+from flows.ingest import HashCache, plan_run, scan_inbox
 from flows.settings import Settings
 
 NO_STATE = pl.DataFrame(
@@ -83,15 +87,12 @@ def test_same_content_twice_is_read_once(tmp_path: Path) -> None:
 
 def test_hash_file_reads_every_chunk(tmp_path: Path) -> None:
     """Hashes of files shorter than, exactly as long as, and longer than one read chunk."""
-    import hashlib
-
-    from flows.ingest import _CHUNK, hash_file
-
-    for size in (0, 1, _CHUNK - 1, _CHUNK, _CHUNK + 1, 2 * _CHUNK + 5):
+    chunk = ingest._CHUNK
+    for size in (0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk + 5):
         data = bytes(i % 251 for i in range(size))
         path = tmp_path / f"{size}.bin"
         path.write_bytes(data)
-        assert hash_file(path) == hashlib.sha256(data).hexdigest(), size
+        assert ingest.hash_file(path) == hashlib.sha256(data).hexdigest(), size
 
 
 def test_no_ignore_globs_ignores_nothing(tmp_path: Path) -> None:
@@ -103,3 +104,64 @@ def test_no_ignore_globs_ignores_nothing(tmp_path: Path) -> None:
 
     assert [f.source_path for f in files] == [".hidden.txt"]
     assert [r.source_path for r in rejections] == ["expected.jsonl"]
+
+
+def settled_cache(entries: dict | None = None) -> HashCache:
+    """A cache whose scan starts a minute from now: the files just written count as settled."""
+    return HashCache(entries=entries or {}, scan_started_ns=time.time_ns() + 60 * 10**9)
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    write(inbox, "sub/b.txt", "全市规上工业增加值200亿元")
+    settings = Settings(inbox=inbox)
+    first = settled_cache()
+    files, _ = scan_inbox(settings, first)
+    ingest.write_hash_cache(tmp_path / "hashes.parquet", first)
+
+    reads: list[Path] = []
+    real_hash = ingest.hash_file
+    monkeypatch.setattr(ingest, "hash_file", lambda path: reads.append(path) or real_hash(path))
+    cached = settled_cache(ingest.read_hash_cache(tmp_path / "hashes.parquet").entries)
+    again, _ = scan_inbox(settings, cached)
+
+    assert reads == []
+    assert [(f.source_path, f.content_sha256) for f in again] == [
+        (f.source_path, f.content_sha256) for f in files
+    ]
+    assert set(cached.seen) == {"a.txt", "sub/b.txt"}
+
+
+def test_a_rewrite_keeping_size_and_mtime_is_still_read(tmp_path: Path) -> None:
+    """Only the ctime tells: the same number of bytes, the old mtime put back."""
+    inbox = tmp_path / "inbox"
+    path = write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    cache = settled_cache()
+    (before,), _ = scan_inbox(Settings(inbox=inbox), cache)
+    status = path.stat()
+    path.write_text("全市规上工业增加值900亿元", encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size
+
+    (after,), _ = scan_inbox(Settings(inbox=inbox), settled_cache(cache.seen))
+
+    assert after.content_sha256 != before.content_sha256
+
+
+def test_files_changed_just_before_a_scan_are_not_remembered(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    cache = HashCache()  # the scan starts now: the file was written within the last 2 s
+
+    files, _ = scan_inbox(Settings(inbox=inbox), cache)
+
+    assert len(files) == 1 and cache.seen == {}
+
+
+def test_an_unreadable_cache_is_an_empty_one(tmp_path: Path) -> None:
+    broken = tmp_path / "hashes.parquet"
+    broken.write_bytes(b"not parquet")
+
+    assert ingest.read_hash_cache(broken).entries == {}
+    assert ingest.read_hash_cache(tmp_path / "missing.parquet").entries == {}

@@ -3,6 +3,10 @@
 The figures are drawn in the browser by plotly.js, which the report ships beside its pages
 (`assets/`), so the report opens offline. Each point carries the link to its sentence in the
 evidence viewer (`customdata[0]`): clicking a point opens it.
+
+They are written as plain dicts in plotly.js's own JSON schema: building them as
+`plotly.graph_objects`, which validate every property in Python, took 4.7 of the report's
+8 s for 1,000 documents (the JSON is the same).
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
-
 FONT_FAMILY = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
     '"Noto Sans SC", system-ui, sans-serif'
@@ -22,6 +24,8 @@ PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 )  # fmt: skip
+NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
+"""plotly.py's template "none" as it writes it: no theme over plotly.js's defaults."""
 LEVEL_DIMENSION = "currency"
 LEVEL_FACTOR = 1e8
 LEVEL_UNIT = "亿元"
@@ -115,51 +119,53 @@ def _dash(kind: str) -> str:
     return "dash" if kind.endswith("月）") and "-" in kind else "dot"
 
 
-def _line_traces(series, y_of, colours, href) -> list[go.Scatter]:
+def _line_traces(series, y_of, colours, href) -> list[dict[str, Any]]:
     """One line per indicator and kind of period, over the months the periods end."""
     traces = []
     for (code, kind), rows in series.items():
         colour = colours.get(code, PALETTE[-1])
         traces.append(
-            go.Scatter(
-                x=[r["end_month"].isoformat() for r in rows],
-                y=[y_of(r) for r in rows],
-                name=rows[0]["indicator"] + kind,
-                mode="lines+markers",
-                line={"color": colour, "width": 2, "dash": _dash(kind)},
-                marker={
+            {
+                "type": "scatter",
+                "x": [r["end_month"].isoformat() for r in rows],
+                "y": [y_of(r) for r in rows],
+                "name": rows[0]["indicator"] + kind,
+                "mode": "lines+markers",
+                "line": {"color": colour, "width": 2, "dash": _dash(kind)},
+                "marker": {
                     "color": colour,
                     "size": [12 if r["is_conflicting"] else 8 for r in rows],
                     "symbol": ["diamond" if r["is_conflicting"] else "circle" for r in rows],
                     "line": {"width": 1, "color": "#ffffff"},
                 },
-                customdata=[_customdata(r, href) for r in rows],
-                hovertemplate=HOVER % "%{fullData.name}",
-            )
+                "customdata": [_customdata(r, href) for r in rows],
+                "hovertemplate": HOVER % "%{fullData.name}",
+            }
         )
     return traces
 
 
-def _bar_trace(series, y_of, colours, href) -> go.Bar:
+def _bar_trace(series, y_of, colours, href) -> dict[str, Any]:
     """All figures state one period: a bar per indicator (a line of one point says little)."""
     rows = [(code, kind, r) for (code, kind), rows in series.items() for r in rows]
     # The title names the period: a bar's label tells only a single month or quarter apart.
     names = [r["indicator"] + _series_kind(r, by_length=False) for _, _, r in rows]
     outline = ["#c25e00" if r["is_conflicting"] else "rgba(0,0,0,0)" for _, _, r in rows]
-    return go.Bar(
-        orientation="h",
-        y=names,
-        x=[y_of(r) for _, _, r in rows],
-        marker={
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "y": names,
+        "x": [y_of(r) for _, _, r in rows],
+        "marker": {
             "color": [colours.get(code, PALETTE[-1]) for code, _, _ in rows],
             "line": {"color": outline, "width": 2},
         },
-        text=[stated(r["value"], r["unit"]) for _, _, r in rows],
-        textposition="outside",
-        cliponaxis=False,
-        customdata=[_customdata(r, href) for _, _, r in rows],
-        hovertemplate=HOVER % "%{y}",
-    )
+        "text": [stated(r["value"], r["unit"]) for _, _, r in rows],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [_customdata(r, href) for _, _, r in rows],
+        "hovertemplate": HOVER % "%{y}",
+    }
 
 
 def _figure(
@@ -176,7 +182,7 @@ def _figure(
     series = _series(observations, by_length=by_length)
     months = {r["end_month"] for r in observations}
     layout: dict[str, Any] = {
-        "template": "none",
+        "template": NO_TEMPLATE,
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 13}},
         "font": {"family": FONT_FAMILY, "size": 12, "color": "#2b2f36"},
         "height": 250,
@@ -218,7 +224,7 @@ def _figure(
         }  # fmt: skip
         layout["height"] = 250 + 22 * ((len(series) + 2) // 3)
         data = _line_traces(series, y_of, colours, href)
-    return go.Figure(data=data, layout=layout).to_plotly_json()
+    return {"data": data, "layout": layout}
 
 
 def region_charts(

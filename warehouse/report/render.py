@@ -351,26 +351,24 @@ def _marks(segments: Iterable, titles: dict[str, str]) -> Markup:
     """The text as HTML: each covered segment a <mark> naming its facts; anchors before each
     fact's first segment. Built here, not in the template: the text is pre-wrapped, so not
     a character of whitespace may be added."""
-    html = []
+    # Every piece is escaped as it is made and joined as plain strings: `Markup.format`
+    # (string.Formatter) took 3 of the report's 8 s for 1,000 documents.
+    html: list[str] = []
     for segment in segments:
         if not segment.keys:
             html.append(escape(segment.text))
             continue
-        anchor = Markup('<span class="anchor" id="f-{}"></span>')
-        html.extend(anchor.format(key) for key in segment.starts)
+        html.extend(f'<span class="anchor" id="f-{escape(key)}"></span>' for key in segment.starts)
         classes = "ev"
         if segment.quarantined:
             classes += " ev-q" if not segment.loaded else " ev-q ev-mixed"
+        keys = escape(" ".join(segment.keys))
+        title = escape("\n".join(titles[k] for k in segment.keys))
         html.append(
-            Markup('<mark class="{}" data-facts="{}" data-depth="{}" title="{}">{}</mark>').format(
-                classes,
-                " ".join(segment.keys),
-                min(len(segment.keys), 3),
-                "\n".join(titles[k] for k in segment.keys),
-                segment.text,
-            )
+            f'<mark class="{classes}" data-facts="{keys}" data-depth="{min(len(segment.keys), 3)}"'
+            f' title="{title}">{escape(segment.text)}</mark>'
         )
-    return Markup("").join(html)
+    return Markup("".join(html))
 
 
 def _document_page(
