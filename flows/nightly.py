@@ -239,7 +239,7 @@ def _run_locked(
     staging = StagingArea(settings.staging_dir).reset()
     pipeline.stage_scan_rejections(staging, plan, load_id)
     clock = time.perf_counter()
-    history = warehouse.history_levels() if plan.to_read or stored else None
+    history = pipeline.stage_history(staging, warehouse) if plan.to_read or stored else None
     stage_seconds["history"] = time.perf_counter() - clock
     clock = time.perf_counter()
     progress.start("extract", total=len(plan.to_read) + len(stored))
@@ -249,16 +249,11 @@ def _run_locked(
     workers = max(settings.workers, 2) if parallel else 1
     batches = pipeline.batch_documents(plan.to_read, settings.batch_size, workers)
     with batch_runner(settings, len(batches) if parallel else 1) as runner:
-        shared_history = (
-            pipeline.stage_history(staging, history)
-            if runner and history is not None and history.height
-            else history
-        )
         futures = []
         for number, files in enumerate(batches):
             parameters = {
                 "files": files, "staging": staging, "part": f"{number:05d}",
-                "load_id": load_id, "history": shared_history,
+                "load_id": load_id, "history": history,
                 # Data Docs show one validation, the first batch's: built once, not per batch.
                 "docs_dir": docs_dir if number == 0 else None,
             }  # fmt: skip

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.pipeline import series_history, stage_history
+from flows.pipeline import series_history
 from transforms.consistency import HISTORY_SCHEMA
-from warehouse.staging import StagingArea
 
 
 def levels(*series: tuple[str, str]) -> pl.DataFrame:
@@ -25,7 +24,8 @@ def levels(*series: tuple[str, str]) -> pl.DataFrame:
 
 def test_a_batch_reads_the_levels_of_its_own_series_from_the_staged_file(tmp_path: Path) -> None:
     history = levels(("gdp", "330100"), ("gdp", "330200"), ("retail_sales", "330100"))
-    path = stage_history(StagingArea(tmp_path / "staging").reset(), history)
+    path = tmp_path / "history.parquet"
+    history.write_parquet(path)
     candidates = levels(("gdp", "330100"), ("gdp", "330100"))
     mine = series_history(path, candidates)
     assert mine.rows() == history.filter(pl.col("region_code") == "330100").head(1).rows()

@@ -108,3 +108,24 @@ def test_second_run_adds_no_rows(first_run) -> None:
     assert summary["facts_loaded"] == 0
     assert table_contents(var / "warehouse.duckdb") == before
     assert rows(var / "warehouse.duckdb", "SELECT count(*) FROM etl_run")[0][0] == 2
+
+
+def test_history_levels_are_written_by_duckdb_for_the_batches(first_run, tmp_path: Path) -> None:
+    """What the next run's batches compare with: every loaded level of a current document."""
+    import polars as pl
+
+    from transforms.consistency import HISTORY_SCHEMA
+    from warehouse.store import Warehouse
+
+    _, var, _ = first_run
+    path = tmp_path / "history.parquet"
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        written = warehouse.write_history_levels(path)
+    expected = rows(
+        var / "warehouse.duckdb",
+        "SELECT count(*) FROM fact_observation JOIN v_current_document USING (document_key) "
+        "WHERE measure IN ('value', 'target_value')",
+    )[0][0]
+    history = pl.read_parquet(path)
+    assert written == history.height == expected > 0
+    assert history.columns == list(HISTORY_SCHEMA)

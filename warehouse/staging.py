@@ -31,12 +31,6 @@ class StagingArea:
         frame.write_parquet(temporary, compression="zstd")
         temporary.replace(final)
 
-    def write_file(self, name: str, frame: pl.DataFrame) -> Path:
-        """A Parquet file beside the staged tables that the load does not read."""
-        path = self.root / name
-        frame.write_parquet(path, compression="zstd")
-        return path
-
     def has(self, table: str) -> bool:
         return any((self.root / table).glob("*.parquet"))
 
