@@ -71,9 +71,13 @@ def _tree_rss(root: int) -> tuple[int, int]:
 def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
     """One `zhibiao run --json`: its summary, wall seconds, peak tree and process RSS."""
     clock = time.perf_counter()
+    # The run's own messages (and its worker processes') go to a log beside VAR, not into
+    # the figures; a failed run prints its tail.
+    log = var.parent / f"{var.name}.log"
     process = subprocess.Popen(
         [str(ZHIBIAO), "run", "--inbox", str(inbox), "--var", str(var), "--json"],
         stdout=subprocess.PIPE,
+        stderr=log.open("a"),
         text=True,
         env={**os.environ, "PREFECT_HOME": str(var.parent / "prefect-home")},
     )
@@ -91,7 +95,9 @@ def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
     sampler.join()
     seconds = time.perf_counter() - clock
     if process.returncode not in (0, 2):
-        raise SystemExit(f"zhibiao run failed with exit status {process.returncode}")
+        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
+        status = process.returncode
+        raise SystemExit(f"{tail}\nzhibiao run failed with exit status {status} ({log})")
     return json.loads(out.strip().splitlines()[-1]), seconds, peak[0], peak[1]
 
 
@@ -112,6 +118,7 @@ def bench(n: int, seed: int, directory: Path) -> dict:
     size = sum(p.stat().st_size for p in inbox.glob("*.txt"))
     var = directory / f"var-{n}"
     shutil.rmtree(var, ignore_errors=True)
+    (directory / f"var-{n}.log").unlink(missing_ok=True)
     summary, wall, tree_rss, process_rss = run_flow(inbox, var)
     noop, noop_wall, noop_rss, _ = run_flow(inbox, var)
     stages = summary["stage_seconds"]
