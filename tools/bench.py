@@ -5,7 +5,8 @@
 For each size: generate that many reports (flows/synthetic.py, cached under DIR), run
 `zhibiao run --json` on them into a fresh state folder, then once more with nothing new.
 Prints per-stage seconds, documents/s, the peak memory of the whole process tree (the flow,
-its worker processes and the Prefect server it starts; sampled from /proc every 0.2 s), the
+its worker processes and the Prefect server it starts; sampled from /proc every 0.2 s, as the
+sum of their PSS, and of their RSS, which counts shared library pages once per process), the
 no-op re-run's seconds, Great Expectations' share of the batch work, and the exponent of a
 log-log fit of run time against documents (1.0: linear). The machine's cores and memory
 first, since every figure depends on them.
@@ -43,8 +44,23 @@ def machine() -> str:
     return f"machine: {os.cpu_count()} cores, {memory} memory, Python {sys.version.split()[0]}"
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident bytes of `root` and its descendants."""
+def _pss(pid: int) -> int:
+    """Proportional set size: the process's private pages plus its share of shared ones."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory(root: int) -> tuple[int, int, int]:
+    """(PSS sum, RSS sum, largest RSS) in bytes of `root` and its descendants.
+
+    The PSS sum is the memory the tree uses: a page that several processes map (the
+    libraries each worker loads: Polars, DuckDB, pandas, Python itself) counts once, split
+    among them. The RSS sum counts such a page in every process, an upper bound."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -58,18 +74,20 @@ def _tree_rss(root: int) -> tuple[int, int]:
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry))
         rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total = largest = 0
+    pss = total = largest = 0
     stack = [root]
     while stack:
         pid = stack.pop()
+        pss += _pss(pid)
         total += rss.get(pid, 0)
         largest = max(largest, rss.get(pid, 0))
         stack.extend(children.get(pid, ()))
-    return total, largest
+    return pss, total, largest
 
 
-def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
-    """One `zhibiao run --json`: its summary, wall seconds, peak tree and process RSS."""
+def run_flow(inbox: Path, var: Path) -> tuple[dict, float, list[int]]:
+    """One `zhibiao run --json`: its summary, wall seconds, and the peaks of the tree's PSS
+    sum, its RSS sum and the largest process's RSS."""
     clock = time.perf_counter()
     # The run's own messages (and its worker processes') go to a log beside VAR, not into
     # the figures; a failed run prints its tail.
@@ -81,12 +99,11 @@ def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
         text=True,
         env={**os.environ, "PREFECT_HOME": str(var.parent / "prefect-home")},
     )
-    peak = [0, 0]
+    peak = [0, 0, 0]
 
     def sample() -> None:
         while process.poll() is None:
-            total, largest = _tree_rss(process.pid)
-            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            peak[:] = map(max, peak, _tree_memory(process.pid))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -98,7 +115,7 @@ def run_flow(inbox: Path, var: Path) -> tuple[dict, float, int, int]:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         status = process.returncode
         raise SystemExit(f"{tail}\nzhibiao run failed with exit status {status} ({log})")
-    return json.loads(out.strip().splitlines()[-1]), seconds, peak[0], peak[1]
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak
 
 
 def corpus(directory: Path, n: int, seed: int) -> tuple[Path, float]:
@@ -119,8 +136,8 @@ def bench(n: int, seed: int, directory: Path) -> dict:
     var = directory / f"var-{n}"
     shutil.rmtree(var, ignore_errors=True)
     (directory / f"var-{n}.log").unlink(missing_ok=True)
-    summary, wall, tree_rss, process_rss = run_flow(inbox, var)
-    noop, noop_wall, noop_rss, _ = run_flow(inbox, var)
+    summary, wall, (tree_pss, tree_rss, process_rss) = run_flow(inbox, var)
+    noop, noop_wall, (noop_pss, _, _) = run_flow(inbox, var)
     stages = summary["stage_seconds"]
     batch_work = sum(stages.get(s, 0.0) for s in BATCH_STAGES)
     return {
@@ -133,11 +150,12 @@ def bench(n: int, seed: int, directory: Path) -> dict:
         "run_s": summary["seconds"],
         "wall_s": wall,
         "docs_per_s": n / summary["seconds"],
+        "peak_tree_pss_mib": tree_pss / 2**20,
         "peak_tree_mib": tree_rss / 2**20,
         "peak_process_mib": process_rss / 2**20,
         "noop_run_s": noop["seconds"],
         "noop_wall_s": noop_wall,
-        "noop_peak_tree_mib": noop_rss / 2**20,
+        "noop_peak_tree_pss_mib": noop_pss / 2**20,
         "gx_share": stages.get("validate", 0.0) / batch_work if batch_work else 0.0,
         "stages": stages,
         "report_error": summary.get("report_error"),
@@ -173,10 +191,11 @@ def main() -> None:
             f"quarantined\n"
             f"  run {r['run_s']:.1f} s (process {r['wall_s']:.1f} s with Prefect's start), "
             f"{r['docs_per_s']:.0f} documents/s\n"
-            f"  peak memory {r['peak_tree_mib']:.0f} MiB (process tree), "
-            f"{r['peak_process_mib']:.0f} MiB (largest process)\n"
+            f"  peak memory {r['peak_tree_pss_mib']:.0f} MiB (process tree's PSS: pages that "
+            f"processes share counted once), {r['peak_tree_mib']:.0f} MiB (its RSS summed: "
+            f"counted in each), {r['peak_process_mib']:.0f} MiB (largest process)\n"
             f"  no-op re-run {r['noop_run_s']:.1f} s (process {r['noop_wall_s']:.1f} s), "
-            f"peak {r['noop_peak_tree_mib']:.0f} MiB\n"
+            f"peak {r['noop_peak_tree_pss_mib']:.0f} MiB (PSS)\n"
             f"  wall s: "
             + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
             + "\n  batch work s (summed over workers): "
