@@ -11,9 +11,13 @@ import polars as pl
 _SEPARATOR = "\x1f"
 
 
-def _digest(parts: Iterable[object]) -> bytes:
-    text = _SEPARATOR.join("" if part is None else str(part) for part in parts)
+def _hash(text: str) -> bytes:
+    """The one hash every key is made of: 8 bytes of BLAKE2b over the UTF-8 text."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+
+
+def _digest(parts: Iterable[object]) -> bytes:
+    return _hash(_SEPARATOR.join("" if part is None else str(part) for part in parts))
 
 
 def surrogate_key(*parts: object) -> int:
@@ -36,8 +40,7 @@ def with_fact_key(frame: pl.DataFrame, columns: list[str], name: str) -> pl.Data
     texts = frame.select(
         pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=_SEPARATOR)
     ).to_series()
-    blake2b = hashlib.blake2b
-    keys = [blake2b(text.encode("utf-8"), digest_size=8).hexdigest() for text in texts]
+    keys = [_hash(text).hex() for text in texts]
     return frame.with_columns(pl.Series(name, keys, dtype=pl.String))
 
 
