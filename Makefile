@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 # The extractor compiled with mypyc (transforms/native.py): again whenever a source changes.
 NATIVE := transforms/native.json
-$(NATIVE): $(STAMP) $(wildcard transforms/*.py) tools/compile_extractor.py
+$(NATIVE): $(STAMP) $(wildcard transforms/*.py transforms/extract/*.py) tools/compile_extractor.py
 	$(BIN)/python tools/compile_extractor.py
 
 install: $(STAMP) $(NATIVE) ## create .venv, install the project with its dev extras, compile the extractor

@@ -36,8 +36,9 @@ BUILD_DIR = ROOT / "build" / "mypyc"
 
 
 def built_files() -> list[Path]:
-    """Every extension module of the package, also of modules no longer compiled."""
-    return list(PACKAGE_DIR.glob("*.so"))
+    """Every extension module of the package and its subpackages, also of modules no
+    longer compiled."""
+    return list(PACKAGE_DIR.rglob("*.so"))
 
 
 def clean() -> None:

@@ -11,14 +11,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 
 
 def main(paths: list[str]) -> int:
+    catalog = load_catalog()
     for name in paths:
         path = Path(name)
         raw = path.read_text(encoding="utf-8", errors="replace")
-        for fact in extract_document(path.name, raw).facts:
+        for fact in extract_document(path.name, raw, catalog).facts:
             sys.stdout.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
     return 0
 

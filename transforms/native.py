@@ -1,11 +1,12 @@
 """The extractor's compiled build (mypyc), and when to run its Python source instead.
 
 `tools/compile_extractor.py` (run by `make install`) compiles `NATIVE_MODULES` with mypyc into
-extension modules beside their sources and records the hash of each source it compiled in
-`native.json`. Python imports an extension module before a `.py` of the same name, so an
-edit made after the build would silently run the old code; `use_source_when_stale` (called
-as the package is imported, in every process, workers included) sends those imports back to
-the `.py` files when any recorded source changed, or when `ZHIBIAO_PURE_PYTHON=1` asks for it.
+extension modules beside their sources (the `transforms.extract` package's too, `__init__`
+included) and records the hash of each source it compiled in `native.json`. Python imports
+an extension module before a `.py` of the same name, so an edit made after the build would
+silently run the old code; `use_source_when_stale` (called as the package is imported, in
+every process, workers included) sends those imports back to the `.py` files when any
+recorded source changed, or when `ZHIBIAO_PURE_PYTHON=1` asks for it.
 Both builds give the same facts (tests/transforms/test_native.py); the compiled one is faster.
 """
 
@@ -24,6 +25,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = PACKAGE_DIR / "native.json"
+EXTRACT_DIR = PACKAGE_DIR / "extract"
+"""The extractor's package: every module of it is compiled."""
 NATIVE_MODULES = (
     "transforms.facts",
     "transforms.trie",
@@ -34,13 +37,16 @@ NATIVE_MODULES = (
     "transforms.regions",
     "transforms.tables",
     "transforms.extract",
+    *sorted(f"transforms.extract.{p.stem}" for p in EXTRACT_DIR.glob("[!_]*.py")),
 )
 """The extractor's hot path: pure functions over text, fully typed (mypy-clean)."""
 PURE_PYTHON_ENV = "ZHIBIAO_PURE_PYTHON"
 
 
 def source_path(module: str) -> Path:
-    return PACKAGE_DIR / f"{module.rpartition('.')[2]}.py"
+    """`transforms.numbers` -> transforms/numbers.py; a package's is its `__init__.py`."""
+    path = PACKAGE_DIR.joinpath(*module.split(".")[1:])
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
 def source_digest(path: Path) -> str:

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 from transforms.normalise import normalise_text
+
+CATALOG = load_catalog()
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CHINESE_COUNT = re.compile(r"[零〇一二两三四五六七八九十百千]+[家个项宗台件人名]$")
@@ -30,7 +33,7 @@ TEXTS = sorted(
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)
 def test_evidence_is_the_span_it_claims(path):
     raw = path.read_text(encoding="utf-8", errors="replace")
-    extraction = extract_document(path.name, raw)
+    extraction = extract_document(path.name, raw, CATALOG)
     norm = normalise_text(raw)
     assert extraction.text == norm.text
     for fact in extraction.facts:
@@ -44,7 +47,7 @@ def test_evidence_is_the_span_it_claims(path):
 
 def test_evidence_covers_the_name_and_the_number():
     text = "2022年，绍兴市1200家规模以上工业企业实现工业总产值2100亿元，同比增长8.1%。"
-    facts = extract_document("t.txt", text).facts
+    facts = extract_document("t.txt", text, CATALOG).facts
     by_measure = {(f.indicator, f.measure): f.evidence for f in facts}
     assert by_measure[("规模以上工业企业数", "value")] == "1200家规模以上工业企业"
     assert by_measure[("规模以上工业总产值", "yoy_pct")] == "工业总产值2100亿元，同比增长8.1%"

@@ -2,7 +2,10 @@
 
 import pytest
 
+from transforms.catalog import load_catalog
 from transforms.extract import EXTRACTOR_VERSION, extract_document
+
+CATALOG = load_catalog()
 
 
 def facts(text, doc="t.txt"):
@@ -16,12 +19,14 @@ def facts(text, doc="t.txt"):
             f.qualifier,
             f.denominator,
         ): f.value
-        for f in extract_document(doc, text).facts
+        for f in extract_document(doc, text, CATALOG).facts
     }
 
 
 def keyed(text):
-    return {(f.indicator, f.measure): f.value for f in extract_document("t.txt", text).facts}
+    return {
+        (f.indicator, f.measure): f.value for f in extract_document("t.txt", text, CATALOG).facts
+    }
 
 
 def test_version_is_semver():
@@ -165,12 +170,12 @@ def test_growth_of_another_noun_is_not_the_subject():
 
 def test_same_fact_twice_is_kept_once():
     text = "2021年，义乌市规上工业增加值554亿元。\n2021年，义乌市规上工业增加值554亿元，增长8%。"
-    assert len([f for f in extract_document("t", text).facts if f.measure == "value"]) == 1
+    assert len([f for f in extract_document("t", text, CATALOG).facts if f.measure == "value"]) == 1
 
 
 def test_evidence_offsets_point_into_both_texts():
     raw = "2021年，東陽市實現規上工業增加值554.10\n\n億元。"
-    extraction = extract_document("t", raw)
+    extraction = extract_document("t", raw, CATALOG)
     fact = extraction.facts[0]
     assert extraction.text[fact.start : fact.end] == fact.evidence
     assert raw[fact.raw_start : fact.raw_end].endswith("554.10\n\n億元")
@@ -181,7 +186,7 @@ def test_evidence_offsets_point_into_both_texts():
     ["", "\n\n", "％％％", "<<<>>>", "2021年" * 3, "１" * 500, "增长%分别、、和", "\x00\ufffd"],
 )
 def test_never_raises_on_odd_text(text):
-    assert extract_document("odd", text).facts == []
+    assert extract_document("odd", text, CATALOG).facts == []
 
 
 def test_implausible_growth_is_emitted_as_stated():
@@ -297,6 +302,7 @@ def test_approximate_figures_keep_their_number_and_say_so():
         for f in extract_document(
             "t.txt",
             "2022年上半年，浏阳市规模以上工业企业近1100家；全年累计为企业减负降本约46亿元。",
+            CATALOG,
         ).facts
     }
     assert got == {("规模以上工业企业数", 1100, True), ("为企业减负降本金额", 46, True)}
@@ -312,7 +318,7 @@ def test_approximate_figures_keep_their_number_and_say_so():
     ],
 )
 def test_report_date_is_the_documents_own_month(text, report_date):
-    assert extract_document("t.txt", text).report_date == report_date
+    assert extract_document("t.txt", text, CATALOG).report_date == report_date
 
 
 def test_three_industries_written_as_one_word_or_an_elided_ordinal_list():

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 from transforms.facts import CONTRACT_FIELDS
+
+CATALOG = load_catalog()
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
 # The contract's fields but the value (compared rounded) and the evidence (free to differ).
@@ -26,7 +29,7 @@ def test_golden_file(source):
     ]
     got = [
         f.to_contract()
-        for f in extract_document(source.name, source.read_text(encoding="utf-8")).facts
+        for f in extract_document(source.name, source.read_text(encoding="utf-8"), CATALOG).facts
     ]
     assert as_rows(got) == as_rows(expected)
 

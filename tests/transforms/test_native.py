@@ -26,10 +26,15 @@ import json, sys
 from dataclasses import asdict
 from pathlib import Path
 import transforms.extract as extract
+import transforms.extract.sentence as sentence
+from transforms.catalog import load_catalog
 from transforms.native import BUILD
-out = {"build": BUILD, "file": extract.__file__, "docs": {}}
+out = {"build": BUILD, "files": [extract.__file__, sentence.__file__], "docs": {}}
+catalog = load_catalog()
 for path in sys.argv[1:]:
-    found = extract.extract_document(Path(path).name, Path(path).read_text(encoding="utf-8"))
+    found = extract.extract_document(
+        Path(path).name, Path(path).read_text(encoding="utf-8"), catalog
+    )
     out["docs"][Path(path).name] = [found.text, found.region, found.report_date,
                                     [asdict(f) for f in found.facts]]
 print(json.dumps(out, ensure_ascii=False))
@@ -59,6 +64,14 @@ def test_a_source_edited_after_the_build_is_stale() -> None:
     assert native.stale_modules({"transforms.gone": current}) == ["transforms.gone"]
 
 
+def test_the_extractor_package_is_compiled_module_by_module() -> None:
+    package = native.source_path("transforms.extract")
+    assert package == native.PACKAGE_DIR / "extract" / "__init__.py"
+    assert native.source_path("transforms.extract.sentence") == package.with_name("sentence.py")
+    modules = {m for m in native.NATIVE_MODULES if m.startswith("transforms.extract.")}
+    assert {f"transforms.extract.{p.stem}" for p in package.parent.glob("[!_]*.py")} == modules
+
+
 def test_manifest_round_trip(tmp_path: Path) -> None:
     manifest = tmp_path / "native.json"
     assert native.read_manifest(manifest) == {}  # nothing compiled
@@ -79,8 +92,9 @@ def test_compiled_and_source_builds_give_the_same_facts(tmp_path: Path) -> None:
     compiled = extract_in_subprocess(pure=False, cwd=tmp_path)
     source = extract_in_subprocess(pure=True, cwd=tmp_path)
     assert compiled["build"] == "compiled (mypyc)"
-    assert not compiled["file"].endswith(".py")
+    assert not any(file.endswith(".py") for file in compiled["files"])  # the package's too
     assert source["build"].startswith("source")
-    assert source["file"].endswith("extract.py")
+    assert source["files"][0].endswith("extract/__init__.py")
+    assert source["files"][1].endswith("extract/sentence.py")
     assert sum(len(doc[3]) for doc in source["docs"].values()) > 300
     assert compiled["docs"] == source["docs"]

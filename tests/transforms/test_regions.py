@@ -1,7 +1,10 @@
 """The document's own area and the areas its mentions name."""
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 from transforms.regions import find_region_mentions, infer_document_region, region_index
+
+CATALOG = load_catalog()
 
 
 def doc_region(text):
@@ -54,7 +57,7 @@ def test_division_changes_apply_on_top_of_the_generated_list():
 
 def areas(text):
     """(region, region_code) of every fact."""
-    return {(f.region, f.region_code) for f in extract_document("t.txt", text).facts}
+    return {(f.region, f.region_code) for f in extract_document("t.txt", text, CATALOG).facts}
 
 
 def test_publisher_line_names_the_documents_own_area():
@@ -63,7 +66,7 @@ def test_publisher_line_names_the_documents_own_area():
         "1-5月，全市规模以上工业增加值同比增长17.6%，增速高于潍坊市1.3个百分点。\n"
         "附：潍坊市主要指标\n潍坊市固定资产投资增长9%。潍坊市社会消费品零售总额增长8%。\n"
     )
-    assert extract_document("t.txt", text).region == "寿光市"
+    assert extract_document("t.txt", text, CATALOG).region == "寿光市"
 
 
 def test_an_area_after_a_comparison_word_does_not_count_for_the_document():
@@ -71,7 +74,7 @@ def test_an_area_after_a_comparison_word_does_not_count_for_the_document():
         "2022年，全县规上工业增加值增长9%，高于宜昌市2个百分点，比宜昌市平均水平高，"
         "增速居宜昌市第一。长阳县固定资产投资增长8%。"
     )
-    assert extract_document("t.txt", text).region == "长阳土家族自治县"
+    assert extract_document("t.txt", text, CATALOG).region == "长阳土家族自治县"
 
 
 def test_a_short_name_that_is_a_cue_word_is_the_cue():
@@ -114,6 +117,7 @@ def test_whole_region_in_a_city_of_an_autonomous_region_is_the_region():
         "t.txt",
         "鄂尔多斯市统计局　2022年1月28日\n"
         "2021年，全市地区生产总值增长8.1%，比全区（6.3%）高1.8个百分点。",
+        CATALOG,
     ).facts
     assert {(f.region, f.value) for f in got} == {("鄂尔多斯市", 8.1), ("内蒙古自治区", 6.3)}
 
@@ -128,6 +132,7 @@ def test_an_area_opening_its_clause_is_the_topic_of_what_follows():
         "t.txt",
         "湖州市统计局　2023年8月1日\n2023年上半年，湖州市规上工业增加值增长6%。"
         "南浔区表现亮眼，规上工业增加值增长12%。",
+        CATALOG,
     ).facts
     assert {(f.region, f.value) for f in got} == {("湖州市", 6), ("南浔区", 12)}
 
@@ -137,7 +142,7 @@ def test_a_source_named_in_the_body_is_not_the_publisher():
         "铁西区1至5月工业经济持续向好\n2023-06-21　来源：沈阳日报\n"
         "本报讯 记者从沈阳市统计局获悉，1至5月，铁西区规上工业增加值同比增长10.8%。"
     )
-    assert extract_document("t.txt", text).region == "铁西区"
+    assert extract_document("t.txt", text, CATALOG).region == "铁西区"
 
 
 def test_an_area_the_title_names_inside_the_most_named_one_is_the_documents():
@@ -146,7 +151,7 @@ def test_an_area_the_title_names_inside_the_most_named_one_is_the_documents():
         "今年前5个月，规上工业增加值同比增长6.1%。佛山市下达的任务完成良好，"
         "佛山市全市规上工业增加值增长4.5%。"
     )
-    got = extract_document("t.txt", text)
+    got = extract_document("t.txt", text, CATALOG)
     assert got.region == "顺德区"
     assert {(f.region, f.value) for f in got.facts if f.measure == "yoy_pct"} == {
         ("顺德区", 6.1),

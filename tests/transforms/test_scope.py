@@ -3,19 +3,24 @@
 One short text per phenomenon, written for these tests.
 """
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
+
+CATALOG = load_catalog()
 
 
 def rows(text, doc="t.txt"):
     return {
         (f.region, f.period_start, f.period_end, f.indicator, f.measure): f.value
-        for f in extract_document(doc, text).facts
+        for f in extract_document(doc, text, CATALOG).facts
         if f.measure not in ("rank", "pp_change")
     }
 
 
 def measures(text):
-    return {(f.indicator, f.measure): f.value for f in extract_document("t.txt", text).facts}
+    return {
+        (f.indicator, f.measure): f.value for f in extract_document("t.txt", text, CATALOG).facts
+    }
 
 
 # --- targets --------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
+
+CATALOG = load_catalog()
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
@@ -23,7 +26,9 @@ def score(docs, gold, tmp_path):
     pred = tmp_path / "pred.jsonl"
     with pred.open("w", encoding="utf-8") as out:
         for path in sorted(docs):
-            for fact in extract_document(path.name, path.read_text(encoding="utf-8")).facts:
+            for fact in extract_document(
+                path.name, path.read_text(encoding="utf-8"), CATALOG
+            ).facts:
                 out.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
     result = subprocess.run(
         [sys.executable, str(SCORER), str(gold), str(pred), "--json"],

@@ -3,16 +3,19 @@
 Texts written for these tests.
 """
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 from transforms.lexicon import lexicon
 from transforms.normalise import normalise_text
 from transforms.tables import find_tables, split_cells
 
+CATALOG = load_catalog()
+
 
 def rows(text):
     return {
         (f.region, f.period_start, f.period_end, f.indicator, f.measure, f.unit): f.value
-        for f in extract_document("t.txt", text).facts
+        for f in extract_document("t.txt", text, CATALOG).facts
     }
 
 
@@ -59,7 +62,7 @@ def test_a_table_restating_the_prose_adds_nothing():
         "表1　临平区2021年一季度主要经济指标\n指标 | 单位 | 1-3月 | 同比增长(%)\n"
         "规模以上工业增加值 | 万元 | 1523500 | 38.6\n"
     )
-    got = extract_document("t.txt", text).facts
+    got = extract_document("t.txt", text, CATALOG).facts
     assert [(f.measure, f.unit, f.evidence[:9]) for f in got] == [
         ("value", "亿元", "规模以上工业增加值"),
         ("yoy_pct", "%", "规模以上工业增加值"),

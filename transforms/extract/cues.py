@@ -1,0 +1,47 @@
+"""Cue words of `cues.csv` in a sentence: qualifiers (新增, 累计), stocks (截至, 目前), bounds
+and plans (突破, 预计: no figure), 分别, targets, `从...到` pairs, comparison and rank words."""
+
+from __future__ import annotations
+
+from transforms.extract.context import DocumentContext
+from transforms.extract.patterns import TARGET_LIST_AFTER
+from transforms.extract.state import SentenceState
+from transforms.extract.tokens import Token
+
+
+def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int) -> None:
+    token = tokens[index]
+    role = token.data
+    if role == "qual_new":
+        state.qualifier, state.qualifier_at = "新增", token.start
+    elif role == "qual_cum":
+        state.qualifier, state.qualifier_at = "累计", token.start
+    elif role == "point":
+        state.point = True
+        word = ctx.text[token.start : token.end]
+        if word in ("目前", "至今", "当前") or ctx.text.startswith("目前", token.end):
+            state.now = True
+    elif role == "bound":
+        state.bound = True
+    elif role == "plan":
+        state.plan = True
+    elif role == "net":
+        state.net = True
+    elif role == "each":
+        if ctx.text[token.start : token.end] == "分别":
+            state.each_at = token.start
+    elif role == "target":
+        state.target = state.target_seen = True
+        state.plan = False  # 预期目标, 计划目标: the target's own name
+        if ctx.lex.cue_args.get(ctx.text[token.start : token.end]) == "growth":
+            state.growth = 1  # 预期增长6%: the target and its growth verb in one word
+            state.cue_end = token.end
+        if TARGET_LIST_AFTER.match(ctx.text, token.end):
+            state.target_sentence = True  # 主要目标是：A增长7%；B增长8%
+    elif role == "from":
+        if state.from_periods:
+            state.previous_from = state.from_periods
+        state.from_periods = []
+        state.from_index = 0
+    elif role in ("comparator", "rank_lead"):
+        state.reference_end = token.end  # 高于全省, 居潍坊市第二: the area is a base

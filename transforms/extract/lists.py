@@ -1,0 +1,108 @@
+"""Lists (`分别`): listed figures shared out among listed indicators (`城乡居民人均可支配收入
+分别增长5%和7%`, `高技术、装备和高新技术等产业制造业增加值分别增长...`) or listed areas
+(`海宁市、桐乡市分别新增规上工业企业96家和88家`)."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.extract.context import DocumentContext
+from transforms.extract.patterns import AREA_LIST_GAPS, CN_DIGIT_START, ORDINAL
+from transforms.extract.state import SentenceState, Subject
+from transforms.periods import find_periods
+
+
+def split_list_items(segment: str) -> list[str]:
+    return [item for item in re.split(r"、|和|及|与", segment) if item]
+
+
+def expand_collective(ctx: DocumentContext, segment: str) -> str:
+    """`三次产业增加值` -> `第一产业、第二产业、第三产业增加值`: a word naming several
+    items (`cues.csv`, role `list_of`) written out as the list it stands for."""
+    for term, items in ctx.lex.collectives.items():
+        if segment.startswith(term):
+            return "、".join(items) + segment[len(term) :]
+    return segment
+
+
+def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject] | None:
+    """`高技术、数字经济、装备和高新技术等产业制造业增加值` -> one subject per item."""
+    segment = re.sub(r"^(?:其中|全市|全区|全县|全省|规模以上工业中)", "", segment)
+    for m in find_periods(segment):  # 2021年海宁市高技术、...: the list starts after them
+        if m.start == 0:
+            segment = segment[m.end :]
+    named = ctx.regions.pattern.match(segment)
+    if named:
+        segment = segment[named.end() :]
+    segment = re.sub(r"(?:同比|比上年|较上年|增速|增幅)+$", "", segment)
+    items = split_list_items(expand_collective(ctx, segment))
+    if len(items) < 2:
+        return None
+    if ORDINAL.match(items[0]):
+        # 第一、二、三产业: the later items elide the 第 of the first.
+        items = [f"第{item}" if CN_DIGIT_START.match(item) else item for item in items]
+    last = items[-1]
+    if "等" in last:
+        head, _, tail = last.partition("等")
+        items[-1] = head
+    else:
+        _, tail = ctx.lex.split_kind(last)
+        if not tail:
+            entry = ctx.lex.lookup(last)
+            tail = ctx.lex.split_kind(entry.indicator)[1] if entry else ""
+        items[-1] = last[: len(last) - len(tail)] if tail and last.endswith(tail) else last
+    kind = ctx.lex.split_kind(tail)[1] or tail
+    prefer = "制造业" if "制造业" in tail else ""
+    subjects = []
+    for item in items:
+        entry = ctx.lex.lookup(item + tail) or ctx.lex.lookup(item)
+        if entry is None and kind:
+            _, own_kind = ctx.lex.split_kind(item)
+            entry = None if own_kind else ctx.lex.complete(item, kind, prefer)
+        if entry is None:
+            subjects.append(Subject(None, "currency", start, item))
+        else:
+            subjects.append(Subject(entry.indicator, entry.dimension, start, item, entry.qualifier))
+    return subjects
+
+
+def list_targets(
+    ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
+) -> list[Subject] | None:
+    each = state.each_at
+    boundary = max(ctx.text.rfind(sep, sentence_start, each) for sep in "，,；;：:")
+    seg_start = max(boundary + 1, sentence_start)
+    segment = ctx.text[seg_start:each]
+    if re.search(r"\d", segment) is None:
+        listed = resolve_list(ctx, segment, seg_start)
+        if listed and len(listed) == count:
+            return listed
+    # `城乡居民人均可支配收入分别增长5%和7%`: a clause that names its own noun before 分别
+    # shares the numbers out among its own nouns, never among earlier clauses'.
+    own = any(seg_start <= s.start < each for s in state.subjects)
+    recent: list[Subject] = []
+    for subject in reversed(state.subjects):
+        if subject.start >= each or (own and subject.start < seg_start):
+            continue
+        if all(s.indicator != subject.indicator or s.indicator is None for s in recent):
+            recent.insert(0, subject)
+        if len(recent) == count:
+            return recent
+    return None
+
+
+def listed_areas(
+    ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
+) -> list[tuple[int, int, str]] | None:
+    """`海宁市、桐乡市分别新增规上工业企业96家和88家`: one area per listed number."""
+    each = state.each_at
+    seg_start = max(
+        sentence_start, *(ctx.text.rfind(sep, sentence_start, each) + 1 for sep in "，,；;：:")
+    )
+    areas = [a for a in state.areas if seg_start <= a[0] and a[1] <= each]
+    if len(areas) != count:
+        return None
+    rest = ctx.text[seg_start:each]
+    for start, end, _ in reversed(areas):
+        rest = rest[: start - seg_start] + rest[end - seg_start :]
+    return areas if AREA_LIST_GAPS.fullmatch(rest) else None

@@ -1,0 +1,221 @@
+"""Periods: which period the next figure falls in. The frame (the period the text reports
+on) holds until another is named; a digression (`去年同期`, `8月当月` inside `1-8月`, `年末`,
+`到2025年`) holds for its sentence or its clause, and the frame comes back; a year named at the
+head of a paragraph (`去年，全市...`) holds for the paragraph."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from transforms.extract.context import DocumentContext, Period
+from transforms.extract.patterns import CJK_RUN, COMPARATOR_BEFORE
+from transforms.extract.state import SentenceState
+from transforms.extract.tokens import Token
+from transforms.periods import PLAN_BEFORE, PeriodMention, resolve_year
+
+
+def read_period(
+    ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
+) -> None:
+    token = tokens[index]
+    mention = token.data
+    assert isinstance(mention, PeriodMention)
+    if mention.pair:
+        ctx.pair = mention.pair
+        return
+    before = ctx.text[max(0, token.start - 3) : token.start]
+    if COMPARATOR_BEFORE.search(before) and mention.rel != -1:
+        state.comparator = True  # 比2019年1-11月增长3.2%: growth against a base, not yoy
+        return
+    if COMPARATOR_BEFORE.search(before):
+        return  # 比上年: the yoy base
+    if (
+        mention.first_month
+        and mention.last_month
+        and mention.first_month > 1
+        and (ctx.text[token.start - 1 : token.start] in ("到", "至") or before.endswith("到"))
+        and mention.last_month % 3 == 0
+        and mention.last_month - mention.first_month == 2
+    ):
+        mention = replace(mention, first_month=1, is_point=False, is_month_within=False)
+    if mention.same_months and ctx.period is not None:  # 去年同期: the running months
+        mention = replace(
+            mention,
+            first_month=ctx.period.first,
+            last_month=ctx.period.last,
+            is_point=ctx.period.is_point,
+        )
+    at_point = text_before_point(ctx.text, token.start)
+    saved = (ctx.period, ctx.year)
+    period = resolve_mention(ctx, mention)
+    if period is not None and (
+        in_paragraph_year(ctx, mention) or is_digression(ctx, mention, period, token, at_point)
+    ):
+        if clause_lead(ctx, state, token):
+            state.digressed = True
+            if state.paragraph_head and not state.content_seen and is_past_year(mention):
+                ctx.paragraph_period = period
+        elif state.clause_saved is None:
+            state.clause_saved = saved
+    elif period is not None:
+        ctx.year = period.year  # 去年 as the text's own period: 全年 after it is that year too
+        ctx.frame, ctx.frame_year, ctx.frame_explicit = period, period.year, True
+        ctx.paragraph_period = None  # a period the text reports on ends the paragraph's year
+        if ctx.monthly is None and period.first is not None:
+            ctx.monthly = period.first == period.last
+    ctx.period = period
+    if period is None:
+        return
+    if state.now:
+        state.now, state.now_held = False, True
+    if state.from_index >= 0:
+        state.from_periods.append(period)
+    if at_point:
+        state.point = True
+
+
+def is_past_year(mention: PeriodMention) -> bool:
+    """`去年`, `上年全年`: a whole earlier year, not the same months of it (`去年同期`)."""
+    return (
+        mention.rel is not None
+        and mention.rel < 0
+        and not mention.same_months
+        and mention.first_month in (None, 1)
+        and mention.last_month in (None, 12)
+        and not mention.is_point
+    )
+
+
+def resume_period(ctx: DocumentContext) -> None:
+    """After a digression: the paragraph's own year when it has one, else the frame."""
+    if ctx.paragraph_period is not None:
+        ctx.period, ctx.year = ctx.paragraph_period, ctx.paragraph_period.year
+    else:
+        ctx.period, ctx.year = ctx.frame, ctx.frame_year
+
+
+def is_digression(
+    ctx: DocumentContext, mention: PeriodMention, period: Period, token: Token, at_point: bool
+) -> bool:
+    """A period the text visits without reporting on it, once it has named the one it reports
+    on: last year (去年同期, 去年一季度), a stock date (年末, 截至9月底), a part of the running
+    cumulative period (8月当月 in a 1-8月 report, 二季度 in 上半年; a month is the frame of a
+    monthly release, though); or a plan year (到2025年) at any time."""
+    if ctx.frame_explicit and (
+        (mention.rel is not None and mention.rel < 0) or period.is_point or at_point
+    ):
+        return True  # before any reporting period is named, 去年 or 年末 is the frame
+    frame = ctx.frame
+    if (
+        ctx.frame_explicit
+        and frame is not None
+        and frame.year == period.year
+        and frame.first
+        and frame.last
+        and period.first
+        and period.last
+    ):
+        span, whole = (period.first, period.last), (frame.first, frame.last)
+        within = whole[0] <= span[0] and span[1] <= whole[1] and span != whole
+        if within and mention.is_month_within:
+            return True  # 8月当月 in a 1-8月 report
+        if within and span[0] > whole[0] and not (span[0] == span[1] and ctx.monthly):
+            return True  # 5月份 in a 1-5月 release, 二季度 in 上半年: a part of the frame
+    before = ctx.text[max(0, token.start - 4) : token.start]
+    return mention.year is not None and PLAN_BEFORE.search(before) is not None
+
+
+def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """The period opens its clause (`去年同期，...`, `其中3月当月增长`), so it holds for the
+    rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
+    before = ctx.text[state.clause_start : token.start]
+    return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
+
+
+def text_before_point(text: str, start: int) -> bool:
+    return text[max(0, start - 2) : start] in ("截至", "截止") or text[
+        max(0, start - 3) : start
+    ] in ("截止到", "截至到")
+
+
+def in_paragraph_year(ctx: DocumentContext, mention: PeriodMention) -> bool:
+    """A period with no year of its own in a paragraph about another year (`回顾去年，…；全年
+    新增规上工业企业8家`) is of that year, and holds no longer than the paragraph does."""
+    return ctx.paragraph_period is not None and mention.year is None and mention.rel is None
+
+
+def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | None:
+    context_year = ctx.year if ctx.year is not None else ctx.document_year
+    if ctx.paragraph_period is not None and in_paragraph_year(ctx, mention):
+        context_year = ctx.paragraph_period.year
+    year = resolve_year(mention, context_year, ctx.document_year)
+    if year is None:
+        return None
+    if mention.year is not None or mention.rel == 0:
+        ctx.year = year
+    bare = mention.first_month is None and not mention.is_since and not mention.is_point
+    frame = ctx.frame
+    if (
+        bare
+        and mention.rel == 0
+        and frame is not None
+        and frame.year == year
+        and (frame.first is not None and not frame.is_since and not frame.is_point)
+    ):
+        return frame  # 今年 inside a 1-9月 report: still 1-9月
+    return Period(year, mention.first_month, mention.last_month, mention.is_point, mention.is_since)
+
+
+def reference_month(ctx: DocumentContext, period: Period) -> int | None:
+    """Last month a figure can cover: the stated one, else year end or publication month."""
+    last = period.last if period.last else 12
+    if ctx.publication and ctx.publication[0] == period.year:
+        last = min(last, ctx.publication[1])
+    elif period.is_since and not period.last:
+        return None
+    return last
+
+
+def fact_period(
+    ctx: DocumentContext,
+    state: SentenceState,
+    measure: str,
+    dimension: str,
+    qualifier: str | None,
+    override: Period | None,
+) -> tuple[str, str] | None:
+    period = override or ctx.period
+    if state.now and override is None and ctx.document_year is not None:
+        period = Period(ctx.document_year, 12, 12, True)
+    if period is None:
+        return None
+    year = period.year
+    if measure in ("target_value", "target_yoy_pct"):
+        return f"{year}-01", f"{year}-12"
+    added = qualifier == "新增" and measure == "value"
+    point = state.point or period.is_point
+    stock = not added and (point or (dimension == "count" and measure == "value"))
+    last = reference_month(ctx, period)
+    if last is None:
+        if not stock:
+            return None  # 今年以来 with no date to end it
+        last = 12
+    if stock:
+        return f"{year}-{last:02d}", f"{year}-{last:02d}"
+    first = 1 if added and point else period.first or 1
+    if first > last:
+        return None
+    return f"{year}-{first:02d}", f"{year}-{last:02d}"
+
+
+def from_period(ctx: DocumentContext, state: SentenceState) -> Period | None:
+    """`从A增长至B`: A is the first period of the comparison, B the second."""
+    index = state.from_index
+    state.from_index += 1
+    if len(state.from_periods) > index:
+        return None  # stated inline: the running period is already right
+    if index < len(state.previous_from):
+        return state.previous_from[index]  # 同期...从A上升至B: the same two periods again
+    if ctx.pair and index < 2:
+        return Period(ctx.pair[index], 1, 12)
+    return None

@@ -1,0 +1,183 @@
+"""Quantities: a figure closes a fact about the subject, in the measure the clause's cues
+say (`measure_for_percent`); listed figures are shared out (`lists.py`); a count written
+before a noun counts that noun, and a base area's figure in brackets is the base's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from transforms.extract.clauses import clause_has_foreign_subject
+from transforms.extract.context import DocumentContext
+from transforms.extract.emit import emit
+from transforms.extract.lists import list_targets, listed_areas
+from transforms.extract.measures import cue_reaches, measure_for_percent
+from transforms.extract.patterns import BASE_FIGURE_LEAD, BRACKET_CLOSE
+from transforms.extract.periods import from_period
+from transforms.extract.state import SentenceState, Subject
+from transforms.extract.tokens import Token
+from transforms.numbers import Quantity
+
+
+def read_quantity_token(
+    ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
+) -> None:
+    token = tokens[index]
+    state.saw_content()
+    if token.in_run or token.counts_next or is_leading_count(ctx.text, token):
+        return
+    if read_base_figure(ctx, state, token):
+        return
+    if state.foreign or (
+        not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
+    ):
+        return
+    read_quantity(ctx, state, token, state.sentence_start)
+
+
+def read_quantity(
+    ctx: DocumentContext,
+    state: SentenceState,
+    token: Token,
+    sentence_start: int,
+    subject: Subject | None = None,
+) -> None:
+    q = token.data
+    assert isinstance(q, Quantity)
+    floor_target = state.target and not q.is_range  # 目标：增长6.5%以上
+    if (q.is_bound and not floor_target) or state.bound or state.plan or state.net:
+        return
+    run = token.run or (token,)
+    if len(run) > 1 and state.each_at >= 0:
+        areas = listed_areas(ctx, state, sentence_start, len(run))
+        if areas and state.subject is not None and state.subject.start > state.each_at:
+            for (area_start, _, name), item in zip(areas, run, strict=True):
+                subject = replace(state.subject, region=name)
+                attach_quantity(ctx, state, subject, item, min(area_start, subject.start))
+            return
+        targets = list_targets(ctx, state, sentence_start, len(run))
+        if targets:
+            reaches = cue_reaches(ctx, state.cue_end, run[0].start)
+            for target, item in zip(targets, run, strict=True):
+                attach_quantity(
+                    ctx, state, target, item, min(target.start, item.start), cue_checked=reaches
+                )
+            return
+    subject = subject or state.subject
+    if subject is None:
+        return
+    attach_quantity(ctx, state, subject, token, subject.start)
+
+
+def attach_quantity(
+    ctx: DocumentContext,
+    state: SentenceState,
+    subject: Subject,
+    token: Token,
+    ev_start: int,
+    cue_checked: bool | None = None,
+) -> None:
+    q = token.data
+    assert isinstance(q, Quantity)
+    if subject.indicator is None:
+        return
+    ev_start = min(ev_start, token.start)
+    ev_end = max(token.end, subject.start + len(subject.text))  # 2097家规模以上工业企业
+    period_override = None
+    if state.from_index >= 0 and q.unit != "个百分点":
+        period_override = from_period(ctx, state)
+    if q.unit == "%":
+        measure = measure_for_percent(state)
+        if measure is None:
+            return
+        reaches = (
+            cue_checked if cue_checked is not None else cue_reaches(ctx, state.cue_end, token.start)
+        )
+        if measure[0] in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not reaches:
+            return
+        name, sign = measure
+        denominator = state.share if name == "share_pct" else None
+        if name == "share_pct" and denominator is None:
+            return
+        emit(
+            ctx,
+            state,
+            subject,
+            name,
+            sign * q.value,
+            "%",
+            ev_start,
+            ev_end,
+            denominator=denominator,
+            approx=q.is_approximate,
+            period=period_override,
+        )
+        return
+    if q.unit == "个百分点":
+        if state.growth or state.rate:
+            emit(
+                ctx,
+                state,
+                subject,
+                "pp_change",
+                (state.growth or 1) * q.value,
+                q.unit,
+                ev_start,
+                ev_end,
+            )
+        return
+    if q.dimension != subject.dimension:
+        return
+    if state.growth and not state.target:
+        return  # 增加1755家: a change, not a level
+    level_measure = "target_value" if state.target else "value"
+    emit(
+        ctx,
+        state,
+        subject,
+        level_measure,
+        q.value,
+        q.unit,
+        ev_start,
+        ev_end,
+        approx=q.is_approximate,
+        period=period_override,
+    )
+
+
+def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`增速比重庆全市（5.8%）高0.6个百分点`: the bracketed figure is the base area's own
+    growth, stated outright (the difference never is). True when the number was the base's."""
+    q = token.data
+    base = state.base_area
+    if base is None or not isinstance(q, Quantity) or state.subject is None:
+        return False
+    lead = BASE_FIGURE_LEAD.fullmatch(ctx.text, base[0], q.start)
+    if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
+        return False
+    state.base_area = None
+    subject = replace(state.subject, region=base[1])
+    named = lead.group("up") or lead.group("down")
+    growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
+    if q.unit == "%" and growth and not state.target:
+        emit(
+            ctx,
+            state,
+            subject,
+            "yoy_pct",
+            -q.value if lead.group("down") else q.value,
+            "%",
+            state.subject.start,
+            token.end + 1,
+            base_region=base[1],
+        )
+    return True
+
+
+def is_leading_count(text: str, token: Token) -> bool:
+    """`4家独角兽企业`: a count that quantifies the noun after it, not the subject before."""
+    q = token.data
+    end = max(token.end, q.tail_end) if isinstance(q, Quantity) else token.end
+    nxt = text[end : end + 1]  # 100家以上: the bound word is no noun
+    if token.run is not None:
+        return False  # 96家和88家: the first of a list of counts
+    return isinstance(q, Quantity) and q.dimension == "count" and "\u4e00" <= nxt <= "\u9fff"

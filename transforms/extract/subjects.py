@@ -1,0 +1,132 @@
+"""Subjects: the indicator the next figures describe. An indicator's name opens one; a stem
+(`其中，高新技术产业48.6亿元`) or a kind word (`增加值增长3.6%`) completes the name of the one
+before; a narrower noun (`电子设备制造业增加值`) or a combined count opens a subject that blocks
+attachment."""
+
+from __future__ import annotations
+
+from transforms.extract.context import DocumentContext
+from transforms.extract.patterns import STEM_VERB
+from transforms.extract.quantities import read_quantity
+from transforms.extract.state import SentenceState, Subject
+from transforms.extract.tokens import Token
+from transforms.lexicon import Entry
+
+
+def read_indicator(
+    ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
+) -> None:
+    state.saw_content()
+    token = tokens[index]
+    previous = tokens[index - 1] if index else None
+    open_subject(ctx, state, token, subject_from_indicator(ctx, state, token, previous))
+
+
+def read_stem(ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int) -> None:
+    state.saw_content()
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    subject = subject_from_stem(ctx, state, token, following)
+    if subject.indicator is None and token.short:
+        return  # 工业 with no parent to take a kind from: just a word
+    open_subject(ctx, state, token, subject)
+
+
+def read_kind(ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int) -> None:
+    state.saw_content()
+    open_subject(ctx, state, tokens[index], subject_from_kind(ctx, state, tokens[index]))
+
+
+def open_subject(
+    ctx: DocumentContext, state: SentenceState, token: Token, subject: Subject
+) -> None:
+    """The figures that follow describe `subject`, in the area in effect where it is named;
+    the clause's growth and rate cues were about the subject before it."""
+    subject.region = state.region
+    state.clause_region = None
+    state.subject = subject
+    state.subjects.append(subject)
+    state.growth = state.avg2y = 0
+    state.rate = state.share_open = False
+    leading = token.leading
+    if leading is not None and subject.indicator:
+        read_quantity(ctx, state, leading, token.start, subject)
+
+
+def parent_subject(state: SentenceState) -> Subject | None:
+    return next((s for s in reversed(state.subjects) if s.indicator), None)
+
+
+def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) -> Subject:
+    """A kind word: bare (`增加值增长3.6%` after 工业总产值) completes the parent's stem."""
+    kind = str(token.data)
+    dimension = ctx.lex.kind_dimension.get(kind, "currency")
+    named = state.subject
+    if named is not None and STEM_VERB.fullmatch(
+        ctx.text, named.start + len(named.text), token.start
+    ):
+        entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
+        if entry:
+            return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
+    parent = parent_subject(state)
+    if token.bare and parent and parent.indicator:
+        for name in (parent.indicator, parent.text):
+            stem, _ = ctx.lex.split_kind(name)
+            entry = ctx.lex.lookup(stem + kind)
+            if entry:
+                return Subject(entry.indicator, entry.dimension, token.start, kind)
+    return Subject(None, dimension, token.start, kind)
+
+
+def subject_from_stem(
+    ctx: DocumentContext, state: SentenceState, token: Token, next_token: Token | None
+) -> Subject:
+    """`其中,高新技术产业48.6亿元` inherits the parent's kind (增加值 or 投资)."""
+    stem = str(token.data)
+    kinds = ctx.lex.stems.get(stem, {})
+    parent = parent_subject(state)
+    kind = ""
+    if parent and parent.indicator:
+        kind = ctx.lex.split_kind(parent.indicator)[1]
+    elif next_token is not None and next_token.kind == "growth" and ctx.last_kind:
+        kind = ctx.last_kind
+    if kind in kinds:
+        entry = ctx.lex.entries.get(kinds[kind])
+        if entry:
+            return Subject(entry.indicator, entry.dimension, token.start, stem)
+    return Subject(None, "currency", token.start, stem)
+
+
+def subject_from_indicator(
+    ctx: DocumentContext, state: SentenceState, token: Token, previous: Token | None
+) -> Subject:
+    entry = token.data
+    assert isinstance(entry, Entry)
+    text = ctx.text[token.start : token.end]
+    before = ctx.text[token.start - 1] if token.start else ""
+    if (
+        previous is not None
+        and previous.end == token.start
+        and previous.kind == "cue"
+        and (previous.data == "per_unit")
+    ):
+        return Subject(None, entry.dimension, token.start, text)  # 人均GDP is another statistic
+    adjoining = (
+        previous is not None
+        and previous.end == token.start
+        and previous.kind in ("region", "period", "qty")
+    )
+    if not adjoining and ctx.lex.narrower_before.search(
+        ctx.text, max(0, token.start - 4), token.start
+    ):
+        return Subject(None, entry.dimension, token.start, text)  # 电子设备制造业增加值
+    joined = (
+        previous is not None
+        and previous.end == token.start - 1
+        and previous.kind in ("ind", "stem", "qty")
+    )
+    if before in "和及与" and not joined:
+        # 省级隐形冠军和国家级专精特新"小巨人"企业12家: a combined count, not the indicator's.
+        return Subject(None, entry.dimension, token.start, text)
+    ctx.last_kind = ctx.lex.split_kind(entry.indicator)[1] or ctx.last_kind
+    return Subject(entry.indicator, entry.dimension, token.start, text, entry.qualifier)

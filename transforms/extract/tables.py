@@ -1,0 +1,182 @@
+"""Tables: one fact per figure cell of a row that names a catalogue indicator (or, in a
+table whose rows are areas, of a column that names one), in the period of its column and
+the area of the table's title."""
+
+from __future__ import annotations
+
+from transforms.extract.areas import area_of_label, resolve_area
+from transforms.extract.context import DocumentContext, Period
+from transforms.extract.emit import emit
+from transforms.extract.patterns import (
+    COMPARATOR_BEFORE,
+    CUMULATIVE_COLUMN,
+    MONTH_COLUMN,
+    RATE_LABEL_END,
+    ROW_LABEL_LEAD,
+    TITLE_UNIT,
+)
+from transforms.extract.state import SentenceState, Subject
+from transforms.lexicon import Entry
+from transforms.numbers import unit_aliases
+from transforms.periods import find_periods, resolve_year
+from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
+
+
+def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, Period | None]:
+    """A table's area and period: its title's, else those in force where it stands."""
+    context_year = ctx.frame_year if ctx.frame_year is not None else ctx.document_year
+    title = table.title
+    if ctx.dateline is not None and table.title_start <= ctx.dateline[0] < table.start:
+        title = title.replace(ctx.text[ctx.dateline[0] : ctx.dateline[1]], "")  # no period
+    period = table_period(ctx, title, context_year) or ctx.frame
+    return table, table_region(ctx, table), period
+
+
+def table_region(ctx: DocumentContext, table: Table) -> str | None:
+    """The area a table's title names (`三、石家庄市主要指标（1-8月）`), else the document's.
+    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread."""
+    names: set[str] = set()
+    for mention in ctx.region_mentions:
+        if not table.title_start <= mention.start < table.start:
+            continue
+        region = resolve_area(ctx, mention)
+        if region is not None:
+            names.add(region.name)
+    if len(names) > 1:
+        return None
+    return next(iter(names), ctx.document_region)
+
+
+def table_period(ctx: DocumentContext, header: str, context_year: int | None) -> Period | None:
+    """The period a title or a column header names (`2023年1-8月`, `8月`), its year from
+    `context_year` when it states none; None when it names none."""
+    for mention in find_periods(header):
+        if mention.pair or mention.same_months or mention.is_since:
+            continue
+        if COMPARATOR_BEFORE.search(header[max(0, mention.start - 3) : mention.start]):
+            continue  # 比上年增长(%): the base of the growth, not the column's period
+        year = resolve_year(mention, context_year, ctx.document_year)
+        if year is None:
+            continue
+        first = mention.first_month or 1
+        last = mention.last_month or 12
+        return Period(year, first, last, mention.is_point)
+    return None
+
+
+def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[int, Period]:
+    """Each figure column's period: its header's (`8月`, `1-8月同比增长(%)`), `本月` the
+    table's last month; a growth column naming none belongs to the cumulative column."""
+    periods: dict[int, Period] = {}
+    cumulative = default
+    for column in table.columns:
+        if column.role != "value":
+            continue
+        period = table_period(ctx, column.header, default.year)
+        if period is None and CUMULATIVE_COLUMN.search(column.header):
+            period = default
+        elif period is None and MONTH_COLUMN.search(column.header) and default.last:
+            period = Period(default.year, default.last, default.last)
+        periods[column.index] = period or default
+        if period is not None and period.first == 1 and period.last != 1:
+            cumulative = period
+    for column in table.columns:
+        if column.role == "growth":
+            periods[column.index] = table_period(ctx, column.header, default.year) or cumulative
+    return periods
+
+
+def read_table(ctx: DocumentContext, table: Table, region: str, default: Period) -> None:
+    """One fact per figure cell of a row that names a catalogue indicator: a value in the
+    row's unit, or a growth rate (a `…增速` row, a `%` row, a growth column). A table whose
+    rows name areas instead is read by `read_area_table`."""
+    periods = column_periods(ctx, table, default)
+    if not any(row_indicator(ctx, row) for row in table.rows):
+        read_area_table(ctx, table, periods)
+        return
+    unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
+    stated = TITLE_UNIT.search(table.title)  # 单位：万元
+    table_unit = stated.group("unit") if stated else None
+    for row in table.rows:
+        label = row.label
+        if label is None:
+            continue
+        name = ROW_LABEL_LEAD.sub("", label.text).strip()
+        row_unit = None
+        bracket = UNIT_IN_BRACKETS.search(name)
+        if bracket:
+            row_unit = bracket.group("unit")
+            name = (name[: bracket.start()] + name[bracket.end() :]).strip()
+        if unit_column is not None and unit_column < len(row.cells):
+            row_unit = row.cells[unit_column].text or row_unit
+        rate_name = RATE_LABEL_END.sub("", name)
+        is_rate = rate_name != name or row_unit == "%"
+        entry = ctx.lex.lookup_label(rate_name if is_rate else name)
+        if entry is None:
+            continue
+        subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
+        state = SentenceState(region, row.start)
+        for column in table.columns:
+            if column.index >= len(row.cells) or column.role not in ("value", "growth"):
+                continue
+            value = parse_cell_number(row.cells[column.index].text)
+            if value is None:
+                continue
+            period = periods[column.index]
+            if column.role == "growth" or is_rate:
+                # A rate row's figure is a growth rate in whichever column it stands.
+                emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
+                continue
+            unit = unit_aliases().get(row_unit or column.unit or table_unit or "")
+            unit = unit or row_unit or column.unit or table_unit
+            info = ctx.catalog.unit_by_symbol.get(unit or "")
+            if info is None or info.dimension != entry.dimension:
+                continue
+            emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
+    """The catalogue indicator a row's label names (`　其中：出口`, `…增速`), if any."""
+    if row.label is None:
+        return None
+    name = UNIT_IN_BRACKETS.sub("", ROW_LABEL_LEAD.sub("", row.label.text)).strip()
+    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(RATE_LABEL_END.sub("", name))
+
+
+def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
+    """Rows are areas and columns indicators (`| 地区 | 地区生产总值(亿元) | 增长(%) |`): a
+    figure column names its indicator and unit; a growth column names its indicator
+    (`地区生产总值增速(%)`) or follows the figure column of the one it grows."""
+    wanted: list[tuple[Column, Entry, str]] = []
+    last: Entry | None = None
+    for column in table.columns[1:]:
+        header = UNIT_IN_BRACKETS.sub("", column.header).strip()
+        rate_name = RATE_LABEL_END.sub("", header)
+        entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
+        if column.role == "value" and entry is not None and rate_name == header:
+            wanted.append((column, entry, "value"))
+            last = entry
+        elif column.role == "growth" and (grown := entry or last) is not None:
+            wanted.append((column, grown, "yoy_pct"))
+            last = grown
+        else:
+            last = None
+    for row in table.rows:
+        area = area_of_label(ctx, row.label.text if row.label else "")
+        if area is None:
+            continue
+        state = SentenceState(area, row.start)
+        for column, entry, measure in wanted:
+            if column.index >= len(row.cells):
+                continue
+            value = parse_cell_number(row.cells[column.index].text)
+            if value is None:
+                continue
+            subject = Subject(entry.indicator, entry.dimension, row.start, column.header, area)
+            unit = "%" if measure == "yoy_pct" else column.unit
+            if measure == "value":
+                info = ctx.catalog.unit_by_symbol.get(unit or "")
+                if info is None or info.dimension != entry.dimension:
+                    continue
+            period = periods[column.index]
+            emit(ctx, state, subject, measure, value, unit, row.start, row.end, period=period)

@@ -1,0 +1,178 @@
+"""Tokens: what each family's scan found in the text (indicators, stems and kind words,
+quantities, periods, areas, cue words, growth and share phrases, clause separators), with
+overlaps resolved, and the sentences they fall in."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from transforms.extract.context import DocumentContext
+from transforms.extract.patterns import (
+    AVG2Y,
+    BARE_KIND_BEFORE,
+    CLAUSE_SEP,
+    FLAT,
+    GROWTH,
+    LIST_ITEM_BEFORE,
+    RANK,
+    RATE,
+    SENTENCE_END,
+    SHARE,
+    STEM_AFTER,
+    STEM_BEFORE,
+)
+from transforms.numbers import find_quantities
+from transforms.periods import find_periods
+
+PRIORITY = {
+    "ind": 0,
+    "share": 1,
+    "rank": 2,
+    "avg2y": 3,
+    "rate": 4,
+    "growth": 5,
+    "qty": 6,
+    "period": 7,
+    "region": 8,
+    "stem": 9,
+    "kind": 10,
+    "cue": 11,
+    "sep": 12,
+    "flat": 13,
+}
+"""Token kinds; of two tokens starting at one place and as long, the lower number wins."""
+
+
+@dataclass(slots=True)
+class Token:
+    """Treat it as immutable: the token passes (`token_passes.py`) return changed copies."""
+
+    start: int
+    end: int
+    kind: str
+    data: Any
+    """What the token's family found: an `Entry`, `Quantity`, `PeriodMention`,
+    `RegionMention`, `re.Match` or word."""
+    bare: bool
+    """A kind word right after punctuation or a verb (`，增加值增长3.6%`): it may complete the
+    stem of the indicator named before it."""
+    short: bool
+    """A stem too short to name an indicator alone (工业): only as an item under a parent."""
+    run: tuple[Token, ...] | None
+    """The first of figures listed together (`4.2%和6.6%`): all of them, this one first."""
+    in_run: bool
+    """A later figure of a run: the run's first figure holds it."""
+    leading: Token | None
+    """A count written before this indicator, counting it (`2097家规模以上工业企业`)."""
+    counts_next: bool
+    """This count is the `leading` count of the indicator right after it."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        kind: str,
+        data: Any = None,
+        bare: bool = False,
+        short: bool = False,
+        run: tuple[Token, ...] | None = None,
+        in_run: bool = False,
+        leading: Token | None = None,
+        counts_next: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.data = data
+        self.bare = bare
+        self.short = short
+        self.run = run
+        self.in_run = in_run
+        self.leading = leading
+        self.counts_next = counts_next
+
+
+def token_order(start: int, end: int, kind: str) -> int:
+    """Sort key of a found token: by start, the longest first, then `PRIORITY`, packed in
+    one int (compares faster than a tuple; no token is 2**40 characters long)."""
+    return (start << 48) - ((end - start) << 8) + PRIORITY[kind]
+
+
+def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
+    """Every family's tokens, overlaps resolved left to right (the earliest, longest and
+    highest-priority token wins). Candidates stay tuples; only the accepted become Tokens."""
+    text, lex = ctx.text, ctx.lex
+    found: list[tuple[int, int, int, str, object, bool, bool]] = []
+    add = found.append
+    for m in lex.indicator_pattern.finditer(text):
+        entry = lex.lookup(m.group())
+        if entry:
+            start, end = m.span()
+            add((token_order(start, end, "ind"), start, end, "ind", entry, False, False))
+    for m in lex.stem_pattern.finditer(text):
+        start, end = m.span()
+        if STEM_AFTER.match(text, end) and STEM_BEFORE.search(text[max(0, start - 4) : start]):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, False))
+    for m in lex.short_stem_pattern.finditer(text):
+        start, end = m.span()
+        if STEM_AFTER.match(text, end) and LIST_ITEM_BEFORE.search(text, max(0, start - 3), start):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, True))
+    for m in lex.kind_pattern.finditer(text):
+        start, end = m.span()
+        bare = BARE_KIND_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        add((token_order(start, end, "kind"), start, end, "kind", m.group(), bare, False))
+    for q in find_quantities(text, ctx.catalog):
+        add((token_order(q.start, q.end, "qty"), q.start, q.end, "qty", q, False, False))
+    for p in find_periods(text):
+        if period_skip and period_skip[0] <= p.start < period_skip[1]:
+            continue
+        add((token_order(p.start, p.end, "period"), p.start, p.end, "period", p, False, False))
+    for r in ctx.region_mentions:
+        add((token_order(r.start, r.end, "region"), r.start, r.end, "region", r, False, False))
+    for m in lex.cue_pattern.finditer(text):
+        start, end = m.span()
+        role = lex.cue_roles[m.group()]
+        add((token_order(start, end, "cue"), start, end, "cue", role, False, False))
+    for kind, pattern in (
+        ("growth", GROWTH),
+        ("rate", RATE),
+        ("avg2y", AVG2Y),
+        ("share", SHARE),
+        ("rank", RANK),
+        ("flat", FLAT),
+    ):
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if end > start:
+                add((token_order(start, end, kind), start, end, kind, m, False, False))
+    for m in CLAUSE_SEP.finditer(text):
+        start, end = m.span()
+        add((token_order(start, end, "sep"), start, end, "sep", None, False, False))
+    found.sort(key=itemgetter(0))  # stable: equal keys keep the order they were found in
+    accepted: list[Token] = []
+    last_end = -1
+    for _, start, end, kind, data, bare, short in found:
+        if start >= last_end:
+            accepted.append(Token(start, end, kind, data, bare, short))
+            last_end = end
+    return accepted
+
+
+def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, list[Token]]]:
+    """(start, end, tokens) of each sentence that holds a token."""
+    bounds = [m.end() for m in SENTENCE_END.finditer(text)]
+    if not bounds or bounds[-1] != len(text):
+        bounds.append(len(text))
+    starts = [token.start for token in tokens]  # sorted: accepted tokens never overlap
+    i = 0
+    start = 0
+    for end in bounds:
+        j = bisect_left(starts, end, i)  # the sentence's tokens are tokens[i:j]
+        if j > i:
+            yield start, end, tokens[i:j]
+        i = j
+        start = end
