@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.catalog import Catalog, load_catalog, load_phrases
+from transforms.catalog import Catalog, load_catalog
 from transforms.extract import extract_document
 from transforms.native import BUILD
 from transforms.regions import find_region_mentions, infer_document_region, region_index
@@ -93,7 +93,7 @@ def build_corpus(count: int, seed: int, catalog: Catalog) -> list[str]:
 def alias_alternation(catalog: Catalog) -> re.Pattern[str]:
     """The floor: every indicator name, alias and phrase in one flat alternation."""
     words = {w for ind in catalog.indicators for w in (ind.name_zh, *ind.aliases)}
-    words |= {p.phrase for p in load_phrases()}
+    words |= {p.phrase for p in catalog.phrases}
     return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 

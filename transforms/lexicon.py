@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from transforms.catalog import Catalog, Cue, load_catalog, load_cues, load_phrases
+from transforms.catalog import Catalog, Cue, load_catalog
 from transforms.tables import HeaderWords
 from transforms.trie import compile_trie
 
@@ -141,8 +141,8 @@ class Lexicon:
         return self.entries[candidates[0]]
 
 
-def lexicon(catalog: Catalog | None = None) -> Lexicon:
-    catalog = catalog or load_catalog()
+def lexicon(catalog: Catalog) -> Lexicon:
+    """The catalogue's lexicon, compiled once per process for the process's catalogue."""
     return build_lexicon(catalog.version) if catalog is load_catalog() else compile_lexicon(catalog)
 
 
@@ -158,12 +158,12 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         for name in (ind.name_zh, *ind.aliases):
             entries.setdefault(strip_quotes(name), Entry(ind.name_zh, ind.dimension))
             surface |= quote_variants(name)
-    for phrase in load_phrases():
+    for phrase in catalog.phrases:
         if phrase.indicator in catalog.by_name:
             dim = catalog.by_name[phrase.indicator].dimension
             entries[strip_quotes(phrase.phrase)] = Entry(phrase.indicator, dim, phrase.qualifier)
             surface |= quote_variants(phrase.phrase)
-    cues = load_cues()
+    cues = catalog.cues
     kind_dimension = {c.term: c.arg for c in cues if c.role == "kind"}
     kinds = tuple(sorted(kind_dimension, key=len, reverse=True))
     stems: dict[str, dict[str, str]] = defaultdict(dict)

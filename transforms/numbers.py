@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from transforms.catalog import Catalog, load_catalog, load_cues
+from transforms.catalog import Catalog
 
 CN_DIGITS = {
     "零": 0,
@@ -32,7 +32,6 @@ CN_BIG = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
 APPROX_BEFORE = ("接近", "将近", "大约", "超过", "近", "约", "超", "逾")
 APPROX_AFTER = ("余", "多", "左右")
-COUNT_UNITS = frozenset(("家", "个", "项", "宗", "台", "件", "人", "名", "户"))
 RANGE_BEFORE = re.compile(r"\d[%亿万元家个]*[-~—–至到]$")
 RANGE_REACH = 6  # `300亿元至` at most before the upper end's number
 
@@ -122,13 +121,7 @@ QUANTITY_GROUPS = ("approx", "sign", "num", "after", "mult", "unit", "tail")
 def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
     """One compiled pattern per catalogue version (Catalog itself is not hashable)."""
     symbols = tuple(u.symbol for u in catalog.units if u.symbol)
-    return compile_quantity_pattern(symbols + tuple(unit_aliases()))
-
-
-@cache
-def unit_aliases() -> dict[str, str]:
-    """Other ways to write a catalogue unit (`户` for enterprises is `家`), from `cues.csv`."""
-    return {c.term: c.arg for c in load_cues() if c.role == "unit_alias" and c.arg}
+    return compile_quantity_pattern(symbols + tuple(catalog.unit_aliases))
 
 
 @cache
@@ -156,7 +149,7 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
 
 def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:
     """Fold a multiplier into the unit when the contract has the combined unit (`亿`+`元`)."""
-    unit = unit_aliases().get(unit, unit)
+    unit = catalog.unit_aliases.get(unit, unit)
     combined = mult + unit
     units = catalog.unit_by_symbol
     if mult and combined in units:
@@ -171,14 +164,14 @@ def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[
     return value, unit, dimension
 
 
-def find_quantities(text: str, catalog: Catalog | None = None) -> Iterator[Quantity]:
+def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
     """Every number that carries a unit, in order."""
-    catalog = catalog or load_catalog()
+    count_units = catalog.count_units
     for m in quantity_pattern(catalog).finditer(text):
         # One call for every group: a report holds hundreds of quantities.
         approx, sign, raw, after, mult, unit, tail = m.group(*QUANTITY_GROUPS)
         is_chinese = not raw[0].isdigit()
-        if is_chinese and (unit not in COUNT_UNITS or mult):
+        if is_chinese and (unit not in count_units or mult):
             continue  # 三大产业, 十四五: Chinese numerals only count things, and never in 万
         value = parse_number(raw)
         if value is None:

@@ -3,6 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from transforms.catalog import load_catalog
 from transforms.normalise import normalise_text
 from transforms.numbers import find_quantities
 
@@ -82,7 +83,7 @@ def test_any_written_number_parses_back(number, unit, style):
         whole, _, frac = number.partition(".")
         written = whole * 2 + (".." + frac * 2 if frac else "") + unit * 2
     text = normalise_text("规上工业增加值达" + written + "，同比").text
-    quantities = list(find_quantities(text))
+    quantities = list(find_quantities(text, load_catalog()))
     assert quantities, text
     assert abs(quantities[0].value - float(number)) < 1e-9
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from transforms.catalog import load_catalog
 from transforms.numbers import find_quantities, parse_chinese_numeral
 
 
@@ -28,7 +29,10 @@ def test_not_a_numeral():
 
 
 def quantities(text):
-    return [(q.value, q.unit, q.is_approximate, q.is_bound) for q in find_quantities(text)]
+    return [
+        (q.value, q.unit, q.is_approximate, q.is_bound)
+        for q in find_quantities(text, load_catalog())
+    ]
 
 
 def test_multiplier_folds_into_contract_unit():
@@ -55,7 +59,10 @@ def test_unknown_unit_is_not_a_quantity():
 
 
 def test_minus_sign_before_a_number_is_kept():
-    values = [q.value for q in find_quantities("增长-2.3%，下降3%，1-10月增长5%，10-20亿元")]
+    values = [
+        q.value
+        for q in find_quantities("增长-2.3%，下降3%，1-10月增长5%，10-20亿元", load_catalog())
+    ]
     assert values[:3] == [-2.3, 3.0, 5.0]
 
 

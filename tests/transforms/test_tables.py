@@ -119,7 +119,7 @@ def test_section_and_title_rows_are_not_data():
         "表1 2022年地区生产总值 | ||\n指标 | 绝对额(万元) | 同比增长(%) |\n"
         "地区生产总值 | 7775365 | 5.7 |\n按行业分 | ||\n工业 | 220264 | 2.1 |\n"
     ).text
-    (table,) = find_tables(text, lexicon().table_headers)
+    (table,) = find_tables(text, lexicon(CATALOG).table_headers)
     assert "2022年地区生产总值" in table.title
     assert [c.role for c in table.columns] == ["label", "value", "growth"]
     assert [r.cells[0].text for r in table.rows] == ["地区生产总值", "工业"]

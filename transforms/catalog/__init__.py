@@ -21,6 +21,7 @@ CATALOG_FILES = (
     "region_changes.csv",
     "cues.csv",
     "phrases.csv",
+    "rule_words.csv",
 )
 
 
@@ -73,6 +74,34 @@ class Region:
     name_en: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A word the extractor reacts to (`cues.csv`): growth verbs, qualifiers, bounds..."""
+
+    term: str
+    role: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A wording that names a catalogue indicator with a fixed qualifier (`phrases.csv`)."""
+
+    phrase: str
+    indicator: str
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleWord:
+    """A word one of the extractor's rules looks for in one slot of its phrase
+    (`rule_words.csv`): `growth`, `up`, `增长`."""
+
+    rule: str
+    slot: str
+    word: str
+
+
 @dataclass(frozen=True)
 class Catalog:
     indicators: tuple[Indicator, ...]
@@ -80,8 +109,17 @@ class Catalog:
     measures: tuple[Measure, ...]
     regions: tuple[Region, ...]
     version: str
+    cues: tuple[Cue, ...] = field(repr=False, default=())
+    phrases: tuple[Phrase, ...] = field(repr=False, default=())
+    rule_words: tuple[RuleWord, ...] = field(repr=False, default=())
     by_name: dict[str, Indicator] = field(repr=False, default_factory=dict)
     unit_by_symbol: dict[str, Unit] = field(repr=False, default_factory=dict)
+    unit_aliases: dict[str, str] = field(repr=False, default_factory=dict)
+    """Other ways to write a catalogue unit (`户` for enterprises is `家`): `cues.csv`, role
+    `unit_alias`."""
+    count_units: frozenset[str] = field(repr=False, default=frozenset())
+    """Units of the count dimension and their aliases (家, 个, 户...): the only units a figure
+    in Chinese numerals may carry (`三大产业` and `十四五` are no figures)."""
 
     def indicator(self, name_zh: str) -> Indicator:
         return self.by_name[name_zh]
@@ -163,14 +201,22 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
         for row in _read_rows(directory / "regions.csv")
     )
     regions = apply_region_changes(regions, _read_rows(directory / "region_changes.csv"))
+    cues = load_cues(directory)
+    unit_aliases = {c.term: c.arg for c in cues if c.role == "unit_alias" and c.arg}
+    counts = {unit.symbol for unit in units if unit.dimension == "count"}
     return Catalog(
         indicators=indicators,
         units=units,
         measures=measures,
         regions=regions,
         version=catalog_version(directory),
+        cues=cues,
+        phrases=load_phrases(directory),
+        rule_words=load_rule_words(directory),
         by_name={ind.name_zh: ind for ind in indicators},
         unit_by_symbol={unit.symbol: unit for unit in units},
+        unit_aliases=unit_aliases,
+        count_units=frozenset(counts | {a for a, unit in unit_aliases.items() if unit in counts}),
     )
 
 
@@ -203,24 +249,6 @@ def apply_region_changes(
     return tuple(by_code.values())
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A word the extractor reacts to (`cues.csv`): growth verbs, qualifiers, bounds..."""
-
-    term: str
-    role: str
-    arg: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """A wording that names a catalogue indicator with a fixed qualifier (`phrases.csv`)."""
-
-    phrase: str
-    indicator: str
-    qualifier: str | None = None
-
-
 @cache
 def load_cues(directory: Path = CATALOG_DIR) -> tuple[Cue, ...]:
     return tuple(
@@ -238,4 +266,13 @@ def load_phrases(directory: Path = CATALOG_DIR) -> tuple[Phrase, ...]:
         )
         for row in _read_rows(directory / "phrases.csv")
         if row.get("phrase")
+    )
+
+
+@cache
+def load_rule_words(directory: Path = CATALOG_DIR) -> tuple[RuleWord, ...]:
+    return tuple(
+        RuleWord(rule=row["rule"], slot=row["slot"], word=row["word"])
+        for row in _read_rows(directory / "rule_words.csv")
+        if row.get("word")
     )

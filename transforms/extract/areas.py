@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from transforms.catalog import Region
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CJK_RUN, REFERENCE_GAP
+from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.regions import (
@@ -31,7 +31,7 @@ def read_region(
         if state.reference_end == token.start:
             state.reference_end = token.end
         return
-    is_base = state.reference_end >= 0 and REFERENCE_GAP.fullmatch(
+    is_base = state.reference_end >= 0 and ctx.patterns.reference_gap.fullmatch(
         ctx.text, state.reference_end, token.start
     )
     if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
@@ -114,7 +114,7 @@ def area_of_label(ctx: DocumentContext, label: str) -> str | None:
     label = label.strip()
     for mention in find_region_mentions(label, ctx.regions):
         # 恩施州: a short name with the everyday suffix of its level
-        if mention.start == 0 and label[mention.end :] in ("", "州", "盟", "市", "县", "区"):
+        if mention.start == 0 and label[mention.end :] in ctx.patterns.area_label_suffixes:
             region = resolve_area(ctx, mention)
             return region.name if region else None
     return None

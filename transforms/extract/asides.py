@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import BASE_FIGURE_LEAD, BRACKETS
+from transforms.extract.patterns import BRACKETS
 from transforms.extract.state import Aside, SentenceState
 from transforms.extract.tokens import Token
 
@@ -23,7 +23,7 @@ def open_aside(
     if close < 0:
         return
     base = state.base_area
-    if base is not None and BASE_FIGURE_LEAD.fullmatch(text, base[0], token.start):
+    if base is not None and ctx.patterns.base_figure_lead.fullmatch(text, base[0], token.start):
         return  # the base's own figure, which `read_base_figure` reads
     state.aside = Aside(
         close,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transforms.catalog import Catalog, Region
+from transforms.extract.patterns import Patterns
 from transforms.facts import Fact
 from transforms.lexicon import Lexicon
 from transforms.normalise import NormalisedText
@@ -47,6 +48,7 @@ class DocumentContext:
     normalised: NormalisedText
     catalog: Catalog
     lex: Lexicon
+    patterns: Patterns
     regions: RegionIndex
     document_region: str | None
     document_year: int | None

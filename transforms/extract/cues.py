@@ -4,7 +4,6 @@ and plans (突破, 预计: no figure), 分别, targets, `从...到` pairs, compa
 from __future__ import annotations
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import TARGET_LIST_AFTER
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 
@@ -19,7 +18,8 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
     elif role == "point":
         state.point = True
         word = ctx.text[token.start : token.end]
-        if word in ("目前", "至今", "当前") or ctx.text.startswith("目前", token.end):
+        now = ctx.patterns.now_words
+        if word in now or ctx.text.startswith(now, token.end):  # 目前, 截至目前
             state.now = True
     elif role == "bound":
         state.bound = True
@@ -28,7 +28,7 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
     elif role == "net":
         state.net = True
     elif role == "each":
-        if ctx.text[token.start : token.end] == "分别":
+        if ctx.text[token.start : token.end] in ctx.patterns.in_order_words:
             state.each_at = token.start
     elif role == "target":
         state.target = state.target_seen = True
@@ -36,7 +36,7 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
         if ctx.lex.cue_args.get(ctx.text[token.start : token.end]) == "growth":
             state.growth = 1  # 预期增长6%: the target and its growth verb in one word
             state.cue_end = token.end
-        if TARGET_LIST_AFTER.match(ctx.text, token.end):
+        if ctx.patterns.target_list_after.match(ctx.text, token.end):
             state.target_sentence = True  # 主要目标是：A增长7%；B增长8%
     elif role == "from":
         if state.from_periods:

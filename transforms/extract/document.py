@@ -12,6 +12,7 @@ from transforms.extract.document_area import (
     is_cue_word,
     mention_weight,
 )
+from transforms.extract.patterns import patterns_for
 from transforms.extract.sentence import read_sentence
 from transforms.extract.tables import frame_table, read_table
 from transforms.extract.token_passes import TOKEN_PASSES
@@ -54,6 +55,7 @@ def document_context(
     text = normalised.text
     regions = region_index(catalog)
     lex = lexicon(catalog)
+    rules = patterns_for(catalog)
     found = [
         m
         for m in find_region_mentions(text, regions, in_other_names=True)
@@ -64,7 +66,7 @@ def document_context(
         text, regions, found, mention_weight(text, lex, head), head
     )
     if region is None:
-        region = functional_zone(text, head)
+        region = functional_zone(text, head, rules)
     mentions = [m for m in found if not m.in_other_name]
     dateline = find_publication(text)
     publication = dateline[:2] if dateline else None
@@ -78,6 +80,7 @@ def document_context(
         normalised=normalised,
         catalog=catalog,
         lex=lex,
+        patterns=rules,
         regions=regions,
         document_region=region.name if region else None,
         document_year=year,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from transforms.catalog import Region
-from transforms.extract.patterns import FUNCTIONAL_ZONE, SESSION
+from transforms.extract.patterns import SESSION, Patterns
 from transforms.lexicon import Lexicon
 from transforms.regions import RegionMention, default_weight
 
@@ -18,10 +18,10 @@ PUBLISHER_WEIGHT = 3
 FOOTER_SPAN = 120  # the last lines: a footer's publisher (`主办：浏阳市人民政府办公室`)
 
 
-def functional_zone(text: str, head: int) -> Region | None:
+def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
     """A zone the division list does not hold (`两江新区`, `苏州工业园区`), named in the head of
     a document that names no area of the catalogue: the document's area, with no code."""
-    m = FUNCTIONAL_ZONE.search(text, 0, head)
+    m = rules.functional_zone.search(text, 0, head)
     return Region("", m.group(), (), "district", None) if m else None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import STOCK_VERB
 from transforms.extract.periods import fact_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.facts import Fact
@@ -37,7 +36,7 @@ def emit(
         and subject.qualifier is None
         and state.qualifier_at < state.clause_start
         and info.dimension == "count"
-        and STOCK_VERB.search(ctx.text, max(ev_start, state.clause_start), ev_end)
+        and ctx.patterns.stock_verb.search(ctx.text, max(ev_start, state.clause_start), ev_end)
     ):
         qualifier = None  # 新增上市企业1家，全区上市企业达到5家: a level reached is a stock
     if measure not in ("value", "target_value"):

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import AREA_LIST_GAPS, CN_DIGIT_START, ORDINAL
+from transforms.extract.patterns import CN_DIGIT_START, ORDINAL
 from transforms.extract.state import SentenceState, Subject
 from transforms.periods import find_periods
 
 
-def split_list_items(segment: str) -> list[str]:
-    return [item for item in re.split(r"、|和|及|与", segment) if item]
+def split_list_items(ctx: DocumentContext, segment: str) -> list[str]:
+    return [item for item in ctx.patterns.list_split.split(segment) if item]
 
 
 def expand_collective(ctx: DocumentContext, segment: str) -> str:
@@ -27,23 +27,25 @@ def expand_collective(ctx: DocumentContext, segment: str) -> str:
 
 def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject] | None:
     """`高技术、数字经济、装备和高新技术等产业制造业增加值` -> one subject per item."""
-    segment = re.sub(r"^(?:其中|全市|全区|全县|全省|规模以上工业中)", "", segment)
+    rules = ctx.patterns
+    segment = rules.list_lead.sub("", segment)
     for m in find_periods(segment):  # 2021年海宁市高技术、...: the list starts after them
         if m.start == 0:
             segment = segment[m.end :]
     named = ctx.regions.pattern.match(segment)
     if named:
         segment = segment[named.end() :]
-    segment = re.sub(r"(?:同比|比上年|较上年|增速|增幅)+$", "", segment)
-    items = split_list_items(expand_collective(ctx, segment))
+    segment = rules.list_trail.sub("", segment)
+    items = split_list_items(ctx, expand_collective(ctx, segment))
     if len(items) < 2:
         return None
     if ORDINAL.match(items[0]):
         # 第一、二、三产业: the later items elide the 第 of the first.
         items = [f"第{item}" if CN_DIGIT_START.match(item) else item for item in items]
     last = items[-1]
-    if "等" in last:
-        head, _, tail = last.partition("等")
+    etc = next((word for word in rules.list_etc if word in last), None)
+    if etc is not None:
+        head, _, tail = last.partition(etc)
         items[-1] = head
     else:
         _, tail = ctx.lex.split_kind(last)
@@ -52,7 +54,7 @@ def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject
             tail = ctx.lex.split_kind(entry.indicator)[1] if entry else ""
         items[-1] = last[: len(last) - len(tail)] if tail and last.endswith(tail) else last
     kind = ctx.lex.split_kind(tail)[1] or tail
-    prefer = "制造业" if "制造业" in tail else ""
+    prefer = next((word for word in rules.list_prefer if word in tail), "")
     subjects = []
     for item in items:
         entry = ctx.lex.lookup(item + tail) or ctx.lex.lookup(item)
@@ -105,4 +107,4 @@ def listed_areas(
     rest = ctx.text[seg_start:each]
     for start, end, _ in reversed(areas):
         rest = rest[: start - seg_start] + rest[end - seg_start :]
-    return areas if AREA_LIST_GAPS.fullmatch(rest) else None
+    return areas if ctx.patterns.area_list_gaps.fullmatch(rest) else None

@@ -22,7 +22,7 @@ def read_growth(
     token = tokens[index]
     m = token.data
     assert isinstance(m, re.Match)
-    if m.group("pre") in ("环比", "年均", "平均"):
+    if m.group("pre") in ctx.patterns.not_yoy:
         state.mom = True  # month-on-month or a multi-year average: not yoy
     elif not m.group("level"):
         state.growth = -1 if m.group("down") else 1
@@ -58,7 +58,7 @@ def read_share(ctx: DocumentContext, state: SentenceState, tokens: list[Token], 
 
 
 def resolve_denominator(ctx: DocumentContext, state: SentenceState, text: str) -> str | None:
-    text = re.sub(r"^(?:全市|全区|全县|全省|全国|全部|我市|我区)", "", text)
+    text = ctx.patterns.share_whole_lead.sub("", text)
     if not text:
         return None
     entry = ctx.lex.lookup(text)
@@ -71,7 +71,7 @@ def resolve_denominator(ctx: DocumentContext, state: SentenceState, text: str) -
         info = ctx.catalog.by_name[numerator]
         parent = next((i for i in ctx.catalog.indicators if i.code == info.parent_code), None)
         return parent.name_zh if parent else None
-    for suffix in (kind, "增加值", "总值"):
+    for suffix in (kind, *ctx.patterns.share_whole_kinds):
         if suffix:
             entry = ctx.lex.lookup(text + suffix)
             if entry:
@@ -88,7 +88,7 @@ def read_rank(ctx: DocumentContext, state: SentenceState, tokens: list[Token], i
         return
     value = (
         1.0
-        if m.group("top") in ("首位", "之首")
+        if m.group("top") in ctx.patterns.rank_first
         else (parse_number(m.group("n")) if m.group("n") else None)
     )
     if value is None:
@@ -125,6 +125,6 @@ def measure_for_percent(state: SentenceState) -> tuple[str, int] | None:
 def cue_reaches(ctx: DocumentContext, cue_end: int, number_start: int) -> bool:
     """The growth cue is this number's: only fillers between (`增长了`, `分别增长`)."""
     between = ctx.text[cue_end:number_start]
-    if len(between) > 12 or "的" in between[:1]:
+    if len(between) > 12 or between.startswith(ctx.patterns.reach_stops):
         return False
     return CJK_RUN.search(ctx.lex.filler.sub("", between)) is None

@@ -1,75 +1,279 @@
-"""The compiled patterns the extractor's rules match."""
+"""The patterns the extractor's rules match, compiled once per catalogue.
+
+Their words come from the catalogue (`rule_words.csv`, and `cues.csv` for the cue words a
+rule also looks for: 其中, 截至, 目前, 分别); only each phrase's shape, punctuation and script
+(digits, CJK ranges) are written here. Within a slot a longer word is tried first.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from transforms.catalog import Catalog, load_catalog
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
-# A lookahead of the possible first characters lets `re` skip every other position in C.
-GROWTH = re.compile(
-    r"(?=[同比较累环年平增上提回下减降负])"
-    r"(?P<pre>同比|比上年同期|比上年|较上年同期|较上年|比去年同期|比去年|较去年|累计|环比|年均|平均)?"
-    r"(?:(?P<up>增长|增加|上升|提高|提升|回升|增(?=\d))|(?P<down>下降|减少|回落|降低|下滑|下跌|负增长|[减降](?=\d)))"
-    r"(?:了|达到|达|为)?(?P<level>[至到])?"
-)
-FLAT = re.compile(r"(?:与上年同期|与去年同期|与上年|与去年|同比)持平")
-"""`技改投资与上年同期持平`: growth of 0."""
-# Patterns scanned over whole texts open with literal characters where they can: `re` then
-# skips to the positions where they start, instead of trying the pattern everywhere (a
-# lookahead or a named group first defeats that; RATE and RANK ran 2.3x quicker so).
-RATE_WORD = "增速|增幅|增长率|增长速度"
-RATE = re.compile(rf"(?:同比(?:{RATE_WORD})|{RATE_WORD})(?:为|达到|达|是)?")
-AVG2Y = re.compile(r"两年平均(?:(?P<up>增长|增速|增幅)|(?P<down>下降))(?:为|达)?")
-SHARE = re.compile(
-    r"占(?P<den>[^，,。；;：:、\n]{0,16}?)(?:的)?(?:比重|比例|份额)(?:为|达到|达|是)?"
-    r"|占(?P<den2>[^，,。；;：:、\n\d]{1,16}?)的(?=\d)"
-    r"|占比(?:为|达到|达)?"
-)
-RANKED_AREA = "(?:全国|全省|全市|全区|全县|省内|市内)"
-RANK = re.compile(
-    # (排名|位居|位列|居于|居|列|位于|位次)? before the area, spelt out by first character
-    rf"(?:排名{RANKED_AREA}|位[居列于次]{RANKED_AREA}|居于?{RANKED_AREA}|列{RANKED_AREA}"
-    r"|全[国省市区县]|省内|市内)"
-    r"[^\d，,。；;：:第首前之]{0,8}?"
-    r"(?:第(?P<n>[一二三四五六七八九十\d]+)(?:位|名)?|(?P<top>首位|前列|前茅|之首))"
-    r"(?!产业|次产业|季度|批|个|家)"  # 全市第一产业增加值, 全省第一批: no rank
-)
-LIST_GAP = re.compile(r"^(?:[、,，]|和|及|与|、和)$")
-BARE_KIND_BEFORE = re.compile(r"(?:^|[，,、；;：:。(（]|实现|完成|达到|其中|为|是)$")
-STEM_BEFORE = re.compile(
-    r"(?:^|[，,、；;：:。(（“\"]|其中|规模以上|规上|[市区县省州旗盟])$"
-)  # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level
-STEM_AFTER = re.compile(
-    r"[\d，,、；;。和及与(（等]|同比|增|下降|比上年|较上年|累计|分别|占|实现|完成"
-)
-STOCK_VERB = re.compile(r"达到|总数|总量|达")
-LIST_ITEM_BEFORE = re.compile(r"(?:其中[，,：:]?|[、；;，,])$")
-STEM_VERB = re.compile(r"实现了?|完成了?|共?实现|累计实现")
-"""Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-TARGET_LIST_AFTER = re.compile(r"(?:是|为)?[：:]|是|为")
-REFERENCE_GAP = re.compile(r"[、和及与]?")
-AREA_LIST_GAPS = re.compile(r"[、和及与 ]*")
-COMPARATOR_BEFORE = re.compile(r"(?:比|较|相比|对比|与|比去年|比上年)$")
 ORDINAL = re.compile(r"第[一二三四五六七八九十]")
 CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
-BASE_FIGURE_LEAD = re.compile(
-    r"\s*[(（]\s*(?:同期|同比)*(?:(?P<up>增长|增速为?|增幅为?)|(?P<down>下降|回落))?\s*"
-)
-"""Between a comparison's base and its own figure: `比重庆全市（5.8%`, `好于全国（同期下降0.7%`."""
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
 BRACKETS = {"（": "）", "(": ")"}
 SESSION = re.compile(r"第[一二三四五六七八九十\d]+届")
-FUNCTIONAL_ZONE = re.compile(
-    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年月省市县]))"
-    r"[\u4e00-\u9fff]{2,6}?(?:新区|经济技术开发区|经济开发区|高新技术产业开发区|高新区|开发区|工业园区)",
-    re.M,
-)
-ROW_LABEL_LEAD = re.compile(
-    r"^(?:其中[：:]?|[#△※*]|\d{1,2}[.、]|[(（][一二三四五六七八九十\d]+[)）])+"
-)
-RATE_LABEL_END = re.compile(r"(?:同比)?(?:增速|增长率|增幅|增长)$")
-MONTH_COLUMN = re.compile(r"本月|当月")
-TITLE_UNIT = re.compile(r"单位[:：]\s*(?P<unit>[^\s，,、;；)）|]{1,5})")
-CUMULATIVE_COLUMN = re.compile(r"累计|[1一]\s*[-—–~至到]\s*本月|年初|本年")
+NEVER = "(?!x)x"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    growth: re.Pattern[str]
+    """`同比增长`, `下降`, `增长至` (a level: group `level`), `环比增长` (group `pre`)."""
+    not_yoy: frozenset[str]
+    """Leads of `growth` that make the change no year-on-year one (环比, 年均)."""
+    flat: re.Pattern[str]
+    """`技改投资与上年同期持平`: growth of 0."""
+    rate: re.Pattern[str]
+    avg2y: re.Pattern[str]
+    share: re.Pattern[str]
+    rank: re.Pattern[str]
+    rank_first: frozenset[str]
+    """Rank words that are rank 1 (首位); the other top words (前列) give no rank."""
+    list_gap: re.Pattern[str]
+    """Between two listed figures (`4.2%和6.6%`): fullmatch."""
+    list_split: re.Pattern[str]
+    """Between two listed items (`高技术、装备和高新技术`): split."""
+    and_words: frozenset[str]
+    reference_gap: re.Pattern[str]
+    """Between a comparison word and its base, or two bases (`高于全国、全省`): fullmatch."""
+    area_list_gaps: re.Pattern[str]
+    """Between listed areas (`海宁市、桐乡市`): fullmatch."""
+    list_lead: re.Pattern[str]
+    list_trail: re.Pattern[str]
+    list_etc: tuple[str, ...]
+    list_prefer: tuple[str, ...]
+    bare_kind_before: re.Pattern[str]
+    """Before a bare kind word (`，增加值`): search a slice of `bare_kind_reach` characters."""
+    bare_kind_reach: int
+    stem_before: re.Pattern[str]
+    """Before a stem that is an item (`其中，高新技术产业`, `赣县区第二产业`): search a slice of
+    `stem_reach` characters."""
+    stem_reach: int
+    stem_after: re.Pattern[str]
+    """After a stem (`高新技术产业48.6亿元`, `…增长`): match."""
+    list_item_before: re.Pattern[str]
+    """Before a short stem that is a list's item: search `list_item_reach` characters."""
+    list_item_reach: int
+    stem_verb: re.Pattern[str]
+    """Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
+    stock_verb: re.Pattern[str]
+    count_noun_links: frozenset[str]
+    """Between a count and the noun it counts (`2097家规模以上工业企业`), "" included."""
+    target_list_after: re.Pattern[str]
+    period_base_before: re.Pattern[str]
+    """Before a period that is a comparison's base (`比2019年`): search `period_base_reach`."""
+    period_base_reach: int
+    range_to_before: re.Pattern[str]
+    range_to_reach: int
+    as_of_before: re.Pattern[str]
+    """Before the date of a stock (`截至9月底`): search `as_of_reach` characters."""
+    as_of_reach: int
+    now_words: tuple[str, ...]
+    """目前, 至今: a stock as of the document's own date."""
+    in_order_words: frozenset[str]
+    """分别: listed figures go to the listed items in order."""
+    subset_words: tuple[str, ...]
+    """其中: the items of what was named before."""
+    base_figure_lead: re.Pattern[str]
+    """Between a comparison's base and its own figure: `比重庆全市（5.8%`,
+    `好于全国（同期下降0.7%`."""
+    reach_stops: tuple[str, ...]
+    """Right after a cue (`增长的`): the figure after is not the cue's."""
+    share_whole_lead: re.Pattern[str]
+    share_whole_kinds: tuple[str, ...]
+    functional_zone: re.Pattern[str]
+    row_label_lead: re.Pattern[str]
+    rate_label_end: re.Pattern[str]
+    month_column: re.Pattern[str]
+    cumulative_column: re.Pattern[str]
+    title_unit: re.Pattern[str]
+    area_label_suffixes: frozenset[str]
+    """After an area's short name in a row label (`恩施州`), "" included."""
+
+
+def patterns_for(catalog: Catalog) -> Patterns:
+    """The catalogue's patterns, compiled once per process for the process's catalogue."""
+    return (
+        build_patterns(catalog.version) if catalog is load_catalog() else compile_patterns(catalog)
+    )
+
+
+@cache
+def build_patterns(version: str) -> Patterns:
+    return compile_patterns(load_catalog())
+
+
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
+
+
+def alts(words: Iterable[str]) -> str:
+    """`a|b`, the longest first (a never-matching pattern for none): to use inside a group."""
+    ordered = longest_first(words)
+    return "|".join(map(re.escape, ordered)) if ordered else NEVER
+
+
+def group(words: Iterable[str]) -> str:
+    return f"(?:{alts(words)})"
+
+
+def lead(words: Iterable[str]) -> str:
+    """A phrase's first word: a lone word stays a literal, which `re` can skip to in C."""
+    ordered = longest_first(words)
+    return re.escape(ordered[0]) if len(ordered) == 1 else group(ordered)
+
+
+def chars(words: Iterable[str]) -> str:
+    """Single characters as the inside of a character class."""
+    ordered = sorted(set(words))
+    if any(len(word) != 1 for word in ordered):
+        raise ValueError(f"rule_words.csv: one character per word here, not {ordered}")
+    return "".join(map(re.escape, ordered))
+
+
+def reach(words: Iterable[str]) -> int:
+    return max(map(len, words), default=1)
+
+
+def compile_patterns(catalog: Catalog) -> Patterns:
+    slots: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in catalog.rule_words:
+        slots[row.rule, row.slot].append(row.word)
+    read: set[tuple[str, str]] = set()
+
+    def words(rule: str, slot: str) -> list[str]:
+        read.add((rule, slot))
+        return slots.get((rule, slot), [])
+
+    def cues(role: str, arg: str | None = None) -> list[str]:
+        return [c.term for c in catalog.cues if c.role == role and (arg is None or c.arg == arg)]
+
+    subset, and_words = cues("subset"), words("lists", "and")
+    growth_words = [words("growth", s) for s in ("lead", "not_yoy", "up", "up_at_figure")]
+    growth_words += [words("growth", s) for s in ("down", "down_at_figure")]
+    growth_first = chars({word[0] for slot in growth_words for word in slot})
+    rate_words = words("rate", "word")
+    rate_leads = "|".join(f"{re.escape(w)}{group(rate_words)}" for w in words("rate", "lead"))
+    share_lead, share_of = lead(words("share", "lead")), group(words("share", "of"))
+    rank_areas = alts(words("rank", "area"))
+    rank_leads = "|".join(f"{re.escape(w)}(?:{rank_areas})" for w in words("rank", "lead"))
+    rank_top = words("rank", "first") + words("rank", "near_top")
+    as_of, as_of_tail = cues("point", "as_of"), words("periods", "as_of_tail")
+    kind_before = words("kinds", "before") + subset
+    stem_before = words("stems", "before") + subset
+    base_before = words("periods", "base_before")
+    range_to = words("periods", "range_to")
+    compiled = Patterns(
+        # A lookahead of the possible first characters lets `re` skip every other position in C.
+        growth=re.compile(
+            rf"(?=[{growth_first}])"
+            rf"(?P<pre>{alts(words('growth', 'lead') + words('growth', 'not_yoy'))})?"
+            rf"(?:(?P<up>{alts(words('growth', 'up'))}|{group(words('growth', 'up_at_figure'))}"
+            rf"(?=\d))|(?P<down>{alts(words('growth', 'down'))}"
+            rf"|{group(words('growth', 'down_at_figure'))}(?=\d)))"
+            rf"{group(words('growth', 'link'))}?(?P<level>{alts(words('growth', 'to'))})?"
+        ),
+        not_yoy=frozenset(words("growth", "not_yoy")),
+        flat=re.compile(f"{group(words('flat', 'lead'))}{group(words('flat', 'word'))}"),
+        # Patterns scanned over whole texts open with literal characters where they can: `re`
+        # then skips to the positions where they start, instead of trying the pattern
+        # everywhere (a lookahead or a named group first defeats that; RATE and RANK ran 2.3x
+        # quicker so): each lead is written out before what follows it.
+        rate=re.compile(
+            rf"(?:{rate_leads + '|' if rate_leads else ''}{alts(rate_words)})"
+            rf"{group(words('rate', 'link'))}?"
+        ),
+        avg2y=re.compile(
+            rf"{lead(words('avg2y', 'lead'))}(?:(?P<up>{alts(words('avg2y', 'up'))})"
+            rf"|(?P<down>{alts(words('avg2y', 'down'))})){group(words('avg2y', 'link'))}?"
+        ),
+        share=re.compile(
+            rf"{share_lead}(?P<den>[^，,。；;：:、\n]{{0,16}}?){share_of}?"
+            rf"{group(words('share', 'word'))}{group(words('share', 'link'))}?"
+            rf"|{share_lead}(?P<den2>[^，,。；;：:、\n\d]{{1,16}}?){share_of}(?=\d)"
+            rf"|{lead(words('share', 'ratio'))}{group(words('share', 'ratio_link'))}?"
+        ),
+        rank=re.compile(
+            rf"(?:{rank_leads + '|' if rank_leads else ''}{rank_areas})"
+            rf"[^\d，,。；;：:第{chars({w[0] for w in rank_top})}]{{0,8}}?"
+            rf"(?:第(?P<n>[一二三四五六七八九十\d]+){group(words('rank', 'ordinal_end'))}?"
+            rf"|(?P<top>{alts(rank_top)}))"
+            rf"(?!{alts(words('rank', 'not_after'))})"  # 全市第一产业增加值, 全省第一批: no rank
+        ),
+        rank_first=frozenset(words("rank", "first")),
+        list_gap=re.compile(rf"^(?:[、,，]|{alts(and_words + words('lists', 'figure_gap'))})$"),
+        list_split=re.compile(f"、|{alts(and_words)}"),
+        and_words=frozenset(and_words),
+        reference_gap=re.compile(f"(?:、|{alts(and_words)})?"),
+        area_list_gaps=re.compile(f"(?:[、 ]|{alts(and_words)})*"),
+        list_lead=re.compile(f"^{group(subset + words('lists', 'lead'))}"),
+        list_trail=re.compile(f"{group(words('lists', 'trail'))}+$"),
+        list_etc=longest_first(words("lists", "etc")),
+        list_prefer=longest_first(words("lists", "prefer")),
+        bare_kind_before=re.compile(rf"(?:^|[，,、；;：:。(（]|{alts(kind_before)})$"),
+        bare_kind_reach=reach(kind_before),
+        # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level
+        stem_before=re.compile(rf"(?:^|[，,、；;：:。(（“\"]|{alts(stem_before)})$"),
+        stem_reach=reach(stem_before),
+        stem_after=re.compile(rf"[\d，,、；;。(（]|{alts(words('stems', 'after') + and_words)}"),
+        list_item_before=re.compile(rf"(?:{group(subset)}[，,：:]?|[、；;，,])$"),
+        list_item_reach=reach(subset) + 1,
+        stem_verb=re.compile(alts(words("stems", "verb"))),
+        stock_verb=re.compile(alts(words("counts", "stock_verb"))),
+        count_noun_links=frozenset(["", *words("counts", "noun_link")]),
+        target_list_after=re.compile(
+            f"{group(words('targets', 'list_after'))}?[：:]|{alts(words('targets', 'list_after'))}"
+        ),
+        period_base_before=re.compile(f"{group(base_before)}$"),
+        period_base_reach=reach(base_before),
+        range_to_before=re.compile(f"{group(range_to)}$"),
+        range_to_reach=reach(range_to),
+        as_of_before=re.compile(f"{group(as_of)}{group(as_of_tail)}?$"),
+        as_of_reach=reach(as_of) + reach(as_of_tail),
+        now_words=longest_first(cues("point", "now")),
+        in_order_words=frozenset(cues("each", "in_order")),
+        subset_words=longest_first(subset),
+        base_figure_lead=re.compile(
+            rf"\s*[(（]\s*{group(words('base_figure', 'lead'))}*"
+            rf"(?:(?P<up>{alts(words('base_figure', 'up'))})"
+            rf"|(?P<down>{alts(words('base_figure', 'down'))}))?\s*"
+        ),
+        reach_stops=longest_first(words("reach", "stop")),
+        share_whole_lead=re.compile(f"^{group(words('share', 'whole_lead'))}"),
+        share_whole_kinds=longest_first(words("share", "whole_kind")),
+        functional_zone=re.compile(
+            rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{chars(words('zones', 'after'))}]))"
+            rf"[\u4e00-\u9fff]{{2,6}}?{group(words('zones', 'suffix'))}",
+            re.M,
+        ),
+        row_label_lead=re.compile(
+            rf"^(?:{group(subset)}[：:]?|[{chars(words('tables', 'row_mark'))}]"
+            rf"|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]+[)）])+"
+        ),
+        rate_label_end=re.compile(
+            f"{group(words('tables', 'rate_lead'))}?{group(words('tables', 'rate_word'))}$"
+        ),
+        month_column=re.compile(alts(words("tables", "month"))),
+        cumulative_column=re.compile(
+            rf"{alts(words('tables', 'cumulative'))}"
+            rf"|[1一]\s*[-—–~至到]\s*{group(words('tables', 'to_month'))}"
+        ),
+        title_unit=re.compile(
+            rf"{group(cues('table_unit'))}[:：]\s*(?P<unit>[^\s，,、;；)）|]{{1,5}})"
+        ),
+        area_label_suffixes=frozenset(["", *words("tables", "area_suffix")]),
+    )
+    if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
+        raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")
+    return compiled

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import CJK_RUN, COMPARATOR_BEFORE
+from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.periods import PLAN_BEFORE, PeriodMention, resolve_year
@@ -23,17 +23,21 @@ def read_period(
     if mention.pair:
         ctx.pair = mention.pair
         return
-    before = ctx.text[max(0, token.start - 3) : token.start]
-    if COMPARATOR_BEFORE.search(before) and mention.rel != -1:
+    rules = ctx.patterns
+    before = ctx.text[max(0, token.start - rules.period_base_reach) : token.start]
+    is_base = rules.period_base_before.search(before) is not None
+    if is_base and mention.rel != -1:
         state.comparator = True  # 比2019年1-11月增长3.2%: growth against a base, not yoy
         return
-    if COMPARATOR_BEFORE.search(before):
+    if is_base:
         return  # 比上年: the yoy base
     if (
         mention.first_month
         and mention.last_month
         and mention.first_month > 1
-        and (ctx.text[token.start - 1 : token.start] in ("到", "至") or before.endswith("到"))
+        and rules.range_to_before.search(
+            ctx.text, max(0, token.start - rules.range_to_reach), token.start
+        )
         and mention.last_month % 3 == 0
         and mention.last_month - mention.first_month == 2
     ):
@@ -45,7 +49,7 @@ def read_period(
             last_month=ctx.period.last,
             is_point=ctx.period.is_point,
         )
-    at_point = text_before_point(ctx.text, token.start)
+    at_point = is_as_of(ctx, token.start)
     saved = (ctx.period, ctx.year)
     period = resolve_mention(ctx, mention)
     if period is not None and (
@@ -132,10 +136,12 @@ def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> boo
     return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
 
 
-def text_before_point(text: str, start: int) -> bool:
-    return text[max(0, start - 2) : start] in ("截至", "截止") or text[
-        max(0, start - 3) : start
-    ] in ("截止到", "截至到")
+def is_as_of(ctx: DocumentContext, start: int) -> bool:
+    """A date right after 截至, 截止到: a stock at that date."""
+    rules = ctx.patterns
+    return (
+        rules.as_of_before.search(ctx.text[max(0, start - rules.as_of_reach) : start]) is not None
+    )
 
 
 def in_paragraph_year(ctx: DocumentContext, mention: PeriodMention) -> bool:

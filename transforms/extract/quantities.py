@@ -11,7 +11,7 @@ from transforms.extract.context import DocumentContext
 from transforms.extract.emit import emit
 from transforms.extract.lists import list_targets, listed_areas
 from transforms.extract.measures import cue_reaches, measure_for_percent
-from transforms.extract.patterns import BASE_FIGURE_LEAD, BRACKET_CLOSE
+from transforms.extract.patterns import BRACKET_CLOSE
 from transforms.extract.periods import from_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
@@ -151,7 +151,7 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     base = state.base_area
     if base is None or not isinstance(q, Quantity) or state.subject is None:
         return False
-    lead = BASE_FIGURE_LEAD.fullmatch(ctx.text, base[0], q.start)
+    lead = ctx.patterns.base_figure_lead.fullmatch(ctx.text, base[0], q.start)
     if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
         return False
     state.base_area = None

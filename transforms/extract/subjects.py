@@ -6,7 +6,6 @@ attachment."""
 from __future__ import annotations
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import STEM_VERB
 from transforms.extract.quantities import read_quantity
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
@@ -62,7 +61,7 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     kind = str(token.data)
     dimension = ctx.lex.kind_dimension.get(kind, "currency")
     named = state.subject
-    if named is not None and STEM_VERB.fullmatch(
+    if named is not None and ctx.patterns.stem_verb.fullmatch(
         ctx.text, named.start + len(named.text), token.start
     ):
         entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
@@ -125,8 +124,9 @@ def subject_from_indicator(
         and previous.end == token.start - 1
         and previous.kind in ("ind", "stem", "qty")
     )
-    if before in "和及与" and not joined:
+    if (before == "" or before in ctx.patterns.and_words) and not joined:
         # 省级隐形冠军和国家级专精特新"小巨人"企业12家: a combined count, not the indicator's.
+        # (`before` is "" at the text's very start, which has always counted as such a joint.)
         return Subject(None, entry.dimension, token.start, text)
     ctx.last_kind = ctx.lex.split_kind(entry.indicator)[1] or ctx.last_kind
     return Subject(entry.indicator, entry.dimension, token.start, text, entry.qualifier)

@@ -7,17 +7,8 @@ from __future__ import annotations
 from transforms.extract.areas import area_of_label, resolve_area
 from transforms.extract.context import DocumentContext, Period
 from transforms.extract.emit import emit
-from transforms.extract.patterns import (
-    COMPARATOR_BEFORE,
-    CUMULATIVE_COLUMN,
-    MONTH_COLUMN,
-    RATE_LABEL_END,
-    ROW_LABEL_LEAD,
-    TITLE_UNIT,
-)
 from transforms.extract.state import SentenceState, Subject
 from transforms.lexicon import Entry
-from transforms.numbers import unit_aliases
 from transforms.periods import find_periods, resolve_year
 from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
 
@@ -53,7 +44,10 @@ def table_period(ctx: DocumentContext, header: str, context_year: int | None) ->
     for mention in find_periods(header):
         if mention.pair or mention.same_months or mention.is_since:
             continue
-        if COMPARATOR_BEFORE.search(header[max(0, mention.start - 3) : mention.start]):
+        reach = ctx.patterns.period_base_reach
+        if ctx.patterns.period_base_before.search(
+            header[max(0, mention.start - reach) : mention.start]
+        ):
             continue  # 比上年增长(%): the base of the growth, not the column's period
         year = resolve_year(mention, context_year, ctx.document_year)
         if year is None:
@@ -73,9 +67,9 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
         if column.role != "value":
             continue
         period = table_period(ctx, column.header, default.year)
-        if period is None and CUMULATIVE_COLUMN.search(column.header):
+        if period is None and ctx.patterns.cumulative_column.search(column.header):
             period = default
-        elif period is None and MONTH_COLUMN.search(column.header) and default.last:
+        elif period is None and ctx.patterns.month_column.search(column.header) and default.last:
             period = Period(default.year, default.last, default.last)
         periods[column.index] = period or default
         if period is not None and period.first == 1 and period.last != 1:
@@ -95,13 +89,13 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
         read_area_table(ctx, table, periods)
         return
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
-    stated = TITLE_UNIT.search(table.title)  # 单位：万元
+    stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
     for row in table.rows:
         label = row.label
         if label is None:
             continue
-        name = ROW_LABEL_LEAD.sub("", label.text).strip()
+        name = ctx.patterns.row_label_lead.sub("", label.text).strip()
         row_unit = None
         bracket = UNIT_IN_BRACKETS.search(name)
         if bracket:
@@ -109,7 +103,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             name = (name[: bracket.start()] + name[bracket.end() :]).strip()
         if unit_column is not None and unit_column < len(row.cells):
             row_unit = row.cells[unit_column].text or row_unit
-        rate_name = RATE_LABEL_END.sub("", name)
+        rate_name = ctx.patterns.rate_label_end.sub("", name)
         is_rate = rate_name != name or row_unit == "%"
         entry = ctx.lex.lookup_label(rate_name if is_rate else name)
         if entry is None:
@@ -127,7 +121,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
                 # A rate row's figure is a growth rate in whichever column it stands.
                 emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
                 continue
-            unit = unit_aliases().get(row_unit or column.unit or table_unit or "")
+            unit = ctx.catalog.unit_aliases.get(row_unit or column.unit or table_unit or "")
             unit = unit or row_unit or column.unit or table_unit
             info = ctx.catalog.unit_by_symbol.get(unit or "")
             if info is None or info.dimension != entry.dimension:
@@ -139,8 +133,9 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     """The catalogue indicator a row's label names (`　其中：出口`, `…增速`), if any."""
     if row.label is None:
         return None
-    name = UNIT_IN_BRACKETS.sub("", ROW_LABEL_LEAD.sub("", row.label.text)).strip()
-    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(RATE_LABEL_END.sub("", name))
+    rules = ctx.patterns
+    name = UNIT_IN_BRACKETS.sub("", rules.row_label_lead.sub("", row.label.text)).strip()
+    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
 
 
 def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
@@ -151,7 +146,7 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
     last: Entry | None = None
     for column in table.columns[1:]:
         header = UNIT_IN_BRACKETS.sub("", column.header).strip()
-        rate_name = RATE_LABEL_END.sub("", header)
+        rate_name = ctx.patterns.rate_label_end.sub("", header)
         entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import LIST_GAP
 from transforms.extract.tokens import Token
 
 
 def group_lists(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
     """Mark quantity runs `4.2%和6.6%` so 分别 can distribute them."""
-    text = ctx.text
+    text, gap = ctx.text, ctx.patterns.list_gap
     grouped: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -27,7 +26,7 @@ def group_lists(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
         while (
             j < len(tokens)
             and tokens[j].kind == "qty"
-            and LIST_GAP.match(text[run[-1].end : tokens[j].start])
+            and gap.match(text[run[-1].end : tokens[j].start])
             and tokens[j].data.unit == token.data.unit
         ):
             run.append(tokens[j])
@@ -43,11 +42,11 @@ def group_lists(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
 
 def bind_leading_counts(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
     """`2097家规模以上工业企业`: a count written before the indicator it counts."""
-    text = ctx.text
+    text, links = ctx.text, ctx.patterns.count_noun_links
     bound = list(tokens)
     for i in range(len(bound) - 1):
         a, b = bound[i], bound[i + 1]
-        if a.kind != "qty" or b.kind != "ind" or text[a.end : b.start] not in ("", "的"):
+        if a.kind != "qty" or b.kind != "ind" or text[a.end : b.start] not in links:
             continue
         if getattr(a.data, "dimension", "") == "count" == getattr(b.data, "dimension", ""):
             bound[i] = replace(a, counts_next=True)

@@ -11,20 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import (
-    AVG2Y,
-    BARE_KIND_BEFORE,
-    CLAUSE_SEP,
-    FLAT,
-    GROWTH,
-    LIST_ITEM_BEFORE,
-    RANK,
-    RATE,
-    SENTENCE_END,
-    SHARE,
-    STEM_AFTER,
-    STEM_BEFORE,
-)
+from transforms.extract.patterns import CLAUSE_SEP, SENTENCE_END
 from transforms.numbers import find_quantities
 from transforms.periods import find_periods
 
@@ -105,7 +92,8 @@ def token_order(start: int, end: int, kind: str) -> int:
 def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
     """Every family's tokens, overlaps resolved left to right (the earliest, longest and
     highest-priority token wins). Candidates stay tuples; only the accepted become Tokens."""
-    text, lex = ctx.text, ctx.lex
+    text, lex, rules = ctx.text, ctx.lex, ctx.patterns
+    stem_before, stem_after = rules.stem_before, rules.stem_after
     found: list[tuple[int, int, int, str, object, bool, bool]] = []
     add = found.append
     for m in lex.indicator_pattern.finditer(text):
@@ -115,15 +103,20 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
             add((token_order(start, end, "ind"), start, end, "ind", entry, False, False))
     for m in lex.stem_pattern.finditer(text):
         start, end = m.span()
-        if STEM_AFTER.match(text, end) and STEM_BEFORE.search(text[max(0, start - 4) : start]):
+        if stem_after.match(text, end) and stem_before.search(
+            text[max(0, start - rules.stem_reach) : start]
+        ):
             add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, False))
     for m in lex.short_stem_pattern.finditer(text):
         start, end = m.span()
-        if STEM_AFTER.match(text, end) and LIST_ITEM_BEFORE.search(text, max(0, start - 3), start):
+        if stem_after.match(text, end) and rules.list_item_before.search(
+            text, max(0, start - rules.list_item_reach), start
+        ):
             add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, True))
     for m in lex.kind_pattern.finditer(text):
         start, end = m.span()
-        bare = BARE_KIND_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        before = text[max(0, start - rules.bare_kind_reach) : start]
+        bare = rules.bare_kind_before.search(before) is not None
         add((token_order(start, end, "kind"), start, end, "kind", m.group(), bare, False))
     for q in find_quantities(text, ctx.catalog):
         add((token_order(q.start, q.end, "qty"), q.start, q.end, "qty", q, False, False))
@@ -138,12 +131,12 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         role = lex.cue_roles[m.group()]
         add((token_order(start, end, "cue"), start, end, "cue", role, False, False))
     for kind, pattern in (
-        ("growth", GROWTH),
-        ("rate", RATE),
-        ("avg2y", AVG2Y),
-        ("share", SHARE),
-        ("rank", RANK),
-        ("flat", FLAT),
+        ("growth", rules.growth),
+        ("rate", rules.rate),
+        ("avg2y", rules.avg2y),
+        ("share", rules.share),
+        ("rank", rules.rank),
+        ("flat", rules.flat),
     ):
         for m in pattern.finditer(text):
             start, end = m.span()
