@@ -76,7 +76,8 @@ class Region:
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """A word the extractor reacts to (`cues.csv`): growth verbs, qualifiers, bounds..."""
+    """A word the extractor reacts to (`cues.csv`): qualifiers, bounds, comparison words, kind
+    words... (the words inside the rules' phrases are `RuleWord`s)."""
 
     term: str
     role: str
