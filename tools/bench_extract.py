@@ -3,7 +3,7 @@
     .venv/bin/python tools/bench_extract.py [--docs 2000] [--runs 3] [--seed 42] [--profile]
 
 The corpus is built, deterministically from `--seed`, out of the texts in `data/inbox/` and
-`tests/fixtures/extract/`: each generated document takes one source, shuffles the sentences
+`tests/fixtures/documents/`: each generated document takes one source, shuffles the sentences
 inside its paragraphs, moves its years by the same offset, scales its figures, and names
 another area of the catalogue (of the same level) instead of its own.
 
@@ -40,7 +40,7 @@ from transforms.native import BUILD
 from transforms.regions import find_region_mentions, infer_document_region, region_index
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = (ROOT / "data" / "inbox", ROOT / "tests" / "fixtures" / "extract")
+SOURCES = (ROOT / "data" / "inbox", ROOT / "tests" / "fixtures" / "documents")
 SENTENCE = re.compile(r"[^。！？\n]*[。！？]?")
 YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?=\s*年|[-/.]\d)")
 FIGURE = re.compile(r"(?<![\d.])(\d+\.\d+)(?=\s*(?:亿元|万元|亿千瓦时|万千瓦时|万平方米))")

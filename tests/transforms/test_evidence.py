@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 TEXTS = sorted(
     [
-        *(REPO / "tests" / "fixtures" / "extract").glob("*.txt"),
+        *(REPO / "tests" / "fixtures" / "documents").glob("*.txt"),
         *(REPO / "data" / "inbox").glob("*.txt"),
         *(SHARED / "corpus").glob("*.txt"),
         *(SHARED / "devset" / "docs").glob("*.txt"),

@@ -16,7 +16,7 @@ import pytest
 from transforms import native
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = sorted((ROOT / "tests" / "fixtures" / "extract").glob("*.txt")) + sorted(
+TEXTS = sorted((ROOT / "tests" / "fixtures" / "documents").glob("*.txt")) + sorted(
     (ROOT / "data" / "inbox").glob("*.txt")
 )
 CAN_COMPILE = shutil.which("cc") is not None and importlib.util.find_spec("mypyc") is not None

@@ -1,4 +1,4 @@
-"""Golden files: each tests/fixtures/extract/NAME.txt beside NAME.jsonl, its expected facts."""
+"""Golden files: each tests/fixtures/documents/NAME.txt beside NAME.jsonl, its expected facts."""
 
 import json
 from pathlib import Path
@@ -11,7 +11,7 @@ from transforms.facts import CONTRACT_FIELDS
 
 CATALOG = load_catalog()
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 # The contract's fields but the value (compared rounded) and the evidence (free to differ).
 KEY = tuple(field for field in CONTRACT_FIELDS if field not in ("value", "evidence"))
 
