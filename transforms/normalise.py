@@ -13,9 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
-from transforms.catalog import load_catalog
+from transforms.catalog import Catalog
 
 Offsets = list[int]
 Pass = Callable[[str], tuple[str, Offsets | None]]
@@ -89,6 +89,49 @@ def substitute(
             sources = [*sources, *[start + last] * (len(new) - last - 1)]
         rewrite.edit(start, end, new, sources)
     return rewrite.result()
+
+
+# --- the catalogue's units, as the repairs see them ------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """What the repairs need to know of the catalogue's units (units.csv)."""
+
+    figure_tail: frozenset[str]
+    """What may follow a figure's last digit and still belong to it: a unit's first
+    character, another digit or the decimal point."""
+    quantity_ahead: re.Pattern[str]
+    """A figure and its unit: a line that opens with one continues the line before
+    (`第三产业增加值` / `906.97亿元`); nothing else starts so."""
+    doubled_unit: re.Pattern[str]
+    doubled_number: re.Pattern[str]
+
+
+def unit_words(catalog: Catalog) -> UnitWords:
+    symbols = {unit.symbol for unit in catalog.units if unit.symbol}
+    return compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+
+
+@cache
+def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
+    """The patterns for these unit symbols (the longest first), compiled once."""
+    starts = frozenset(symbol[0] for symbol in symbols)
+    start_class = "".join(map(re.escape, sorted(starts)))
+    units = "|".join(map(re.escape, symbols))
+    return UnitWords(
+        figure_tail=starts | set("0123456789."),
+        quantity_ahead=re.compile(rf"\d[\d,.]*[{start_class}]"),
+        doubled_unit=re.compile(rf"({units})\1"),
+        # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
+        # Both branches open with a digit (the lookbehind comes after it) so that `re`
+        # skips every other position in C.
+        doubled_number=re.compile(
+            rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
+            rf"(?:(?P<u>{units})(?P=u))?"
+            rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{units})(?P=u2))"
+        ),
+    )
 
 
 # --- passes -----------------------------------------------------------------------------
@@ -268,10 +311,9 @@ PAGE_NUMBER_LINE = re.compile(rf"(?<=\n){PAGE_NUMBER}")
 PAGE_NUMBER_AFTER_BREAK = re.compile(rf"\n{PAGE_NUMBER}")
 """The same lines with their line break: a leading literal, which `re` finds fast; most texts
 have no page number, and this tells so in one quick pass."""
-UNIT_START = "亿万千百元%个家项宗台件人名户亩平公米倍"
 
 
-def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
+def drop_page_numbers(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """A line holding only a page number, when neither neighbour line is part of a number."""
     if PAGE_NUMBER_AFTER_BREAK.search(text) is None:
         return text, None
@@ -281,7 +323,7 @@ def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
         after = text[m.end() :].lstrip()
         if before and (before[-1].isdigit() or before[-1] == "."):
             return None
-        if after and (after[0].isdigit() or after[0] in UNIT_START or after[0] == "."):
+        if after and after[0] in units.figure_tail:
             return None
         return ""
 
@@ -310,9 +352,6 @@ def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
 
 RUNNING_HEAD_MIN = 6
 WHITESPACE_RUN = re.compile(r"[ \n]+")
-QUANTITY_AHEAD = re.compile(rf"\d[\d,.]*[{UNIT_START}]")
-"""A line that opens with a figure and its unit continues the line before (`第三产业增加值` /
-`906.97亿元`): nothing else starts with one."""
 SENTENCE_END = set("。！？!?")
 CLAUSE_END = set("；;：:")
 """A long line ending in one of these was wrapped inside a sentence (a list of targets after
@@ -361,7 +400,7 @@ def is_table_row(text: str, start: int, end: int) -> bool:
     return text.count(TABLE_CELL_SEP, start, end) >= 2
 
 
-def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
+def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """Hard wraps and blank lines inside sentences and numbers go; paragraph breaks stay.
 
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
@@ -386,9 +425,9 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
             return "\n"
         if DATE_AT_END.search(text, max(0, start - 20), start):
             return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
-        if (prev.isdigit() or prev == ".") and (nxt.isdigit() or nxt == "." or nxt in UNIT_START):
+        if (prev.isdigit() or prev == ".") and nxt in units.figure_tail:
             return ""
-        if not prev.isascii() and QUANTITY_AHEAD.match(text, end):
+        if not prev.isascii() and units.quantity_ahead.match(text, end):
             return ""
         if prev in SENTENCE_END or LIST_MARKER.match(text, end):
             return "\n"
@@ -412,38 +451,11 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, WHITESPACE_RUN, repl)
 
 
-@cache
-def unit_alternation() -> str:
-    """Alternation of the catalogue's unit symbols, the longest first."""
-    units = sorted(
-        {u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len, reverse=True
-    )
-    return "|".join(map(re.escape, units))
-
-
-@cache
-def doubled_unit_pattern() -> re.Pattern[str]:
-    return re.compile(rf"({unit_alternation()})\1")
-
-
-@cache
-def doubled_number_pattern() -> re.Pattern[str]:
-    unit = unit_alternation()
-    # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
-    # Both branches open with a digit (the lookbehind comes after it) so that `re` skips
-    # every other position in C.
-    return re.compile(
-        rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
-        rf"(?:(?P<u>{unit})(?P=u))?"
-        rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{unit})(?P=u2))"
-    )
-
-
-def repair_doubled_glyphs(text: str) -> tuple[str, Offsets | None]:
+def repair_doubled_glyphs(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
-    if ".." not in text and doubled_unit_pattern().search(text) is None:
+    if ".." not in text and units.doubled_unit.search(text) is None:
         return text, None  # no proof anywhere: nothing to undo
-    pattern = doubled_number_pattern()
+    pattern = units.doubled_number
 
     def repl(m: re.Match[str]) -> str | None:
         if m.group("n"):
@@ -531,19 +543,22 @@ def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
     return rewrite.result()
 
 
-PASSES: tuple[Pass, ...] = (
-    strip_html,
-    strip_pinyin_glosses,
-    convert_traditional,
-    mark_table_cells,
-    fold_width,
-    drop_page_numbers,
-    drop_running_heads,
-    repair_doubled_lines,
-    join_wrapped_lines,
-    repair_decimal_points,
-    repair_doubled_glyphs,
-)
+@cache
+def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
+    """The passes in order; those that must know a figure's unit get the catalogue's."""
+    return (
+        strip_html,
+        strip_pinyin_glosses,
+        convert_traditional,
+        mark_table_cells,
+        fold_width,
+        partial(drop_page_numbers, units=units),
+        drop_running_heads,
+        repair_doubled_lines,
+        partial(join_wrapped_lines, units=units),
+        repair_decimal_points,
+        partial(repair_doubled_glyphs, units=units),
+    )
 
 
 def compose(outer: Sequence[int], inner: Sequence[int]) -> Offsets:
@@ -551,13 +566,13 @@ def compose(outer: Sequence[int], inner: Sequence[int]) -> Offsets:
     return list(map(outer.__getitem__, inner))  # in C: no Python frame per character
 
 
-def normalise_text(raw: str) -> NormalisedText:
-    """Run every repair pass; never raises on odd input."""
+def normalise_text(raw: str, catalog: Catalog) -> NormalisedText:
+    """Run every repair pass, knowing units as `catalog` has them; never raises on odd input."""
     text = raw
     # The identity map is built only at the end when no pass moved a character: most
     # texts need at most a couple of compositions, many none.
     offsets: Offsets | None = None
-    for step in PASSES:
+    for step in repair_passes(unit_words(catalog)):
         text, step_offsets = step(text)
         if step_offsets is not None:
             offsets = step_offsets if offsets is None else compose(offsets, step_offsets)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from transforms.catalog import load_catalog
 from transforms.extract import extract_document
 from transforms.normalise import normalise_text
+
+CATALOG = load_catalog()
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CHINESE_COUNT = re.compile(r"[零〇一二两三四五六七八九十百千]+[家个项宗台件人名]$")
@@ -31,7 +34,7 @@ TEXTS = sorted(
 def test_evidence_is_the_span_it_claims(path):
     raw = path.read_text(encoding="utf-8", errors="replace")
     extraction = extract_document(path.name, raw)
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     assert extraction.text == norm.text
     for fact in extraction.facts:
         assert extraction.text[fact.start : fact.end] == fact.evidence, fact

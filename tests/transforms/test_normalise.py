@@ -3,56 +3,66 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from transforms.catalog import load_catalog
 from transforms.normalise import normalise_text
 from transforms.numbers import find_quantities
+
+CATALOG = load_catalog()
 
 FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
 
 
 def test_hard_wrap_inside_number_is_joined():
-    assert "554.10亿元" in normalise_text("实现规上工业增加值554.10\n\n亿元，同比增长").text
+    assert (
+        "554.10亿元" in normalise_text("实现规上工业增加值554.10\n\n亿元，同比增长", CATALOG).text
+    )
 
 
 def test_short_heading_line_keeps_its_break():
-    text = normalise_text("全年工作综述\n规上工业增加值增长5%。").text
+    text = normalise_text("全年工作综述\n规上工业增加值增长5%。", CATALOG).text
     assert text == "全年工作综述\n规上工业增加值增长5%。"
 
 
 def test_long_wrapped_line_is_joined_without_space():
     raw = "随着新旧动能的加速转换，全区主要经济\n\n指标实现了高速增长。"
-    assert normalise_text(raw).text == "随着新旧动能的加速转换，全区主要经济指标实现了高速增长。"
+    assert (
+        normalise_text(raw, CATALOG).text
+        == "随着新旧动能的加速转换，全区主要经济指标实现了高速增长。"
+    )
 
 
 def test_doubled_bold_glyphs_are_undone():
     raw = "项目7070个个，面积约243243..4444万平方米万平方米，土地35353535..9797亩亩"
-    text = normalise_text(raw).text
+    text = normalise_text(raw, CATALOG).text
     assert "70个" in text and "243.44万平方米" in text and "3535.97亩" in text
 
 
 def test_doubled_year_without_proof_is_left_alone():
-    assert normalise_text("2020年年底完成").text == "2020年年底完成"
+    assert normalise_text("2020年年底完成", CATALOG).text == "2020年年底完成"
 
 
 def test_full_width_digits_and_decimal_artefact():
-    assert "3.6%" in normalise_text("增长３。６％").text
+    assert "3.6%" in normalise_text("增长３。６％", CATALOG).text
 
 
 def test_traditional_and_pinyin_glosses():
-    assert normalise_text("經(jīng)濟統(tǒng)計").text == "经济统计"
+    assert normalise_text("經(jīng)濟統(tǒng)計", CATALOG).text == "经济统计"
 
 
 def test_html_debris_is_removed():
-    assert normalise_text('<div id="a">增长<b>5%</b></div>&nbsp;').text.startswith("增长5%")
+    assert normalise_text('<div id="a">增长<b>5%</b></div>&nbsp;', CATALOG).text.startswith(
+        "增长5%"
+    )
 
 
 def test_page_number_line_is_dropped():
     raw = "规上工业增加值同比增长8.5%，增幅创\n\n12\n\n近五年来新高。"
-    assert "12" not in normalise_text(raw).text
+    assert "12" not in normalise_text(raw, CATALOG).text
 
 
 def test_offsets_point_back_to_raw_span():
     raw = "前言\n全年實現規上工業增加值554.10\n\n億元"
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     assert len(norm.raw_offsets) == len(norm.text) + 1
     start = norm.text.index("554.10")
     raw_start, raw_end = norm.raw_span(start, start + len("554.10亿元"))
@@ -60,7 +70,7 @@ def test_offsets_point_back_to_raw_span():
 
 
 def test_space_between_two_numbers_is_kept():
-    assert normalise_text("表 2 3 行").text == "表2 3行"
+    assert normalise_text("表 2 3 行", CATALOG).text == "表2 3行"
 
 
 numbers = st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False).map(str)
@@ -81,7 +91,7 @@ def test_any_written_number_parses_back(number, unit, style):
     elif style == "doubled":
         whole, _, frac = number.partition(".")
         written = whole * 2 + (".." + frac * 2 if frac else "") + unit * 2
-    text = normalise_text("规上工业增加值达" + written + "，同比").text
+    text = normalise_text("规上工业增加值达" + written + "，同比", CATALOG).text
     quantities = list(find_quantities(text))
     assert quantities, text
     assert abs(quantities[0].value - float(number)) < 1e-9
@@ -92,7 +102,7 @@ def test_doubled_bold_heading_lines_are_undone():
         "2022年成绩单\n规上工业增加值规上工业增加值\n\n"
         "286286..4242亿元亿元\n\n同比增长同比增长66..33%%\n"
     )
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     # The figure's line continues its label's (a key-figure card): see the test below.
     assert norm.text == "2022年成绩单\n规上工业增加值286.42亿元\n同比增长6.3%\n"
     start = norm.text.index("286.42亿元")
@@ -102,21 +112,21 @@ def test_doubled_bold_heading_lines_are_undone():
 
 def test_prose_and_short_repeats_are_not_doubled_lines():
     raw = "2020\n看看\n常常来往，人人参与\n增长8%，增长8%"
-    assert normalise_text(raw).text == raw
+    assert normalise_text(raw, CATALOG).text == raw
 
 
 def test_long_line_ending_in_a_semicolon_was_wrapped():
     raw = "今年全区的主要预期目标是：地区生产总值增长7%左右；\n\n规上工业增加值增长8%。"
-    assert normalise_text(raw).text == (
+    assert normalise_text(raw, CATALOG).text == (
         "今年全区的主要预期目标是：地区生产总值增长7%左右；规上工业增加值增长8%。"
     )
 
 
 def test_dateline_keeps_its_line_break():
     raw = "杭州市萧山区统计局　2022年2月10日\n\n2021年，全区规上工业增加值554.1亿元。\n"
-    assert normalise_text(raw).text.startswith("杭州市萧山区统计局2022年2月10日\n2021年")
+    assert normalise_text(raw, CATALOG).text.startswith("杭州市萧山区统计局2022年2月10日\n2021年")
     raw = "发布时间：2023-10-27 17:02\n2023年前三季度"
-    assert normalise_text(raw).text == raw
+    assert normalise_text(raw, CATALOG).text == raw
 
 
 def test_title_publisher_and_dateline_lines_of_the_head_stay_apart():
@@ -125,7 +135,7 @@ def test_title_publisher_and_dateline_lines_of_the_head_stay_apart():
         "全年地区生产总值7251.83亿元，比上年增长5.0%。规模以上工业增加值增长4.3%。全年固定资产"
         "投资比上年增长3.6%。全年社会消费品零售总额1035.5亿元，增长6.9%。\n"
     )
-    lines = normalise_text(raw).text.split("\n")
+    lines = normalise_text(raw, CATALOG).text.split("\n")
     assert lines[:2] == [
         "滨海新区2023年国民经济和社会发展统计公报",
         "天津市滨海新区统计局2024年4月",
@@ -134,7 +144,9 @@ def test_title_publisher_and_dateline_lines_of_the_head_stay_apart():
 
 def test_a_wrapped_sentence_in_the_head_is_still_joined():
     raw = "初步核算，2023年全县实现地区生产总值\n1020.45亿元，按可比价格计算，比上年增长6.4%。\n"
-    assert normalise_text(raw).text.startswith("初步核算，2023年全县实现地区生产总值1020.45亿元")
+    assert normalise_text(raw, CATALOG).text.startswith(
+        "初步核算，2023年全县实现地区生产总值1020.45亿元"
+    )
 
 
 def test_table_rows_and_their_title_keep_their_lines():
@@ -142,7 +154,7 @@ def test_table_rows_and_their_title_keep_their_lines():
         "表1　临平区2021年一季度主要经济指标\n指标 | 单位 | 1-3月 | 同比增长(%)\n"
         "规模以上工业增加值 | 万元 | 1523500 | 38.6\n规模以上工业总产值 | 万元 | 6928000 | 41.2\n"
     )
-    assert normalise_text(raw).text.split("\n")[:4] == [
+    assert normalise_text(raw, CATALOG).text.split("\n")[:4] == [
         "表1临平区2021年一季度主要经济指标",
         "指标|单位|1-3月|同比增长(%)",
         "规模以上工业增加值|万元|1523500|38.6",
@@ -152,12 +164,12 @@ def test_table_rows_and_their_title_keep_their_lines():
 
 def test_html_table_cells_become_a_pipe_table():
     raw = "<table><tr><td>社会消费品零售总额</td><td>亿元</td><td>736.8</td></tr></table>"
-    assert normalise_text(raw).text.strip() == "社会消费品零售总额|亿元|736.8|"
+    assert normalise_text(raw, CATALOG).text.strip() == "社会消费品零售总额|亿元|736.8|"
 
 
 def test_columns_apart_by_tabs_or_spaces_become_a_pipe_table():
     raw = "指标名称\t计量单位\t1-12月\n社会消费品零售总额   亿元   1846.2\n"
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     assert norm.text == "指标名称|计量单位|1-12月\n社会消费品零售总额|亿元|1846.2\n"
     start = norm.text.index("1846.2")
     raw_start, raw_end = norm.raw_span(start, start + 6)
@@ -166,12 +178,13 @@ def test_columns_apart_by_tabs_or_spaces_become_a_pipe_table():
 
 def test_prose_with_a_double_space_is_no_table():
     raw = "全年地区生产总值  增长5%，规上工业增加值增长6%。\n"
-    assert "|" not in normalise_text(raw).text
+    assert "|" not in normalise_text(raw, CATALOG).text
 
 
 def test_a_line_opening_with_a_figure_continues_the_line_before():
     norm = normalise_text(
-        "全年全市实现地区生产总值1372.98亿元。其中，第三产业增加值\n\n906.97亿元，增长1.8%。"
+        "全年全市实现地区生产总值1372.98亿元。其中，第三产业增加值\n\n906.97亿元，增长1.8%。",
+        CATALOG,
     )
     assert "第三产业增加值906.97亿元，增长1.8%" in norm.text
 
@@ -181,7 +194,7 @@ def test_a_running_head_that_repeats_the_title_goes():
         "西宁市2020年国民经济和社会发展统计公报\n\n全年第三产业增加值\n\n— 2 —\n\n"
         "西宁市2020年国民经济和社会发展统计公报\n906.97亿元，增长1.8%。\n"
     )
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     assert norm.text.count("统计公报") == 1
     assert "全年第三产业增加值906.97亿元，增长1.8%。" in norm.text
     start = norm.text.index("906.97")
