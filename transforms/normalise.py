@@ -93,6 +93,10 @@ def substitute(
 
 # --- the catalogue's units, as the repairs see them ------------------------------------
 
+CALENDAR_WORDS = "年月日"
+"""A figure's calendar word (`2021年`, `11月`, `19日`): no unit of the catalogue, yet glued to
+its figure the same way, so a doubled glyph run of both is an artefact too."""
+
 
 @dataclass(frozen=True)
 class UnitWords:
@@ -119,16 +123,18 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     starts = frozenset(symbol[0] for symbol in symbols)
     start_class = "".join(map(re.escape, sorted(starts)))
     units = "|".join(map(re.escape, symbols))
+    # Literal alternatives only: `re` then looks for their first characters in C.
+    doubled = "|".join(map(re.escape, [*symbols, *CALENDAR_WORDS]))
     return UnitWords(
         figure_tail=starts | set("0123456789."),
         quantity_ahead=re.compile(rf"\d[\d,.]*[{start_class}]"),
-        doubled_unit=re.compile(rf"({units})\1"),
-        # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
-        # Both branches open with a digit (the lookbehind comes after it) so that `re`
-        # skips every other position in C.
+        doubled_unit=re.compile(rf"({doubled})\1"),
+        # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
+        # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
+        # that `re` skips every other position in C.
         doubled_number=re.compile(
             rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
-            rf"(?:(?P<u>{units})(?P=u))?"
+            rf"(?:(?P<u>{doubled})(?P=u))?"
             rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{units})(?P=u2))"
         ),
     )
@@ -451,23 +457,62 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
     return substitute(text, WHITESPACE_RUN, repl)
 
 
+CALENDAR_RANGE = {"年": (1900, 2099), "月": (1, 12), "日": (1, 31)}
+"""The values a calendar word's figure can take: `2020年年底` is no doubled `20年`."""
+
+
+def is_calendar_value(digits: str, word: str) -> bool:
+    low, high = CALENDAR_RANGE[word]
+    return (word != "年" or len(digits) == 4) and low <= int(digits) <= high
+
+
+def undouble(m: re.Match[str]) -> tuple[str, list[int], bool] | None:
+    """A doubled figure's single reading, where each of its characters came from, and whether
+    the doubled text reads as well as written (`11月月底` is 11月 and 月底, or a doubled 1月):
+    None when the match is no doubled figure."""
+    if m.group("n"):
+        runs = [("n", m.group("n")), ("u2", m.group("u2"))]
+        ambiguous = False
+    else:
+        unit = m.group("u")
+        if not (m.group("dd") or unit):
+            return None  # a doubled number alone proves nothing: 1111, 2020
+        runs = [("i", m.group("i")), ("dd", "." if m.group("dd") else ""), ("f", m.group("f"))]
+        runs.append(("u", unit))
+        ambiguous = False
+        if unit in CALENDAR_RANGE:
+            if m.group("dd") or not is_calendar_value(m.group("i"), unit):
+                return None
+            ambiguous = is_calendar_value(m.group("i") * 2, unit)
+    out = ""
+    sources: list[int] = []
+    for group, run in runs:
+        if run:
+            # The second copy of each run, so that a span over the figure covers both.
+            second = m.start(group) + (1 if group == "dd" else len(run))
+            sources.extend(range(second, second + len(run)))
+            out += run
+    sources[0] = m.start()
+    return out, sources, ambiguous
+
+
 def repair_doubled_glyphs(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
-    """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
+    """Undo doubled glyph runs, only with proof: a doubled unit or calendar word, or a `..`
+    decimal point. A doubling that also reads as written (`11月月底`) is undone only when the
+    text holds an unmistakable one too."""
     if ".." not in text and units.doubled_unit.search(text) is None:
         return text, None  # no proof anywhere: nothing to undo
-    pattern = units.doubled_number
-
-    def repl(m: re.Match[str]) -> str | None:
-        if m.group("n"):
-            return m.group("n") + m.group("u2")
-        if not (m.group("dd") or m.group("u")):
-            return None
-        out = m.group("i")
-        if m.group("dd"):
-            out += "." + m.group("f")
-        return out + (m.group("u") or "")
-
-    return substitute(text, pattern, repl)
+    found = [
+        (m.start(), m.end(), fix)
+        for m in units.doubled_number.finditer(text)
+        if (fix := undouble(m)) is not None
+    ]
+    proven = any(not ambiguous for _, _, (_, _, ambiguous) in found)
+    rewrite = Rewrite(text)
+    for start, end, (new, sources, ambiguous) in found:
+        if proven or not ambiguous:
+            rewrite.edit(start, end, new, sources)
+    return rewrite.result()
 
 
 DOUBLED_LINE_MIN = 6

@@ -200,3 +200,39 @@ def test_a_running_head_that_repeats_the_title_goes():
     start = norm.text.index("906.97")
     raw_start, raw_end = norm.raw_span(start, start + 6)
     assert raw[raw_start:raw_end] == "906.97"
+
+
+def raw_of(raw: str, piece: str) -> str:
+    """The raw text behind the first `piece` of the normalised text."""
+    norm = normalise_text(raw, CATALOG)
+    start = norm.text.index(piece)
+    raw_start, raw_end = norm.raw_span(start, start + len(piece))
+    return raw[raw_start:raw_end]
+
+
+# --- doubled bold glyphs in periods, years, units and counts ------------------------------
+
+
+def test_doubled_months_and_years_are_undone():
+    raw = "20232023年年前1111月月，全县新增企业1212家家，进出口额增长33..55%%。"
+    text = normalise_text(raw, CATALOG).text
+    assert text == "2023年前11月，全县新增企业12家，进出口额增长3.5%。"
+    assert raw_of(raw, "2023年前11月") == "20232023年年前1111月月"
+    assert raw_of(raw, "12家") == "1212家家"
+
+
+def test_doubled_points_and_units_of_several_characters():
+    raw = "比上年提高0.80.8个百分点个百分点，用电量4545亿千瓦时亿千瓦时。"
+    text = normalise_text(raw, CATALOG).text
+    assert "提高0.8个百分点" in text and "用电量45亿千瓦时" in text
+
+
+def test_a_year_or_month_followed_by_its_own_word_is_not_doubled():
+    for raw in ("2020年年底完成", "1919年年初", "11月月底前完成", "2024年12月月末"):
+        assert normalise_text(raw, CATALOG).text == raw
+
+
+def test_a_doubling_that_also_reads_as_written_needs_proof_elsewhere():
+    assert normalise_text("截至11月月底，", CATALOG).text == "截至11月月底，"
+    text = normalise_text("截至11月月底，全市新增企业3030家家。", CATALOG).text
+    assert text == "截至1月底，全市新增企业30家。"
