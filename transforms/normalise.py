@@ -142,12 +142,15 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
 
 # --- passes -----------------------------------------------------------------------------
 
-HTML_TAG = re.compile(r"<[!/]?[A-Za-z][^<>]{0,300}>|&(?:nbsp|amp|lt|gt|quot|#\d{1,6});")
+# A hard wrap may fall inside a tag too: `<\ndiv id="a">`.
+HTML_TAG = re.compile(r"<\s*[!/]?\s*[A-Za-z][^<>]{0,300}>|&(?:nbsp|amp|lt|gt|quot|#\d{1,6});")
 HTML_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 
 
-CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
-BLOCK_END = re.compile(r"</(?:tr|p|div|li|h[1-6]|table|title)\s*>|<br\s*/?>", re.IGNORECASE)
+CELL_END = re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE)
+BLOCK_END = re.compile(
+    r"<\s*/\s*(?:tr|p|div|li|h[1-6]|table|title)\s*>|<\s*br\s*/?\s*>", re.IGNORECASE
+)
 
 
 def strip_html(text: str) -> tuple[str, Offsets | None]:
@@ -170,19 +173,54 @@ def strip_html(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, HTML_TAG, repl)
 
 
-# A converter's gloss: `經(jīng)濟`. Tone marks make it unmistakable; the few toneless
-# syllables converters print are listed.
-PINYIN_GLOSS = re.compile(
-    r"(?<=[\u4e00-\u9fff])[(（]"
-    r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*|de|le|me|zi|men|ne|ba|ma|ge|zhe|guo)"
-    r"[)）]"
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
+UNTONED = str.maketrans(TONED, "aaaaeeeeiiiioooouuuuüüüünnn")
+# A converter's glosses after a character: `經(jīng)濟`, `增(zeng)(zeng)長`; a wrap may
+# fall inside one (`(jī\nng)`) or before it. The run opens with its bracket, which `re`
+# finds in C; the character and the spaces before it are looked for by hand.
+PINYIN_GLOSSES = re.compile(
+    rf"[(（][ \n]*[a-zü{TONED}][a-zü{TONED} \n]{{0,9}}[)）]"
+    rf"(?:[ \n]*[(（][ \n]*[a-zü{TONED}][a-zü{TONED} \n]{{0,9}}[)）])*"
 )
+CJK = re.compile(r"[\u4e00-\u9fff]")
+GLOSS = re.compile(r"[(（]([^()（）]*)[)）]")
+SYLLABLE = re.compile(
+    r"(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:[iu]?ang|iong|ueng|eng|ong|ia[on]?|ua[in]?|[üv]a?n|a[ino]?|e[inr]?|ie|iu|ing?|io"
+    r"|ou|uo|ui|un|[uüv]e|[aeiouüv])"
+)
+"""A Mandarin syllable, tones left out: an initial, then a final."""
+MIN_GLOSSES = 3
+"""Toneless syllables (`(zeng)`, `(de)`) are glosses only in a text glossed throughout."""
+
+
+def gloss_tones(m: re.Match[str]) -> list[bool] | None:
+    """Whether each gloss of the run is toned; None when one of them is no syllable."""
+    toned = []
+    for gloss in GLOSS.findall(m.group()):
+        written = "".join(gloss.split())
+        if not SYLLABLE.fullmatch(written.translate(UNTONED)):
+            return None
+        toned.append(written.translate(UNTONED) != written)
+    return toned
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, Offsets | None]:
     if "(" not in text and "（" not in text:
         return text, None
-    return substitute(text, PINYIN_GLOSS, lambda m: "")
+    runs = []
+    for m in PINYIN_GLOSSES.finditer(text):
+        start = m.start()
+        while start and text[start - 1] in " \n":
+            start -= 1  # `經\n(jīng)`: a wrap between the character and its gloss
+        if start and CJK.match(text, start - 1) and (tones := gloss_tones(m)):
+            runs.append((start, m.end(), tones))
+    glossed = sum(len(tones) for _, _, tones in runs) >= MIN_GLOSSES
+    rewrite = Rewrite(text)
+    for start, end, tones in runs:
+        if glossed or any(tones):
+            rewrite.edit(start, end, "", ())
+    return rewrite.result()
 
 
 @cache
@@ -518,7 +556,6 @@ def repair_doubled_glyphs(text: str, units: UnitWords) -> tuple[str, Offsets | N
 DOUBLED_LINE_MIN = 6
 DOUBLED_LINE_MAX = 200
 LINE = re.compile(r"[^\n]+")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def split_doubled(line: str) -> list[str] | None:

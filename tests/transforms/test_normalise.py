@@ -236,3 +236,20 @@ def test_a_doubling_that_also_reads_as_written_needs_proof_elsewhere():
     assert normalise_text("截至11月月底，", CATALOG).text == "截至11月月底，"
     text = normalise_text("截至11月月底，全市新增企业3030家家。", CATALOG).text
     assert text == "截至1月底，全市新增企业30家。"
+
+
+# --- pinyin glosses -----------------------------------------------------------------------
+
+
+def test_pinyin_glosses_cut_by_a_wrap_or_repeated_or_without_tones():
+    raw = "經(jīng)濟(jì)增(zeng)(zeng)長(zhang)速(sù\n)度(d\nù)"
+    assert normalise_text(raw, CATALOG).text == "经济增长速度"
+
+
+def test_a_lone_toneless_word_in_brackets_is_kept():
+    assert normalise_text("方案(a)已经通过", CATALOG).text == "方案(a)已经通过"
+    assert normalise_text("开发区(GDP)增长", CATALOG).text == "开发区(GDP)增长"
+
+
+def test_an_html_tag_cut_by_a_wrap_goes():
+    assert normalise_text('<\ndiv class="x">增长5%</div\n>', CATALOG).text.strip() == "增长5%"
