@@ -249,8 +249,14 @@ def convert_traditional(text: str) -> tuple[str, Offsets | None]:
     return "\n".join(lines), None
 
 
-CELL_GAP = re.compile(r"\t[ \t\u3000]*|[ \u3000]{2,}")
+TABLE_CELL_SEP = "|"
+CELL_GAP = re.compile(r"(?<!\d[-–:：/~])(?<!\d [-–:：/~])(?:\t[ \t\u3000]*|[ \u3000]{2,})")
+"""Cells apart by a tab or a run of spaces. Spaces after a figure's dash or colon are OCR's
+spacing inside a date, a time or a range (`2021-  06 -  13`), not a column's edge; a dash
+alone between gaps is an empty cell."""
 TABLE_LINE = re.compile(r"[^\n]+")
+PROSE_MARK = re.compile(r"[，。；！？…]")
+"""Marks of running prose, which a table's cells never hold."""
 CELL_NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
 MIN_CELL_GAPS = 2
 
@@ -267,8 +273,10 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
         stripped = body.strip(" \t\u3000")
         lead = len(body) - len(body.lstrip(" \t\u3000"))
         gaps = list(CELL_GAP.finditer(stripped))
-        if len(gaps) < MIN_CELL_GAPS:
-            continue
+        if len(gaps) < MIN_CELL_GAPS or stripped.count(TABLE_CELL_SEP) >= 2:
+            continue  # too few cells, or a pipe table already (`地区生产总值 |  7775365  |`)
+        if PROSE_MARK.search(stripped):
+            continue  # a sentence with OCR's spaces around its figures (`区目标  102  亿元）……`)
         numeric = any(CELL_NUMBER.match(c) for c in CELL_GAP.split(stripped)[1:])
         rows.append((line.start() + lead, stripped, gaps, numeric, line.end()))
     marked = []
@@ -434,9 +442,6 @@ def wrap_width(text: str) -> int:
 
 def is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
-
-
-TABLE_CELL_SEP = "|"
 
 
 def is_table_row(text: str, start: int, end: int) -> bool:

@@ -253,3 +253,24 @@ def test_a_lone_toneless_word_in_brackets_is_kept():
 
 def test_an_html_tag_cut_by_a_wrap_goes():
     assert normalise_text('<\ndiv class="x">增长5%</div\n>', CATALOG).text.strip() == "增长5%"
+
+
+# --- tables and OCR spacing ---------------------------------------------------------------
+
+
+def test_ocr_spacing_in_a_date_or_in_prose_makes_no_table():
+    raw = (
+        "发布日期: 2023-  06 -  13   10 : 37\n"
+        "超额完成年度目标（目标增速  10%、目标  102  亿元）……\n"
+    )
+    assert "|" not in normalise_text(raw, CATALOG).text
+
+
+def test_a_pipe_table_with_spaced_cells_keeps_its_cells():
+    raw = "指标 | 单位 | 数值\n地区生产总值 |  万元  |  7775365  |\n"
+    assert normalise_text(raw, CATALOG).text.split("\n")[1] == "地区生产总值|万元|7775365|"
+
+
+def test_an_empty_cell_between_gaps_is_a_cell():
+    raw = "指标名称    单位    上年    本年\n一般公共预算收入    万元    —    235678\n"
+    assert normalise_text(raw, CATALOG).text.split("\n")[1] == "一般公共预算收入|万元|—|235678"
