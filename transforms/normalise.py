@@ -365,21 +365,51 @@ PAGE_NUMBER_AFTER_BREAK = re.compile(rf"\n{PAGE_NUMBER}")
 have no page number, and this tells so in one quick pass."""
 
 
+BARE_PAGE_NUMBER = re.compile(r"[ \t]*\d{1,3}(?:\s*/\s*\d{1,3})?[ \t]*")
+PAGE_DIGITS = re.compile(r"\d+")
+PAGE_MIN_CHARS = 200
+"""A page holds at least this much text, so page numbers this far apart run in sequence."""
+
+
+def next_to_figure(text: str, start: int, end: int, units: UnitWords) -> bool:
+    """Whether the line `[start, end)` sits between the parts of a figure (`12` / `.5%`)."""
+    before = text[max(0, start - 20) : start].rstrip()
+    after = text[end : end + 20].lstrip()
+    if before and (before[-1].isdigit() or before[-1] == "."):
+        return True
+    return bool(after) and after[0] in units.figure_tail  # `9\n月19日`: a split date
+
+
 def drop_page_numbers(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
-    """A line holding only a page number, when neither neighbour line is part of a number."""
+    """Lines holding only a page's number or mark (`- 3 -`, `第3页 共6页`, `3`). A bare number
+    beside a figure may be part of it: it goes only when it continues the sequence of the
+    page numbers around it, a page away."""
     if PAGE_NUMBER_AFTER_BREAK.search(text) is None:
         return text, None
+    marks = list(PAGE_NUMBER_LINE.finditer(text))
+    pages = [int(PAGE_DIGITS.findall(m.group())[0]) for m in marks]
 
-    def repl(m: re.Match[str]) -> str | None:
-        before = text[: m.start()].rstrip()
-        after = text[m.end() :].lstrip()
-        if before and (before[-1].isdigit() or before[-1] == "."):
-            return None
-        if after and after[0] in units.figure_tail:
-            return None
-        return ""
+    def in_sequence(k: int) -> bool:
+        """Whether page mark `k` follows the one before or precedes the one after, a page away
+        (the first page, before any mark, is page 1)."""
+        start, end = marks[k].span()
+        before = (pages[k - 1], marks[k - 1].end()) if k else (1, 0)
+        after = (pages[k + 1], marks[k + 1].start()) if k + 1 < len(marks) else None
+        return (before[0] == pages[k] - 1 and start - before[1] >= PAGE_MIN_CHARS) or (
+            after is not None and after[0] == pages[k] + 1 and after[1] - end >= PAGE_MIN_CHARS
+        )
 
-    return substitute(text, PAGE_NUMBER_LINE, repl)
+    rewrite = Rewrite(text)
+    for k, m in enumerate(marks):
+        start, end = m.span()
+        if (
+            BARE_PAGE_NUMBER.fullmatch(m.group())
+            and next_to_figure(text, start, end, units)
+            and not in_sequence(k)
+        ):
+            continue
+        rewrite.edit(start, end, "", ())
+    return rewrite.result()
 
 
 FIRST_LINE = re.compile(r"[^\s].*")
@@ -635,12 +665,13 @@ def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
     """The passes in order; those that must know a figure's unit get the catalogue's."""
     return (
         strip_html,
-        strip_pinyin_glosses,
-        convert_traditional,
         mark_table_cells,
         fold_width,
         partial(drop_page_numbers, units=units),
         drop_running_heads,
+        # After the page marks: a page break may fall inside a gloss (`(g\n- 3 -\nuó)`).
+        strip_pinyin_glosses,
+        convert_traditional,
         repair_doubled_lines,
         partial(join_wrapped_lines, units=units),
         repair_decimal_points,

@@ -238,6 +238,26 @@ def test_a_doubling_that_also_reads_as_written_needs_proof_elsewhere():
     assert text == "截至1月底，全市新增企业30家。"
 
 
+# --- page breaks ------------------------------------------------------------------------
+
+
+def test_page_marks_inside_a_sentence_and_a_figure_go():
+    filler = "各项工作有序推进，重点项目建设加快，营商环境持续优化。" * 10
+    raw = (
+        f"{filler}全年完成工业投资12\n第2页 共3页\n6.5亿元，同比增长8.1%。{filler}"
+        f"全区新增规上企业1\n3\n5家。{filler}"
+    )
+    norm = normalise_text(raw, CATALOG)
+    assert "完成工业投资126.5亿元" in norm.text
+    assert "新增规上企业15家" in norm.text  # page 3 follows page 2 a page later
+    assert raw_of(raw, "126.5亿元") == "12\n第2页 共3页\n6.5亿元"
+
+
+def test_a_lone_number_beside_a_figure_out_of_sequence_stays():
+    raw = "全年新增规上企业\n1\n35家，其中高新技术企业\n2\n8家。"
+    assert "135家" in normalise_text(raw, CATALOG).text
+
+
 # --- pinyin glosses -----------------------------------------------------------------------
 
 
