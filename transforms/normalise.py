@@ -95,7 +95,7 @@ def substitute(
 
 CALENDAR_WORDS = "年月日"
 """A figure's calendar word (`2021年`, `11月`, `19日`): no unit of the catalogue, yet glued to
-its figure the same way, so a doubled glyph run of both is an artefact too."""
+its figure the same way, so a break or a doubled glyph run between them is an artefact too."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,12 @@ class UnitWords:
 
     figure_tail: frozenset[str]
     """What may follow a figure's last digit and still belong to it: a unit's first
-    character, another digit or the decimal point."""
+    character, a calendar word, another digit or the decimal point."""
     quantity_ahead: re.Pattern[str]
-    """A figure and its unit: a line that opens with one continues the line before
-    (`第三产业增加值` / `906.97亿元`); nothing else starts so."""
+    """A figure and its unit, maybe split by spaces or a break: a line that opens with one
+    continues the line before (`第三产业增加值` / `906.97亿元`); nothing else starts so."""
+    decimal_artefact: re.Pattern[str]
+    """A decimal point printed as another dot, before the fraction of a figure with a unit."""
     doubled_unit: re.Pattern[str]
     doubled_number: re.Pattern[str]
 
@@ -126,8 +128,15 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     # Literal alternatives only: `re` then looks for their first characters in C.
     doubled = "|".join(map(re.escape, [*symbols, *CALENDAR_WORDS]))
     return UnitWords(
-        figure_tail=starts | set("0123456789."),
-        quantity_ahead=re.compile(rf"\d[\d,.]*[{start_class}]"),
+        figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
+        quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
+        # The dot comes first (its digit is looked behind for) so that `re` finds candidates
+        # in C. A dot may be wrapped away from its fraction (`6539。\n21`). A comma is a
+        # decimal point only before a share or a sum (`3,6%`): `3,12家` is a list.
+        decimal_artefact=re.compile(
+            rf"[。·•∙](?<=\d.)(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
+            rf"|[,，](?<=\d.)(?=\d{{1,2}}\s*[%亿万])"
+        ),
         doubled_unit=re.compile(rf"({doubled})\1"),
         # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
         # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
@@ -346,13 +355,9 @@ def fold_width(text: str) -> tuple[str, Offsets | None]:
     return FULLWIDTH_CHAR.sub(lambda m: FOLDED[m.group()], text), None
 
 
-# `3。6%`, `3·6%`: a decimal point rendered as another dot.
-# The dot comes first (its digit is looked behind for) so that `re` finds candidates in C.
-DECIMAL_ARTEFACT = re.compile(r"[。·•∙,，](?<=\d.)(?=\d{1,2}\s*[%亿万])")
-
-
-def repair_decimal_points(text: str) -> tuple[str, Offsets | None]:
-    return substitute(text, DECIMAL_ARTEFACT, lambda m: ".")
+def repair_decimal_points(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
+    """`3。6%`, `3·6%`, `6539。\n21亿元`: a decimal point rendered as another dot."""
+    return substitute(text, units.decimal_artefact, lambda m: ".")
 
 
 PAGE_NUMBER = (
@@ -435,22 +440,26 @@ def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
 RUNNING_HEAD_MIN = 6
 WHITESPACE_RUN = re.compile(r"[ \n]+")
 SENTENCE_END = set("。！？!?")
-CLAUSE_END = set("；;：:")
-"""A long line ending in one of these was wrapped inside a sentence (a list of targets after
-`目标是：`, items joined by `；`); a short one is a heading or a list item of its own."""
+CLOSING_QUOTES = set('”’"」』')
+"""A quotation ends with its sentence: `…激发市场活力。”`."""
 LIST_MARKER = re.compile(
-    r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2} ?[.、．](?!\d)|"
     r"[■□○●◆◇▲△★☆#>【表图附注]|第[一二三四五六七八九十]+[章节部]"
 )
 DATE_AT_END = re.compile(
     r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$"
 )
-WRAPPED_LINE_MIN = 14  # a line this long that stops mid-sentence was wrapped, not a heading
+WRAPPED_LINE_MIN = 14
+"""A line this long that stops mid-sentence (after a word, `，` or `,`, `；`...) was wrapped; a
+short one is a heading or a list item of its own."""
+CLAUSE_MARKS = ",;:"
+"""Marks inside a sentence, written the ASCII way (`增长2.3%,按可比价`)."""
 WRAP_WIDTH_SHARE = 0.6
 """A wrapped line fills most of the page's width; a title or a dateline is shorter."""
-SENTENCE_LINE_END = re.compile(r"[。！？!?][ \t]*\n")
-"""The first line that ends a sentence ends the document's head (title, publisher, date)."""
+SENTENCE_MARK = re.compile(r"[。！？]|[!?](?![!-~])")  # `?` in a web address ends nothing
+"""The first sentence's end ends the document's head (title, publisher, date): at a line's end,
+or inside the first line of a wrapped paragraph."""
 CLAUSE_MARK = re.compile(r"[，,；;。]")
 FULL_DATE = re.compile(
     r"(?:19|20)\d{2}(?:\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})"
@@ -487,8 +496,13 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
     """
 
     title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
-    first_sentence = SENTENCE_LINE_END.search(text)
+    first_sentence = SENTENCE_MARK.search(text)
     head_end = first_sentence.start() if first_sentence else len(text)
+    # Where the line being read began: a break inside a figure (`2021\n年`) does not start
+    # one, so the stub after it is still part of the line it was cut from; nor does a wrap,
+    # so the short stub a page break leaves (`度目标（市目标增` / `速10%`) is still wrapped.
+    line_from = [0]
+    reading_from = [0]
 
     def repl(m: re.Match[str]) -> str | None:
         start, end = m.span()
@@ -498,34 +512,50 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
             if is_word_char(prev) and is_word_char(nxt):
                 return None if m.group() == " " else " "
             return ""
-        if prev in SENTENCE_END:
-            return "\n"  # what every test below ends with for a sentence's end: skip them
+        if (
+            (prev.isdigit() or prev == ".")
+            and nxt in units.figure_tail
+            and not DATE_AT_END.search(text, max(0, start - 20), start)
+        ):
+            return ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
+        new, line_goes_on = line_break(start, end, prev, nxt)
+        line_from[0] = end
+        if not line_goes_on:
+            reading_from[0] = end
+        return new
+
+    def line_break(start: int, end: int, prev: str, nxt: str) -> tuple[str, bool]:
+        """What a run of whitespace holding a line break becomes (nothing or a break), and
+        whether the next line goes on with this one: a wrapped line's does."""
+        if prev in SENTENCE_END or (prev in CLOSING_QUOTES and text[start - 2] in SENTENCE_END):
+            return "\n", False  # what every test below ends with for a sentence's end: skip them
         if not prev or not nxt:
-            return "\n"
+            return "\n", False
         if DATE_AT_END.search(text, max(0, start - 20), start):
-            return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
-        if (prev.isdigit() or prev == ".") and nxt in units.figure_tail:
-            return ""
+            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line.
+            return "\n", False
         if not prev.isascii() and units.quantity_ahead.match(text, end):
-            return ""
-        if prev in SENTENCE_END or LIST_MARKER.match(text, end):
-            return "\n"
+            return "", False  # a label's figure on a line of its own: no wrap
+        if LIST_MARKER.match(text, end):
+            return "\n", False
         line_start = text.rfind("\n", 0, start) + 1
         next_end = text.find("\n", end)
         if is_table_row(text, line_start, start) or is_table_row(
             text, end, len(text) if next_end < 0 else next_end
         ):
-            return "\n"  # a table row is a line of its own, and so is its title
-        line = text[line_start:start].strip()
+            return "\n", False  # a table row is a line of its own, and so is its title
+        line = text[line_from[0] : start].strip()
         if start < head_end and (
             (len(line) < title_max and not CLAUSE_MARK.search(line)) or FULL_DATE.search(line)
         ):
-            return "\n"  # the head's title, publisher and dateline lines stay apart
-        if start - line_start >= WRAPPED_LINE_MIN and (
-            not prev.isascii() or prev.isalnum() or prev in CLAUSE_END
-        ):
-            return ""
-        return "\n"
+            return "\n", False  # the head's title, publisher and dateline lines stay apart
+        length = start - reading_from[0]
+        if prev.isascii() and not prev.isalnum() and prev not in CLAUSE_MARKS:
+            # `%`, `)`, `"` end a headline as often as a wrapped line (`…增长3.4%`): only a
+            # line of the body as wide as the page's was wrapped. A full stop ends its line.
+            wrapped = start >= head_end and length >= max(WRAPPED_LINE_MIN, title_max)
+            return ("", True) if wrapped and prev != "." else ("\n", False)
+        return ("", True) if length >= WRAPPED_LINE_MIN else ("\n", False)
 
     return substitute(text, WHITESPACE_RUN, repl)
 
@@ -672,9 +702,10 @@ def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
         # After the page marks: a page break may fall inside a gloss (`(g\n- 3 -\nuó)`).
         strip_pinyin_glosses,
         convert_traditional,
+        # Before the joins: a dot ends no sentence inside a figure (`6539。\n21亿元`).
+        partial(repair_decimal_points, units=units),
         repair_doubled_lines,
         partial(join_wrapped_lines, units=units),
-        repair_decimal_points,
         partial(repair_doubled_glyphs, units=units),
     )
 

@@ -238,6 +238,78 @@ def test_a_doubling_that_also_reads_as_written_needs_proof_elsewhere():
     assert text == "截至1月底，全市新增企业30家。"
 
 
+# --- figures split by spaces and line breaks, hard wraps, page breaks ---------------------
+
+
+def test_spaces_and_breaks_inside_a_figure_and_before_its_unit():
+    raw = "今年 1-4\n月 ，全区完成工业投资 106.08\n亿元 ，同比增长 17.9 % 。"
+    norm = normalise_text(raw, CATALOG)
+    assert norm.text == "今年1-4月，全区完成工业投资106.08亿元，同比增长17.9%。"
+    assert raw_of(raw, "106.08亿元") == "106.08\n亿元"
+
+
+def test_a_split_year_does_not_end_the_line():
+    raw = (
+        "在过去一年里全区上下攻坚克难，2024\n年 全区主要经济\n\n指标稳中有进。\n"
+        "各项工作扎实推进\n新动能持续壮大。"
+    )
+    assert normalise_text(raw, CATALOG).text == (
+        "在过去一年里全区上下攻坚克难，2024年全区主要经济指标稳中有进。\n"
+        "各项工作扎实推进\n新动能持续壮大。"
+    )
+
+
+def test_a_label_and_its_figure_on_lines_of_their_own():
+    raw = "全年成绩单\n社会消费品零售总额\n 736.8\n亿元\n同比增长 4.2%\n"
+    assert normalise_text(raw, CATALOG).text == (
+        "全年成绩单\n社会消费品零售总额736.8亿元\n同比增长4.2%\n"
+    )
+
+
+def test_wraps_after_ascii_punctuation_are_joined():
+    raw = (
+        "全市经济运行总体平稳,主要指标好于预期。\n"
+        "据统计,全年全市实现地区生产总值1280.5亿元,\n"
+        "按可比价格计算,同比增长6.1%,增速比前三季度\n"
+        "回落0.3个百分点;规上工业增加值增长7.4%\n"
+        ",两年平均增长5.2%。\n"
+    )
+    lines = normalise_text(raw, CATALOG).text.split("\n")
+    assert lines[1] == (
+        "据统计,全年全市实现地区生产总值1280.5亿元,按可比价格计算,同比增长6.1%,"
+        "增速比前三季度回落0.3个百分点;规上工业增加值增长7.4%,两年平均增长5.2%。"
+    )
+
+
+def test_a_headline_ending_in_a_figure_keeps_its_line():
+    raw = "全市规上工业增加值增长7.4%\n来源：市统计局\n全年全市规上工业增加值增长7.4%，好于预期。\n"
+    assert normalise_text(raw, CATALOG).text.split("\n")[0] == "全市规上工业增加值增长7.4%"
+
+
+def test_a_quotation_that_ends_a_sentence_ends_its_line():
+    raw = "“我们将持续优化营商环境，激发市场主体活力。”\n\n深化改革 激活存量\n\n工业投资增长9.1%。"
+    assert normalise_text(raw, CATALOG).text.split("\n")[:2] == [
+        "“我们将持续优化营商环境，激发市场主体活力。”",
+        "深化改革激活存量",
+    ]
+
+
+def test_the_head_ends_at_the_first_sentence_of_a_wrapped_paragraph():
+    raw = (
+        "示范县经济运行综述\n县统计局\n全年经济稳中向好。面对复杂多变的外部环境,全\n"
+        "县上下坚持稳中求进工作总基调,各项\n主要指标保持增长。\n"
+    )
+    assert normalise_text(raw, CATALOG).text.split("\n")[2] == (
+        "全年经济稳中向好。面对复杂多变的外部环境,全县上下坚持稳中求进工作总基调,各项"
+        "主要指标保持增长。"
+    )
+
+
+def test_a_decimal_point_printed_as_a_full_stop_and_wrapped():
+    raw = "上半年全市生产总值为６５３９。\n２１億元，同比增長１３．８％。"
+    assert normalise_text(raw, CATALOG).text == "上半年全市生产总值为6539.21亿元，同比增长13.8%。"
+
+
 # --- page breaks ------------------------------------------------------------------------
 
 
