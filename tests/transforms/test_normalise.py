@@ -1,9 +1,11 @@
 """Text repair keeps a faithful map back to the raw text."""
 
+import shutil
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.catalog import load_catalog
+from transforms.catalog import CATALOG_DIR, load_catalog
 from transforms.normalise import normalise_text
 from transforms.numbers import find_quantities
 
@@ -366,3 +368,17 @@ def test_a_pipe_table_with_spaced_cells_keeps_its_cells():
 def test_an_empty_cell_between_gaps_is_a_cell():
     raw = "指标名称    单位    上年    本年\n一般公共预算收入    万元    —    235678\n"
     assert normalise_text(raw, CATALOG).text.split("\n")[1] == "一般公共预算收入|万元|—|235678"
+
+
+# --- the catalogue's units ----------------------------------------------------------------
+
+
+def test_units_come_from_the_catalogue_it_is_given(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    with (folder / "units.csv").open("a", encoding="utf-8") as units:
+        units.write("吨,mass,吨,1,tonnes\n")
+    with_tonnes = load_catalog(folder)
+    raw = "粮食产量4545吨吨\n新增12\n吨\n"
+    assert normalise_text(raw, CATALOG).text == raw  # no such unit: nothing to repair
+    assert normalise_text(raw, with_tonnes).text == "粮食产量45吨\n新增12吨\n"
