@@ -6,15 +6,13 @@ glosses, hard wraps, doubled bold glyphs, full-width forms, OCR spacing, page br
 and keeps the gold valid; the project's scorer then compares the facts.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from transforms.catalog import load_catalog
-from transforms.extract import extract_document
+from tests.scoring import score_documents
 
 KINDS = ("trad", "pinyin", "wrap", "bold", "fullwidth", "ocr", "pagebreak", "mix")
 SEEDS = (1, 2, 3)
@@ -22,57 +20,39 @@ SEEDS = (1, 2, 3)
 MIN_SHARE_OF_CLEAN = 0.95
 
 
-def corpus_f1(docs: Path, gold: Path, scorer: Path, tmp_path: Path) -> float:
-    catalog = load_catalog()
-    pred = tmp_path / f"{docs.name}.jsonl"
-    with pred.open("w", encoding="utf-8") as out:
-        for path in sorted(docs.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            for fact in extract_document(path.name, text, catalog).facts:
-                out.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
-    result = subprocess.run(
-        [sys.executable, str(scorer), str(gold), str(pred), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
+def corpus_f1(shared: Path, docs: Path, tmp_path: Path) -> float:
+    """The scorer's F1 of the facts extracted from `docs`, against the corpus's gold."""
+    summary = score_documents(
+        docs.glob("*.txt"),
+        shared / "gold" / "seeds.jsonl",
+        shared / "tools" / "score_facts.py",
+        tmp_path,
     )
-    return float(json.loads(result.stdout.strip().splitlines()[-1])["f1"])
+    return float(summary["f1"])
 
 
 @pytest.fixture(scope="module")
 def clean_f1(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
-    tools = shared_dir / "tools"
-    return corpus_f1(
-        shared_dir / "corpus",
-        shared_dir / "gold" / "seeds.jsonl",
-        tools / "score_facts.py",
-        tmp_path_factory.mktemp("clean"),
-    )
+    return corpus_f1(shared_dir, shared_dir / "corpus", tmp_path_factory.mktemp("clean"))
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_artefact_keeps_f1_near_the_clean_f1(
     kind: str, clean_f1: float, shared_dir: Path, tmp_path: Path
 ) -> None:
-    tools = shared_dir / "tools"
     for seed in SEEDS:
         perturbed = tmp_path / f"{kind}_{seed}"
         subprocess.run(
             [
                 sys.executable,
-                str(tools / "perturb_docs.py"),
+                str(shared_dir / "tools" / "perturb_docs.py"),
                 str(shared_dir / "corpus"),
                 str(perturbed),
-                "--kind",
-                kind,
-                "--seed",
-                str(seed),
+                *("--kind", kind, "--seed", str(seed)),
             ],
             capture_output=True,
             text=True,
             check=True,
         )
-        f1 = corpus_f1(
-            perturbed, shared_dir / "gold" / "seeds.jsonl", tools / "score_facts.py", tmp_path
-        )
+        f1 = corpus_f1(shared_dir, perturbed, tmp_path)
         assert f1 >= MIN_SHARE_OF_CLEAN * clean_f1, (kind, seed, f1, clean_f1)
