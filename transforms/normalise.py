@@ -13,9 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
-from transforms.catalog import load_catalog
+from transforms.catalog import Catalog
 
 Offsets = list[int]
 Pass = Callable[[str], tuple[str, Offsets | None]]
@@ -91,14 +91,75 @@ def substitute(
     return rewrite.result()
 
 
+# --- the catalogue's units, as the repairs see them ------------------------------------
+
+CALENDAR_WORDS = "年月日"
+"""A figure's calendar word (`2021年`, `11月`, `19日`): no unit of the catalogue, yet glued to
+its figure the same way, so a break or a doubled glyph run between them is an artefact too."""
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """What the repairs need to know of the catalogue's units (units.csv)."""
+
+    figure_tail: frozenset[str]
+    """What may follow a figure's last digit and still belong to it: a unit's first
+    character, a calendar word, another digit or the decimal point."""
+    quantity_ahead: re.Pattern[str]
+    """A figure and its unit, maybe split by spaces or a break: a line that opens with one
+    continues the line before (`第三产业增加值` / `906.97亿元`); nothing else starts so."""
+    decimal_artefact: re.Pattern[str]
+    """A decimal point printed as another dot, before the fraction of a figure with a unit."""
+    doubled_unit: re.Pattern[str]
+    doubled_number: re.Pattern[str]
+
+
+def unit_words(catalog: Catalog) -> UnitWords:
+    symbols = {unit.symbol for unit in catalog.units if unit.symbol}
+    return compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+
+
+@cache
+def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
+    """The patterns for these unit symbols (the longest first), compiled once."""
+    starts = frozenset(symbol[0] for symbol in symbols)
+    start_class = "".join(map(re.escape, sorted(starts)))
+    units = "|".join(map(re.escape, symbols))
+    # Literal alternatives only: `re` then looks for their first characters in C.
+    doubled = "|".join(map(re.escape, [*symbols, *CALENDAR_WORDS]))
+    return UnitWords(
+        figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
+        quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
+        # The dot comes first (its digit is looked behind for) so that `re` finds candidates
+        # in C. A dot may be wrapped away from its fraction (`6539。\n21`). A comma is a
+        # decimal point only before a share or a sum (`3,6%`): `3,12家` is a list.
+        decimal_artefact=re.compile(
+            rf"[。·•∙](?<=\d.)(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
+            rf"|[,，](?<=\d.)(?=\d{{1,2}}\s*[%亿万])"
+        ),
+        doubled_unit=re.compile(rf"({doubled})\1"),
+        # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
+        # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
+        # that `re` skips every other position in C.
+        doubled_number=re.compile(
+            rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
+            rf"(?:(?P<u>{doubled})(?P=u))?"
+            rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{units})(?P=u2))"
+        ),
+    )
+
+
 # --- passes -----------------------------------------------------------------------------
 
-HTML_TAG = re.compile(r"<[!/]?[A-Za-z][^<>]{0,300}>|&(?:nbsp|amp|lt|gt|quot|#\d{1,6});")
+# A hard wrap may fall inside a tag too: `<\ndiv id="a">`.
+HTML_TAG = re.compile(r"<\s*[!/]?\s*[A-Za-z][^<>]{0,300}>|&(?:nbsp|amp|lt|gt|quot|#\d{1,6});")
 HTML_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 
 
-CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
-BLOCK_END = re.compile(r"</(?:tr|p|div|li|h[1-6]|table|title)\s*>|<br\s*/?>", re.IGNORECASE)
+CELL_END = re.compile(r"<\s*/\s*t[dh]\s*>", re.IGNORECASE)
+BLOCK_END = re.compile(
+    r"<\s*/\s*(?:tr|p|div|li|h[1-6]|table|title)\s*>|<\s*br\s*/?\s*>", re.IGNORECASE
+)
 
 
 def strip_html(text: str) -> tuple[str, Offsets | None]:
@@ -121,19 +182,54 @@ def strip_html(text: str) -> tuple[str, Offsets | None]:
     return substitute(text, HTML_TAG, repl)
 
 
-# A converter's gloss: `經(jīng)濟`. Tone marks make it unmistakable; the few toneless
-# syllables converters print are listed.
-PINYIN_GLOSS = re.compile(
-    r"(?<=[\u4e00-\u9fff])[(（]"
-    r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*|de|le|me|zi|men|ne|ba|ma|ge|zhe|guo)"
-    r"[)）]"
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
+UNTONED = str.maketrans(TONED, "aaaaeeeeiiiioooouuuuüüüünnn")
+# A converter's glosses after a character: `經(jīng)濟`, `增(zeng)(zeng)長`; a wrap may
+# fall inside one (`(jī\nng)`) or before it. The run opens with its bracket, which `re`
+# finds in C; the character and the spaces before it are looked for by hand.
+PINYIN_GLOSSES = re.compile(
+    rf"[(（][ \n]*[a-zü{TONED}][a-zü{TONED} \n]{{0,9}}[)）]"
+    rf"(?:[ \n]*[(（][ \n]*[a-zü{TONED}][a-zü{TONED} \n]{{0,9}}[)）])*"
 )
+CJK = re.compile(r"[\u4e00-\u9fff]")
+GLOSS = re.compile(r"[(（]([^()（）]*)[)）]")
+SYLLABLE = re.compile(
+    r"(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:[iu]?ang|iong|ueng|eng|ong|ia[on]?|ua[in]?|[üv]a?n|a[ino]?|e[inr]?|ie|iu|ing?|io"
+    r"|ou|uo|ui|un|[uüv]e|[aeiouüv])"
+)
+"""A Mandarin syllable, tones left out: an initial, then a final."""
+MIN_GLOSSES = 3
+"""Toneless syllables (`(zeng)`, `(de)`) are glosses only in a text glossed throughout."""
+
+
+def gloss_tones(m: re.Match[str]) -> list[bool] | None:
+    """Whether each gloss of the run is toned; None when one of them is no syllable."""
+    toned = []
+    for gloss in GLOSS.findall(m.group()):
+        written = "".join(gloss.split())
+        if not SYLLABLE.fullmatch(written.translate(UNTONED)):
+            return None
+        toned.append(written.translate(UNTONED) != written)
+    return toned
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, Offsets | None]:
     if "(" not in text and "（" not in text:
         return text, None
-    return substitute(text, PINYIN_GLOSS, lambda m: "")
+    runs = []
+    for m in PINYIN_GLOSSES.finditer(text):
+        start = m.start()
+        while start and text[start - 1] in " \n":
+            start -= 1  # `經\n(jīng)`: a wrap between the character and its gloss
+        if start and CJK.match(text, start - 1) and (tones := gloss_tones(m)):
+            runs.append((start, m.end(), tones))
+    glossed = sum(len(tones) for _, _, tones in runs) >= MIN_GLOSSES
+    rewrite = Rewrite(text)
+    for start, end, tones in runs:
+        if glossed or any(tones):
+            rewrite.edit(start, end, "", ())
+    return rewrite.result()
 
 
 @cache
@@ -162,8 +258,14 @@ def convert_traditional(text: str) -> tuple[str, Offsets | None]:
     return "\n".join(lines), None
 
 
-CELL_GAP = re.compile(r"\t[ \t\u3000]*|[ \u3000]{2,}")
+TABLE_CELL_SEP = "|"
+CELL_GAP = re.compile(r"(?<!\d[-–:：/~])(?<!\d [-–:：/~])(?:\t[ \t\u3000]*|[ \u3000]{2,})")
+"""Cells apart by a tab or a run of spaces. Spaces after a figure's dash or colon are OCR's
+spacing inside a date, a time or a range (`2021-  06 -  13`), not a column's edge; a dash
+alone between gaps is an empty cell."""
 TABLE_LINE = re.compile(r"[^\n]+")
+PROSE_MARK = re.compile(r"[，。；！？…]")
+"""Marks of running prose, which a table's cells never hold."""
 CELL_NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
 MIN_CELL_GAPS = 2
 
@@ -180,8 +282,10 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
         stripped = body.strip(" \t\u3000")
         lead = len(body) - len(body.lstrip(" \t\u3000"))
         gaps = list(CELL_GAP.finditer(stripped))
-        if len(gaps) < MIN_CELL_GAPS:
-            continue
+        if len(gaps) < MIN_CELL_GAPS or stripped.count(TABLE_CELL_SEP) >= 2:
+            continue  # too few cells, or a pipe table already (`地区生产总值 |  7775365  |`)
+        if PROSE_MARK.search(stripped):
+            continue  # a sentence with OCR's spaces around its figures (`区目标  102  亿元）……`)
         numeric = any(CELL_NUMBER.match(c) for c in CELL_GAP.split(stripped)[1:])
         rows.append((line.start() + lead, stripped, gaps, numeric, line.end()))
     marked = []
@@ -251,13 +355,9 @@ def fold_width(text: str) -> tuple[str, Offsets | None]:
     return FULLWIDTH_CHAR.sub(lambda m: FOLDED[m.group()], text), None
 
 
-# `3。6%`, `3·6%`: a decimal point rendered as another dot.
-# The dot comes first (its digit is looked behind for) so that `re` finds candidates in C.
-DECIMAL_ARTEFACT = re.compile(r"[。·•∙,，](?<=\d.)(?=\d{1,2}\s*[%亿万])")
-
-
-def repair_decimal_points(text: str) -> tuple[str, Offsets | None]:
-    return substitute(text, DECIMAL_ARTEFACT, lambda m: ".")
+def repair_decimal_points(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
+    """`3。6%`, `3·6%`, `6539。\n21亿元`: a decimal point rendered as another dot."""
+    return substitute(text, units.decimal_artefact, lambda m: ".")
 
 
 PAGE_NUMBER = (
@@ -268,24 +368,53 @@ PAGE_NUMBER_LINE = re.compile(rf"(?<=\n){PAGE_NUMBER}")
 PAGE_NUMBER_AFTER_BREAK = re.compile(rf"\n{PAGE_NUMBER}")
 """The same lines with their line break: a leading literal, which `re` finds fast; most texts
 have no page number, and this tells so in one quick pass."""
-UNIT_START = "亿万千百元%个家项宗台件人名户亩平公米倍"
 
 
-def drop_page_numbers(text: str) -> tuple[str, Offsets | None]:
-    """A line holding only a page number, when neither neighbour line is part of a number."""
+BARE_PAGE_NUMBER = re.compile(r"[ \t]*\d{1,3}(?:\s*/\s*\d{1,3})?[ \t]*")
+PAGE_DIGITS = re.compile(r"\d+")
+PAGE_MIN_CHARS = 200
+"""A page holds at least this much text, so page numbers this far apart run in sequence."""
+
+
+def next_to_figure(text: str, start: int, end: int, units: UnitWords) -> bool:
+    """Whether the line `[start, end)` sits between the parts of a figure (`12` / `.5%`)."""
+    before = text[max(0, start - 20) : start].rstrip()
+    after = text[end : end + 20].lstrip()
+    if before and (before[-1].isdigit() or before[-1] == "."):
+        return True
+    return bool(after) and after[0] in units.figure_tail  # `9\n月19日`: a split date
+
+
+def drop_page_numbers(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
+    """Lines holding only a page's number or mark (`- 3 -`, `第3页 共6页`, `3`). A bare number
+    beside a figure may be part of it: it goes only when it continues the sequence of the
+    page numbers around it, a page away."""
     if PAGE_NUMBER_AFTER_BREAK.search(text) is None:
         return text, None
+    marks = list(PAGE_NUMBER_LINE.finditer(text))
+    pages = [int(PAGE_DIGITS.findall(m.group())[0]) for m in marks]
 
-    def repl(m: re.Match[str]) -> str | None:
-        before = text[: m.start()].rstrip()
-        after = text[m.end() :].lstrip()
-        if before and (before[-1].isdigit() or before[-1] == "."):
-            return None
-        if after and (after[0].isdigit() or after[0] in UNIT_START or after[0] == "."):
-            return None
-        return ""
+    def in_sequence(k: int) -> bool:
+        """Whether page mark `k` follows the one before or precedes the one after, a page away
+        (the first page, before any mark, is page 1)."""
+        start, end = marks[k].span()
+        before = (pages[k - 1], marks[k - 1].end()) if k else (1, 0)
+        after = (pages[k + 1], marks[k + 1].start()) if k + 1 < len(marks) else None
+        return (before[0] == pages[k] - 1 and start - before[1] >= PAGE_MIN_CHARS) or (
+            after is not None and after[0] == pages[k] + 1 and after[1] - end >= PAGE_MIN_CHARS
+        )
 
-    return substitute(text, PAGE_NUMBER_LINE, repl)
+    rewrite = Rewrite(text)
+    for k, m in enumerate(marks):
+        start, end = m.span()
+        if (
+            BARE_PAGE_NUMBER.fullmatch(m.group())
+            and next_to_figure(text, start, end, units)
+            and not in_sequence(k)
+        ):
+            continue
+        rewrite.edit(start, end, "", ())
+    return rewrite.result()
 
 
 FIRST_LINE = re.compile(r"[^\s].*")
@@ -310,26 +439,27 @@ def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
 
 RUNNING_HEAD_MIN = 6
 WHITESPACE_RUN = re.compile(r"[ \n]+")
-QUANTITY_AHEAD = re.compile(rf"\d[\d,.]*[{UNIT_START}]")
-"""A line that opens with a figure and its unit continues the line before (`第三产业增加值` /
-`906.97亿元`): nothing else starts with one."""
 SENTENCE_END = set("。！？!?")
-CLAUSE_END = set("；;：:")
-"""A long line ending in one of these was wrapped inside a sentence (a list of targets after
-`目标是：`, items joined by `；`); a short one is a heading or a list item of its own."""
+CLOSING_QUOTES = set('”’"」』')
+"""A quotation ends with its sentence: `…激发市场活力。”`."""
 LIST_MARKER = re.compile(
-    r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．](?!\d)|"
+    r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2} ?[.、．](?!\d)|"
     r"[■□○●◆◇▲△★☆#>【表图附注]|第[一二三四五六七八九十]+[章节部]"
 )
 DATE_AT_END = re.compile(
     r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*$"
 )
-WRAPPED_LINE_MIN = 14  # a line this long that stops mid-sentence was wrapped, not a heading
+WRAPPED_LINE_MIN = 14
+"""A line this long that stops mid-sentence (after a word, `，` or `,`, `；`...) was wrapped; a
+short one is a heading or a list item of its own."""
+CLAUSE_MARKS = ",;:"
+"""Marks inside a sentence, written the ASCII way (`增长2.3%,按可比价`)."""
 WRAP_WIDTH_SHARE = 0.6
 """A wrapped line fills most of the page's width; a title or a dateline is shorter."""
-SENTENCE_LINE_END = re.compile(r"[。！？!?][ \t]*\n")
-"""The first line that ends a sentence ends the document's head (title, publisher, date)."""
+SENTENCE_MARK = re.compile(r"[。！？]|[!?](?![!-~])")  # `?` in a web address ends nothing
+"""The first sentence's end ends the document's head (title, publisher, date): at a line's end,
+or inside the first line of a wrapped paragraph."""
 CLAUSE_MARK = re.compile(r"[，,；;。]")
 FULL_DATE = re.compile(
     r"(?:19|20)\d{2}(?:\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})"
@@ -353,15 +483,12 @@ def is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-TABLE_CELL_SEP = "|"
-
-
 def is_table_row(text: str, start: int, end: int) -> bool:
     """A line of a pipe table (`| 指标 | 单位 | 1-8月 |`, `地区生产总值 | 7775365 | 5.7 |`)."""
     return text.count(TABLE_CELL_SEP, start, end) >= 2
 
 
-def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
+def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """Hard wraps and blank lines inside sentences and numbers go; paragraph breaks stay.
 
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
@@ -369,8 +496,13 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
     """
 
     title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
-    first_sentence = SENTENCE_LINE_END.search(text)
+    first_sentence = SENTENCE_MARK.search(text)
     head_end = first_sentence.start() if first_sentence else len(text)
+    # Where the line being read began: a break inside a figure (`2021\n年`) does not start
+    # one, so the stub after it is still part of the line it was cut from; nor does a wrap,
+    # so the short stub a page break leaves (`度目标（市目标增` / `速10%`) is still wrapped.
+    line_from = [0]
+    reading_from = [0]
 
     def repl(m: re.Match[str]) -> str | None:
         start, end = m.span()
@@ -380,88 +512,115 @@ def join_wrapped_lines(text: str) -> tuple[str, Offsets | None]:
             if is_word_char(prev) and is_word_char(nxt):
                 return None if m.group() == " " else " "
             return ""
-        if prev in SENTENCE_END:
-            return "\n"  # what every test below ends with for a sentence's end: skip them
+        if (
+            (prev.isdigit() or prev == ".")
+            and nxt in units.figure_tail
+            and not DATE_AT_END.search(text, max(0, start - 20), start)
+        ):
+            return ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
+        new, line_goes_on = line_break(start, end, prev, nxt)
+        line_from[0] = end
+        if not line_goes_on:
+            reading_from[0] = end
+        return new
+
+    def line_break(start: int, end: int, prev: str, nxt: str) -> tuple[str, bool]:
+        """What a run of whitespace holding a line break becomes (nothing or a break), and
+        whether the next line goes on with this one: a wrapped line's does."""
+        if prev in SENTENCE_END or (prev in CLOSING_QUOTES and text[start - 2] in SENTENCE_END):
+            return "\n", False  # what every test below ends with for a sentence's end: skip them
         if not prev or not nxt:
-            return "\n"
+            return "\n", False
         if DATE_AT_END.search(text, max(0, start - 20), start):
-            return "\n"  # a dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line
-        if (prev.isdigit() or prev == ".") and (nxt.isdigit() or nxt == "." or nxt in UNIT_START):
-            return ""
-        if not prev.isascii() and QUANTITY_AHEAD.match(text, end):
-            return ""
-        if prev in SENTENCE_END or LIST_MARKER.match(text, end):
-            return "\n"
+            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line.
+            return "\n", False
+        if not prev.isascii() and units.quantity_ahead.match(text, end):
+            return "", False  # a label's figure on a line of its own: no wrap
+        if LIST_MARKER.match(text, end):
+            return "\n", False
         line_start = text.rfind("\n", 0, start) + 1
         next_end = text.find("\n", end)
         if is_table_row(text, line_start, start) or is_table_row(
             text, end, len(text) if next_end < 0 else next_end
         ):
-            return "\n"  # a table row is a line of its own, and so is its title
-        line = text[line_start:start].strip()
+            return "\n", False  # a table row is a line of its own, and so is its title
+        line = text[line_from[0] : start].strip()
         if start < head_end and (
             (len(line) < title_max and not CLAUSE_MARK.search(line)) or FULL_DATE.search(line)
         ):
-            return "\n"  # the head's title, publisher and dateline lines stay apart
-        if start - line_start >= WRAPPED_LINE_MIN and (
-            not prev.isascii() or prev.isalnum() or prev in CLAUSE_END
-        ):
-            return ""
-        return "\n"
+            return "\n", False  # the head's title, publisher and dateline lines stay apart
+        length = start - reading_from[0]
+        if prev.isascii() and not prev.isalnum() and prev not in CLAUSE_MARKS:
+            # `%`, `)`, `"` end a headline as often as a wrapped line (`…增长3.4%`): only a
+            # line of the body as wide as the page's was wrapped. A full stop ends its line.
+            wrapped = start >= head_end and length >= max(WRAPPED_LINE_MIN, title_max)
+            return ("", True) if wrapped and prev != "." else ("\n", False)
+        return ("", True) if length >= WRAPPED_LINE_MIN else ("\n", False)
 
     return substitute(text, WHITESPACE_RUN, repl)
 
 
-@cache
-def unit_alternation() -> str:
-    """Alternation of the catalogue's unit symbols, the longest first."""
-    units = sorted(
-        {u.symbol for u in load_catalog().units if u.symbol} | {"%"}, key=len, reverse=True
-    )
-    return "|".join(map(re.escape, units))
+CALENDAR_RANGE = {"年": (1900, 2099), "月": (1, 12), "日": (1, 31)}
+"""The values a calendar word's figure can take: `2020年年底` is no doubled `20年`."""
 
 
-@cache
-def doubled_unit_pattern() -> re.Pattern[str]:
-    return re.compile(rf"({unit_alternation()})\1")
+def is_calendar_value(digits: str, word: str) -> bool:
+    low, high = CALENDAR_RANGE[word]
+    return (word != "年" or len(digits) == 4) and low <= int(digits) <= high
 
 
-@cache
-def doubled_number_pattern() -> re.Pattern[str]:
-    unit = unit_alternation()
-    # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米.
-    # Both branches open with a digit (the lookbehind comes after it) so that `re` skips
-    # every other position in C.
-    return re.compile(
-        rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
-        rf"(?:(?P<u>{unit})(?P=u))?"
-        rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{unit})(?P=u2))"
-    )
+def undouble(m: re.Match[str]) -> tuple[str, list[int], bool] | None:
+    """A doubled figure's single reading, where each of its characters came from, and whether
+    the doubled text reads as well as written (`11月月底` is 11月 and 月底, or a doubled 1月):
+    None when the match is no doubled figure."""
+    if m.group("n"):
+        runs = [("n", m.group("n")), ("u2", m.group("u2"))]
+        ambiguous = False
+    else:
+        unit = m.group("u")
+        if not (m.group("dd") or unit):
+            return None  # a doubled number alone proves nothing: 1111, 2020
+        runs = [("i", m.group("i")), ("dd", "." if m.group("dd") else ""), ("f", m.group("f"))]
+        runs.append(("u", unit))
+        ambiguous = False
+        if unit in CALENDAR_RANGE:
+            if m.group("dd") or not is_calendar_value(m.group("i"), unit):
+                return None
+            ambiguous = is_calendar_value(m.group("i") * 2, unit)
+    out = ""
+    sources: list[int] = []
+    for group, run in runs:
+        if run:
+            # The second copy of each run, so that a span over the figure covers both.
+            second = m.start(group) + (1 if group == "dd" else len(run))
+            sources.extend(range(second, second + len(run)))
+            out += run
+    sources[0] = m.start()
+    return out, sources, ambiguous
 
 
-def repair_doubled_glyphs(text: str) -> tuple[str, Offsets | None]:
-    """Undo doubled glyph runs, only with proof: a doubled unit or a `..` decimal point."""
-    if ".." not in text and doubled_unit_pattern().search(text) is None:
+def repair_doubled_glyphs(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
+    """Undo doubled glyph runs, only with proof: a doubled unit or calendar word, or a `..`
+    decimal point. A doubling that also reads as written (`11月月底`) is undone only when the
+    text holds an unmistakable one too."""
+    if ".." not in text and units.doubled_unit.search(text) is None:
         return text, None  # no proof anywhere: nothing to undo
-    pattern = doubled_number_pattern()
-
-    def repl(m: re.Match[str]) -> str | None:
-        if m.group("n"):
-            return m.group("n") + m.group("u2")
-        if not (m.group("dd") or m.group("u")):
-            return None
-        out = m.group("i")
-        if m.group("dd"):
-            out += "." + m.group("f")
-        return out + (m.group("u") or "")
-
-    return substitute(text, pattern, repl)
+    found = [
+        (m.start(), m.end(), fix)
+        for m in units.doubled_number.finditer(text)
+        if (fix := undouble(m)) is not None
+    ]
+    proven = any(not ambiguous for _, _, (_, _, ambiguous) in found)
+    rewrite = Rewrite(text)
+    for start, end, (new, sources, ambiguous) in found:
+        if proven or not ambiguous:
+            rewrite.edit(start, end, new, sources)
+    return rewrite.result()
 
 
 DOUBLED_LINE_MIN = 6
 DOUBLED_LINE_MAX = 200
 LINE = re.compile(r"[^\n]+")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def split_doubled(line: str) -> list[str] | None:
@@ -531,19 +690,24 @@ def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
     return rewrite.result()
 
 
-PASSES: tuple[Pass, ...] = (
-    strip_html,
-    strip_pinyin_glosses,
-    convert_traditional,
-    mark_table_cells,
-    fold_width,
-    drop_page_numbers,
-    drop_running_heads,
-    repair_doubled_lines,
-    join_wrapped_lines,
-    repair_decimal_points,
-    repair_doubled_glyphs,
-)
+@cache
+def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
+    """The passes in order; those that must know a figure's unit get the catalogue's."""
+    return (
+        strip_html,
+        mark_table_cells,
+        fold_width,
+        partial(drop_page_numbers, units=units),
+        drop_running_heads,
+        # After the page marks: a page break may fall inside a gloss (`(g\n- 3 -\nuó)`).
+        strip_pinyin_glosses,
+        convert_traditional,
+        # Before the joins: a dot ends no sentence inside a figure (`6539。\n21亿元`).
+        partial(repair_decimal_points, units=units),
+        repair_doubled_lines,
+        partial(join_wrapped_lines, units=units),
+        partial(repair_doubled_glyphs, units=units),
+    )
 
 
 def compose(outer: Sequence[int], inner: Sequence[int]) -> Offsets:
@@ -551,13 +715,13 @@ def compose(outer: Sequence[int], inner: Sequence[int]) -> Offsets:
     return list(map(outer.__getitem__, inner))  # in C: no Python frame per character
 
 
-def normalise_text(raw: str) -> NormalisedText:
-    """Run every repair pass; never raises on odd input."""
+def normalise_text(raw: str, catalog: Catalog) -> NormalisedText:
+    """Run every repair pass, knowing units as `catalog` has them; never raises on odd input."""
     text = raw
     # The identity map is built only at the end when no pass moved a character: most
     # texts need at most a couple of compositions, many none.
     offsets: Offsets | None = None
-    for step in PASSES:
+    for step in repair_passes(unit_words(catalog)):
         text, step_offsets = step(text)
         if step_offsets is not None:
             offsets = step_offsets if offsets is None else compose(offsets, step_offsets)

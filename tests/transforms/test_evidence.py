@@ -34,7 +34,7 @@ TEXTS = sorted(
 def test_evidence_is_the_span_it_claims(path):
     raw = path.read_text(encoding="utf-8", errors="replace")
     extraction = extract_document(path.name, raw, CATALOG)
-    norm = normalise_text(raw)
+    norm = normalise_text(raw, CATALOG)
     assert extraction.text == norm.text
     for fact in extraction.facts:
         assert extraction.text[fact.start : fact.end] == fact.evidence, fact

@@ -1,16 +1,10 @@
 """Score the extractor on the shared corpus and devset with the project's scorer."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from transforms.catalog import load_catalog
-from transforms.extract import extract_document
-
-CATALOG = load_catalog()
+from tests.scoring import score_documents
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
@@ -23,20 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def score(docs, gold, tmp_path):
-    pred = tmp_path / "pred.jsonl"
-    with pred.open("w", encoding="utf-8") as out:
-        for path in sorted(docs):
-            for fact in extract_document(
-                path.name, path.read_text(encoding="utf-8"), CATALOG
-            ).facts:
-                out.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
-    result = subprocess.run(
-        [sys.executable, str(SCORER), str(gold), str(pred), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return score_documents(docs, gold, SCORER, tmp_path)
 
 
 def test_seeds_precision_and_recall(tmp_path):

@@ -117,7 +117,8 @@ def test_cells_keep_their_offsets():
 def test_section_and_title_rows_are_not_data():
     text = normalise_text(
         "表1 2022年地区生产总值 | ||\n指标 | 绝对额(万元) | 同比增长(%) |\n"
-        "地区生产总值 | 7775365 | 5.7 |\n按行业分 | ||\n工业 | 220264 | 2.1 |\n"
+        "地区生产总值 | 7775365 | 5.7 |\n按行业分 | ||\n工业 | 220264 | 2.1 |\n",
+        CATALOG,
     ).text
     (table,) = find_tables(text, lexicon(CATALOG).table_headers)
     assert "2022年地区生产总值" in table.title

@@ -51,7 +51,7 @@ def extract_document(doc: str, raw_text: str, catalog: Catalog) -> Extraction:
 def document_context(
     doc: str, raw_text: str, catalog: Catalog
 ) -> tuple[DocumentContext, tuple[int, int] | None]:
-    normalised = normalise_text(raw_text)
+    normalised = normalise_text(raw_text, catalog)
     text = normalised.text
     regions = region_index(catalog)
     lex = lexicon(catalog)
