@@ -10,11 +10,18 @@ import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from flows import progress
 from flows.settings import Settings
+from transforms.conform import SourceDocument
+from transforms.decode import TerminalDocumentError
+from transforms.formats import read_text
+
+if TYPE_CHECKING:
+    from warehouse.store import Warehouse
 
 SUPPORTED_FORMATS = {
     ".txt": "txt",
@@ -286,3 +293,49 @@ def plan_run(
         planned.add(sha)
         to_read.append(inbox_file)
     return RunPlan(files=files, rejections=rejections, to_read=to_read, known=known, counts=counts)
+
+
+def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
+    """Scan the inbox and compare it with what the warehouse has seen: the run's plan."""
+    if not settings.inbox.is_dir():
+        raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
+    # A full refresh forgets which contents were read: every file is read and extracted again.
+    cache = HashCache() if settings.full_refresh else read_hash_cache(settings.hash_cache_path)
+    files, rejections = scan_inbox(settings, cache)
+    write_hash_cache(settings.hash_cache_path, cache)
+    known = {} if settings.full_refresh else warehouse.known_contents()
+    return plan_run(files, rejections, warehouse.source_state(), known)
+
+
+def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:
+    """Read and convert one file to text; a file that cannot be a document becomes a Rejection."""
+
+    def reject(code: str, message: str) -> Rejection:
+        return Rejection(
+            inbox_file.source_path, inbox_file.content_sha256, inbox_file.size_bytes, code, message
+        )
+
+    format = format_of(inbox_file.path)
+    if format is None:
+        return reject("unsupported_format", unsupported_message(inbox_file.path))
+    data = read_file(inbox_file)
+    if isinstance(data, Rejection):
+        return data
+    try:
+        decoded = read_text(data, format)
+    except TerminalDocumentError as error:
+        return reject(error.reason_code, str(error))
+    # A defect of a reader library on odd bytes must not stop the night's run: the file is
+    # rejected with the error, for a person to look at.
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as error:
+        name = type(error).__name__
+        return reject("reader_failed", f"the {format} reader failed: {name}: {error}")
+    document = SourceDocument(
+        content_sha256=inbox_file.content_sha256,
+        source_path=inbox_file.source_path,
+        doc_name=inbox_file.path.name,
+        format=format,
+        encoding=decoded.encoding,
+        size_bytes=inbox_file.size_bytes,
+    )
+    return document, decoded.text

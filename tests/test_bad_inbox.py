@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.ingest import InboxFile, Rejection, _inspect, hash_file, scan_inbox
-from flows.pipeline import read_document
+from flows.ingest import InboxFile, Rejection, _inspect, hash_file, read_document, scan_inbox
 from flows.settings import Settings
 from tests.documents import docx_bytes, html_bytes, pdf_bytes, scanned_pdf_bytes
 

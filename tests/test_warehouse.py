@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import warehouse.store as store
-from flows.pipeline import (
+from flows.batch import (
     dimension_frames,
     outcomes_frame,
     rejections_frame,

@@ -6,6 +6,8 @@ Every SQL statement of the live warehouse lives in this package.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,13 @@ QUARANTINE_COLUMNS = (
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump with every change to schema.sql's tables, and add the migration that gets there."""
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),  # 1 -> 2 adds the table `publication`, which schema.sql creates
+}
+"""Version -> the statements (beyond schema.sql, run at every connection) that take a file
+of that version to the next one."""
 
 
 class WarehouseSchemaMismatch(TerminalError):
@@ -76,6 +83,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         connection.close()
         raise
     if not read_only:
+        _migrate(connection)
         connection.execute(SCHEMA_SQL)
         if scalar(connection, "SELECT count(*) FROM schema_meta") == 0:
             connection.execute(
@@ -96,7 +104,7 @@ def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> 
     version = None
     if "schema_meta" in tables:
         version = scalar(connection, "SELECT max(schema_version) FROM schema_meta")
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION or version in MIGRATIONS:
         return
     found = "no schema version" if version is None else f"schema version {version}"
     raise WarehouseSchemaMismatch(
@@ -104,6 +112,24 @@ def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> 
         f"Move the state folder aside (e.g. `mv {path.parent} {path.parent}.old`) and run "
         "again: the inbox is read anew, and the old files stay for reference."
     )
+
+
+def _migrate(connection: duckdb.DuckDBPyConnection) -> None:
+    """Take a file of an earlier schema version to this one, in one transaction."""
+    tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    if ("schema_meta",) not in tables:
+        return
+    version = scalar(connection, "SELECT max(schema_version) FROM schema_meta")
+    if version == SCHEMA_VERSION:
+        return
+    connection.execute("BEGIN TRANSACTION")
+    while version in MIGRATIONS:
+        for statement in MIGRATIONS[version]:
+            connection.execute(statement)
+        version += 1
+    connection.execute(SCHEMA_SQL)
+    connection.execute("INSERT INTO schema_meta (schema_version) VALUES (?)", [version])
+    connection.execute("COMMIT")
 
 
 class Warehouse:
@@ -115,6 +141,21 @@ class Warehouse:
         if memory_limit:
             # Beyond it DuckDB spills the load's and publish's work to `<file>.tmp/`.
             self.connection.execute("SET memory_limit = ?", [memory_limit])
+
+    @classmethod
+    def open_waiting(
+        cls, path: Path, *, deadline: float, memory_limit: str | None = None
+    ) -> Warehouse:
+        """The live warehouse, read-write. Our own runs are kept out by the writer lock; this
+        waits (until `deadline`, time.monotonic) for any other process holding the DuckDB
+        file, such as someone's `duckdb warehouse.duckdb` session."""
+        while True:
+            try:
+                return cls(path, memory_limit=memory_limit)
+            except WarehouseBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     def close(self) -> None:
         self.connection.close()
@@ -201,11 +242,13 @@ class Warehouse:
         dimensions: dict[str, pl.DataFrame],
         sources: pl.DataFrame,
         run: RunRecord,
+        *,
+        on_step: Callable[[str], None] | None = None,
     ) -> dict[str, int]:
         """Apply one run in a single transaction: all of it lands, or none of it does.
 
         Returns what the load itself decided: `documents_retired`, and `reviews_applied` (new
-        quarantine decisions).
+        quarantine decisions). `on_step("load:before_commit")` is called before the commit.
         """
         con = self.connection
         con.execute("BEGIN TRANSACTION")
@@ -258,6 +301,8 @@ class Warehouse:
             retired = _record_sources(con, sources, run.load_id)
             refresh_timeseries_view(con)
             _insert_run(con, run, retired)
+            if on_step:
+                on_step("load:before_commit")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
