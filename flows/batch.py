@@ -112,10 +112,14 @@ def reextract_batch(
     not read), then conform, validate and stage them like new ones."""
     stored = warehouse.raw_texts([d.content_sha256 for d in documents])
     texts = [(d, stored[d.content_sha256]) for d in documents if d.content_sha256 in stored]
-    return extract_and_stage(
+    result = extract_and_stage(
         texts, BatchResult(statuses={}, rejections=[]), Counter(), staging=staging, part=part,
         load_id=load_id, history=history, catalog=catalog, docs_dir=docs_dir,
     )  # fmt: skip
+    # A stored document the extractor now fails on keeps the facts it has (its failure is
+    # recorded): only a document read from the inbox ends rejected.
+    result.statuses = {sha: status for sha, status in result.statuses.items() if status == "loaded"}
+    return result
 
 
 def extract_and_stage(
@@ -136,8 +140,13 @@ def extract_and_stage(
     with collector_paused():
         for document, raw_text in texts:
             clock = time.perf_counter()
-            pairs.append((document, extract_document(document.doc_name, raw_text, catalog)))
-            result.statuses[document.content_sha256] = "loaded"
+            extracted = extract_one(document, raw_text, catalog)
+            if isinstance(extracted, Rejection):
+                result.rejections.append(extracted)
+                result.statuses[document.content_sha256] = "rejected"
+            else:
+                pairs.append((document, extracted))
+                result.statuses[document.content_sha256] = "loaded"
             seconds["extract"] += time.perf_counter() - clock
             progress.advance("extract")
 
@@ -176,6 +185,31 @@ def extract_and_stage(
     seconds["stage"] += time.perf_counter() - clock
     result.seconds = dict(seconds)
     return result
+
+
+def extract_one(
+    document: SourceDocument, raw_text: str, catalog: Catalog
+) -> Extraction | Rejection:
+    """One document's facts; a document the extractor fails on is rejected (`extractor_failed`,
+    with the error), never loaded empty, and the batch goes on.
+
+    Any error the extractor raises on one text is a defect of the extractor, not of the run:
+    it is recorded with its type and message for a person to look at. The content hash is
+    left out of the rejection, so each run tries the document again (a fixed extractor loads
+    it). Memory running out is not one document's fault: it stops the batch."""
+    try:
+        return extract_document(document.doc_name, raw_text, catalog)
+    except MemoryError:
+        raise
+    except Exception as error:
+        return Rejection(
+            document.source_path,
+            None,
+            document.size_bytes,
+            "extractor_failed",
+            f"the extractor {EXTRACTOR_VERSION} failed on this document: "
+            f"{type(error).__name__}: {error}",
+        )
 
 
 def gate_extractions(
