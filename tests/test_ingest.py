@@ -5,7 +5,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows import ingest
+from flows import inbox_files, ingest
 from flows.ingest import HashCache, plan_run, scan_inbox
 from flows.settings import Settings
 
@@ -87,7 +87,7 @@ def test_same_content_twice_is_read_once(tmp_path: Path) -> None:
 
 def test_hash_file_reads_every_chunk(tmp_path: Path) -> None:
     """Hashes of files shorter than, exactly as long as, and longer than one read chunk."""
-    chunk = ingest._CHUNK
+    chunk = inbox_files.CHUNK
     for size in (0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk + 5):
         data = bytes(i % 251 for i in range(size))
         path = tmp_path / f"{size}.bin"
@@ -122,7 +122,9 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch) -> None
 
     reads: list[Path] = []
     real_hash = ingest.hash_file
-    monkeypatch.setattr(ingest, "hash_file", lambda path: reads.append(path) or real_hash(path))
+    monkeypatch.setattr(
+        ingest, "hash_file", lambda path, *rest: reads.append(path) or real_hash(path, *rest)
+    )
     cached = settled_cache(ingest.read_hash_cache(tmp_path / "hashes.parquet").entries)
     again, _ = scan_inbox(settings, cached)
 
