@@ -216,7 +216,10 @@ def verify_publication(folder: Path) -> list[str]:
             if not path.is_file():
                 problems.append(f"{file['path']}: missing")
                 continue
-            rows += pq.ParquetFile(path).metadata.num_rows
+            try:
+                rows += pq.ParquetFile(path).metadata.num_rows
+            except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+                problems.append(f"{file['path']}: not readable as Parquet ({error})")
         if rows != entry["rows"]:
             problems.append(f"{table}: {rows} rows in its files, the manifest says {entry['rows']}")
     if manifest.get("analyst_db"):
