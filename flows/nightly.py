@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
 from flows import batch, progress, stages
+from flows.cross_checks import rechecker
 from flows.errors import disk_full, retry_if_transient
 from flows.ingest import RunPlan, plan_inbox
 from flows.preflight import check_folders, take_writer_lock
@@ -83,8 +84,11 @@ def reextract_task(
 def load_task(
     warehouse: Warehouse, settings: Settings, staging: StagingArea, sources, run: RunRecord
 ) -> dict:
-    dimensions = batch.dimension_frames(load_catalog())
-    return warehouse.load(staging, dimensions, sources, run, on_step=stages.reporter(settings))
+    catalog = load_catalog()
+    return warehouse.load(
+        staging, batch.dimension_frames(catalog), sources, run, recheck=rechecker(catalog),
+        on_step=stages.reporter(settings),
+    )  # fmt: skip
 
 
 @task(name="publish", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
@@ -227,7 +231,10 @@ def _run_locked(
     else:
         outcome = _load(settings, warehouse, staging, tally, run, stage_seconds)
         summary.counts["documents_retired"] = outcome["documents_retired"]
-        unchanged = unchanged_tables(len(plan.to_read) + len(stored), outcome["reviews_applied"])
+        unchanged = unchanged_tables(
+            len(plan.to_read) + len(stored),
+            outcome["reviews_applied"] + outcome["warnings_changed"],
+        )
         _publish(settings, warehouse, summary, load_id, before, unchanged, stage_seconds)
         stage_seconds["report"] = write_run_report(settings, summary, logger)
     staging.clear()

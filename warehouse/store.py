@@ -243,16 +243,24 @@ class Warehouse:
         sources: pl.DataFrame,
         run: RunRecord,
         *,
+        recheck: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
         on_step: Callable[[str], None] | None = None,
     ) -> dict[str, int]:
         """Apply one run in a single transaction: all of it lands, or none of it does.
 
-        Returns what the load itself decided: `documents_retired`, and `reviews_applied` (new
-        quarantine decisions). `on_step("load:before_commit")` is called before the commit.
+        `recheck` maps the loaded facts of the current documents of some series (indicator
+        and area; columns of SERIES_FACTS) to their warnings (fact_key, warnings): it is
+        called for every series whose facts this load changed, so that warnings comparing
+        documents hold for the warehouse's contents whatever the order of loads.
+
+        Returns what the load itself decided: `documents_retired`, `reviews_applied` (new
+        quarantine decisions) and `warnings_changed` (facts whose warnings the recheck
+        changed). `on_step("load:before_commit")` is called before the commit.
         """
         con = self.connection
         con.execute("BEGIN TRANSACTION")
         try:
+            _snapshot_series(con)
             for table in DIMENSION_TABLES:
                 _insert_frame(con, table, dimensions[table], "OR REPLACE")
             if staging.has("dim_period"):
@@ -299,6 +307,7 @@ class Warehouse:
                     f"FROM {_scan(staging, 'dq_result')} GROUP BY load_id, expectation)"
                 )
             retired = _record_sources(con, sources, run.load_id)
+            warnings_changed = _recheck_series(con, run.load_id, recheck) if recheck else 0
             refresh_timeseries_view(con)
             _insert_run(con, run, retired)
             if on_step:
@@ -307,7 +316,11 @@ class Warehouse:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return {"documents_retired": retired, "reviews_applied": reviewed}
+        return {
+            "documents_retired": retired,
+            "reviews_applied": reviewed,
+            "warnings_changed": warnings_changed,
+        }
 
     def record_held_back(self, run: RunRecord) -> None:
         """A run the quality gate held back leaves only its run record."""
@@ -336,6 +349,100 @@ HISTORY_LEVELS = """
     JOIN dim_period p USING (period_key)
     WHERE f.measure IN ('value', 'target_value')
 """
+
+
+SERIES_FINGERPRINTS = """
+    SELECT f.indicator_key, f.region_key, bit_xor(hash(f.fact_key)) AS fingerprint,
+           count(*) AS facts
+    FROM fact_observation f JOIN v_current_document d USING (document_key)
+    GROUP BY f.indicator_key, f.region_key
+"""
+"""Per series (indicator and area), which facts of current documents it holds."""
+SERIES_FACTS = """
+    SELECT f.fact_key, d.content_sha256, i.indicator_code, r.region_code, f.measure,
+           f.qualifier, f.denominator, p.period_start, p.period_end, f.value, f.value_base,
+           f.warnings
+    FROM fact_observation f
+    JOIN v_current_document d USING (document_key)
+    JOIN dim_indicator i USING (indicator_key)
+    JOIN dim_region r USING (region_key)
+    JOIN dim_period p USING (period_key)
+    JOIN recheck_series s ON s.indicator_key = f.indicator_key AND s.region_key = f.region_key
+"""
+"""The loaded facts of the current documents of the series in `recheck_series`."""
+RECHECK_CHUNK_FACTS = 250_000
+"""Series are rechecked in groups of about this many facts (whole series: each is judged
+against its own facts only), so the recheck's memory stays bounded on a large warehouse."""
+
+
+def _snapshot_series(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE series_before AS {SERIES_FINGERPRINTS}")
+
+
+def _recheck_series(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    recheck: Callable[[pl.DataFrame], pl.DataFrame],
+) -> int:
+    """Recheck the warnings of every series whose facts of current documents changed in this
+    load (facts added, replaced, accepted, rejected; documents retired or back) or that
+    holds facts this load wrote; returns how many facts' warnings changed."""
+    touched = con.execute(
+        f"""
+        WITH after AS ({SERIES_FINGERPRINTS}),
+        changed AS (
+            SELECT coalesce(a.indicator_key, b.indicator_key) AS indicator_key,
+                   coalesce(a.region_key, b.region_key) AS region_key
+            FROM after a FULL OUTER JOIN series_before b
+              ON a.indicator_key = b.indicator_key AND a.region_key = b.region_key
+            WHERE a.fingerprint IS DISTINCT FROM b.fingerprint
+               OR a.facts IS DISTINCT FROM b.facts
+            UNION
+            SELECT DISTINCT indicator_key, region_key FROM fact_observation WHERE load_id = ?
+        )
+        SELECT c.indicator_key, c.region_key, coalesce(a.facts, 0)
+        FROM changed c LEFT JOIN after a
+          ON a.indicator_key = c.indicator_key AND a.region_key = c.region_key
+        ORDER BY 1, 2
+        """,
+        [load_id],
+    ).fetchall()
+    con.execute("DROP TABLE series_before")
+    changed = 0
+    for group in _series_groups(touched, RECHECK_CHUNK_FACTS):
+        series = pl.DataFrame(
+            group, schema={"indicator_key": pl.Int64, "region_key": pl.Int64}, orient="row"
+        )
+        con.register("recheck_series", series.to_arrow())
+        try:
+            facts = con.sql(SERIES_FACTS).pl()
+        finally:
+            con.unregister("recheck_series")
+        if facts.is_empty():
+            continue
+        con.register("rechecked", recheck(facts).to_arrow())
+        try:
+            changed += scalar(
+                con,
+                "UPDATE fact_observation f SET warnings = r.warnings FROM rechecked r "
+                "WHERE f.fact_key = r.fact_key AND f.warnings IS DISTINCT FROM r.warnings",
+            )
+        finally:
+            con.unregister("rechecked")
+    return changed
+
+
+def _series_groups(series: list[tuple[int, int, int]], limit: int) -> list[list[tuple[int, int]]]:
+    """Whole series in groups of at most `limit` facts (a larger series is a group alone)."""
+    groups: list[list[tuple[int, int]]] = [[]]
+    size = 0
+    for indicator_key, region_key, facts in series:
+        if groups[-1] and size + facts > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append((indicator_key, region_key))
+        size += facts
+    return [group for group in groups if group]
 
 
 def _scan(staging: StagingArea, table: str) -> str:
