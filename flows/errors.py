@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from transforms.errors import TerminalError, is_transient
+from warehouse.sql import error_text
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -36,7 +37,7 @@ def disk_full(error: BaseException, folder: Path) -> DiskFull | None:
             message in str(seen) for message in _FULL_MESSAGES
         ):
             return DiskFull(
-                f"the disk holding {folder} is full ({str(seen).splitlines()[0]}): free space "
+                f"the disk holding {folder} is full ({error_text(seen)}): free space "
                 "and run again (the warehouse keeps its last committed load)"
             )
         seen = seen.__cause__ or seen.__context__

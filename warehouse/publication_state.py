@@ -21,7 +21,7 @@ import duckdb
 
 from transforms.errors import TerminalError, is_transient
 from warehouse.publish import ANALYST_DB, MANIFEST, Publication, publish
-from warehouse.sql import scalar
+from warehouse.sql import error_text, scalar
 
 UNCHANGED_WITHOUT_DOCUMENTS = ("dim_period", "document_text")
 """Published tables only documents read or extracted again change."""
@@ -117,7 +117,7 @@ def publish_load(
         seen = exported_load(var_dir)
         raise PublishFailed(
             f"load {load_id} is in the warehouse, but publishing it failed "
-            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
+            f"({error_text(error)}); "
             f"analysts are still on load {seen or 'none (nothing published yet)'}. "
             "The next run publishes again."
         ) from error
