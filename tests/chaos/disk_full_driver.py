@@ -53,7 +53,12 @@ def main(root: Path, size: str) -> dict:
     var = root / "var"
     var.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(var)], check=True)
-    runs = Runs(root / "inbox", var, dict(os.environ), root / "logs")
+    with Runs(root / "inbox", var, dict(os.environ), root / "logs") as runs:
+        return night_of_full_disks(runs)
+
+
+def night_of_full_disks(runs: Runs) -> dict:
+    var = runs.var
     documents = iter(sorted(SAMPLE_INBOX.glob("*.txt")))
     seen: dict = {}
     for _ in range(4):

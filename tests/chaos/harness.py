@@ -50,6 +50,18 @@ class Runs:
     env: dict[str, str]
     logs: Path
     count: int = field(default=0)
+    started: list[subprocess.Popen] = field(default_factory=list)
+
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """No run outlives the test, whatever failed: a run stopped at a stage would wait
+        for its resume file for ever, in a session of its own."""
+        for process in self.started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=60)
 
     def _start(self, pause_at: str | None) -> tuple[subprocess.Popen, Path, Path]:
         self.count += 1
@@ -63,6 +75,7 @@ class Runs:
                 [ZHIBIAO, "run", "--inbox", str(self.inbox), "--var", str(self.var), "--json"],
                 env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
+        self.started.append(process)
         return process, stage_log, output
 
     def run(self) -> dict:

@@ -76,7 +76,13 @@ def test_a_run_killed_at_any_stage_leaves_a_whole_state_and_the_next_run_catches
     documents = sorted(SAMPLE_INBOX.glob("*.txt"))
     assert len(documents) >= 2 + len(KILL_POINTS) // 2, "the sample inbox is too small"
     (tmp_path / "logs").mkdir()
-    runs = Runs(tmp_path / "inbox", tmp_path / "var", chaos_env(prefect_url), tmp_path / "logs")
+    with Runs(
+        tmp_path / "inbox", tmp_path / "var", chaos_env(prefect_url), tmp_path / "logs"
+    ) as runs:
+        night_after_night(runs, documents, tmp_path)
+
+
+def night_after_night(runs: Runs, documents: list[Path], tmp_path: Path) -> None:
     runs.inbox.mkdir()
     arriving = iter(documents)
     shutil.copy(next(arriving), runs.inbox)
@@ -114,8 +120,11 @@ def test_a_run_killed_at_any_stage_leaves_a_whole_state_and_the_next_run_catches
         report.append((point, published_is_current(runs.var)))
 
     # An uninterrupted night over the same inbox makes the same warehouse, fact for fact.
-    reference = Runs(runs.inbox, tmp_path / "reference-var", runs.env, runs.logs)
-    reference.run()
+    (tmp_path / "reference-logs").mkdir()
+    with Runs(
+        runs.inbox, tmp_path / "reference-var", runs.env, tmp_path / "reference-logs"
+    ) as reference:
+        reference.run()
     final = facts(runs.var / "warehouse.duckdb", current=True)
     assert final == facts(reference.var / "warehouse.duckdb", current=True)
     assert published_is_current(reference.var) == published_is_current(runs.var) == checksum(final)
