@@ -67,16 +67,23 @@ class GatedBatch:
     report: GateReport
 
 
-def process_batch(
-    files: list[InboxFile],
-    *,
-    staging: StagingArea,
-    part: str,
-    load_id: str,
-    history: pl.DataFrame | Path | None = None,
-    catalog: Catalog | None = None,
-    docs_dir: Path | None = None,
-) -> BatchResult:
+@dataclass(frozen=True)
+class BatchContext:
+    """What a batch needs besides its documents: where its rows go, which run they belong
+    to, and what its facts are compared with."""
+
+    staging: StagingArea
+    part: str
+    """Its staged files' name (`part-<part>.parquet`)."""
+    load_id: str
+    history: pl.DataFrame | Path | None = None
+    """The loaded levels (`stage_history`'s file, or in tests a frame)."""
+    catalog: Catalog | None = None
+    docs_dir: Path | None = None
+    """Build GX Data Docs of this batch's validation here."""
+
+
+def process_batch(files: list[InboxFile], context: BatchContext) -> BatchResult:
     """Read, extract, conform and validate one batch; stage its rows for the load."""
     seconds: Counter[str] = Counter()
     result = BatchResult(statuses={}, rejections=[])
@@ -91,31 +98,17 @@ def process_batch(
             progress.advance("extract")
             continue
         texts.append(outcome)
-    return extract_and_stage(
-        texts, result, seconds, staging=staging, part=part, load_id=load_id, history=history,
-        catalog=catalog, docs_dir=docs_dir,
-    )  # fmt: skip
+    return extract_and_stage(texts, result, seconds, context)
 
 
 def reextract_batch(
-    documents: list[SourceDocument],
-    warehouse: Warehouse,
-    *,
-    staging: StagingArea,
-    part: str,
-    load_id: str,
-    history: pl.DataFrame | Path | None = None,
-    catalog: Catalog | None = None,
-    docs_dir: Path | None = None,
+    documents: list[SourceDocument], warehouse: Warehouse, context: BatchContext
 ) -> BatchResult:
     """Extract stored documents again from the text read when they were loaded (the inbox is
     not read), then conform, validate and stage them like new ones."""
     stored = warehouse.raw_texts([d.content_sha256 for d in documents])
     texts = [(d, stored[d.content_sha256]) for d in documents if d.content_sha256 in stored]
-    result = extract_and_stage(
-        texts, BatchResult(statuses={}, rejections=[]), Counter(), staging=staging, part=part,
-        load_id=load_id, history=history, catalog=catalog, docs_dir=docs_dir,
-    )  # fmt: skip
+    result = extract_and_stage(texts, BatchResult(statuses={}, rejections=[]), Counter(), context)
     # A stored document the extractor now fails on keeps the facts it has (its failure is
     # recorded): only a document read from the inbox ends rejected.
     result.statuses = {sha: status for sha, status in result.statuses.items() if status == "loaded"}
@@ -126,16 +119,10 @@ def extract_and_stage(
     texts: list[tuple[SourceDocument, str]],
     result: BatchResult,
     seconds: Counter[str],
-    *,
-    staging: StagingArea,
-    part: str,
-    load_id: str,
-    history: pl.DataFrame | Path | None = None,
-    catalog: Catalog | None = None,
-    docs_dir: Path | None = None,
+    context: BatchContext,
 ) -> BatchResult:
     """Extract documents' facts from their decoded text, gate them and stage the rows."""
-    catalog = catalog or load_catalog()
+    catalog = context.catalog or load_catalog()
     pairs = []
     with collector_paused():
         for document, raw_text in texts:
@@ -150,7 +137,7 @@ def extract_and_stage(
             seconds["extract"] += time.perf_counter() - clock
             progress.advance("extract")
 
-    conformed = conform_extractions(pairs, catalog, load_id, seconds)
+    conformed = conform_extractions(pairs, catalog, context.load_id, seconds)
     clock = time.perf_counter()
     document_texts = document_texts_frame(pairs, {d.content_sha256: t for d, t in texts})
     seconds["stage"] += time.perf_counter() - clock
@@ -158,20 +145,24 @@ def extract_and_stage(
     # Expectations makes its own copies, which lowers each worker process's peak.
     del pairs
     gated = gate_conformed(
-        conformed, catalog=catalog, history=history, docs_dir=docs_dir, seconds=seconds
+        conformed,
+        catalog=catalog,
+        history=context.history,
+        docs_dir=context.docs_dir,
+        seconds=seconds,
     )
     clock = time.perf_counter()
     quarantined = gated.report.quarantined_keys()
     facts, quarantine = split_candidates(gated.candidates, quarantined, gated.report.flagged_keys())
     result.quarantined_by.update(name for names in quarantined.values() for name in names)
     stage_batch(
-        staging,
-        part,
+        context.staging,
+        context.part,
         gated.conformed,
         facts,
         quarantine,
-        rejections_frame(result.rejections, load_id),
-        outcomes_frame(gated.report.outcomes, load_id),
+        rejections_frame(result.rejections, context.load_id),
+        outcomes_frame(gated.report.outcomes, context.load_id),
         texts=document_texts,
     )
     seconds["stage"] += time.perf_counter() - clock

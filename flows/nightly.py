@@ -55,28 +55,19 @@ def ingest_task(settings: Settings, warehouse: Warehouse) -> RunPlan:
 
 
 @task(name="extract-conform-validate", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
-def batch_task(
-    files: list, settings: Settings, staging: StagingArea, part: str, load_id: str, history,
-    docs_dir: Path | None,
-) -> batch.BatchResult:  # fmt: skip
-    result = batch.process_batch(
-        files, staging=staging, part=part, load_id=load_id, history=history, docs_dir=docs_dir
-    )
-    stages.reached(settings, f"batch:{part}")
+def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> batch.BatchResult:
+    result = batch.process_batch(files, context)
+    stages.reached(settings, f"batch:{context.part}")
     return result
 
 
 @task(name="reextract-conform-validate", cache_policy=NO_CACHE,
       retry_condition_fn=retry_if_transient)  # fmt: skip
 def reextract_task(
-    documents: list, warehouse: Warehouse, settings: Settings, staging: StagingArea, part: str,
-    load_id: str, history, docs_dir: Path | None,
-) -> batch.BatchResult:  # fmt: skip
-    result = batch.reextract_batch(
-        documents, warehouse, staging=staging, part=part, load_id=load_id, history=history,
-        docs_dir=docs_dir,
-    )  # fmt: skip
-    stages.reached(settings, f"batch:{part}")
+    documents: list, warehouse: Warehouse, settings: Settings, context: batch.BatchContext
+) -> batch.BatchResult:
+    result = batch.reextract_batch(documents, warehouse, context)
+    stages.reached(settings, f"batch:{context.part}")
     return result
 
 
@@ -300,23 +291,26 @@ def _extract_batches(
     with batch_runner(settings, len(batches) if parallel else 1) as runner:
         futures = []
         for number, files in enumerate(batches):
-            parameters = {
-                "files": files, "settings": settings, "staging": staging,
-                "part": f"{number:05d}", "load_id": load_id, "history": history,
-                # Data Docs show one validation, the first batch's: built once, not per batch.
-                "docs_dir": docs_dir if number == 0 else None,
-            }  # fmt: skip
+            # Data Docs show one validation, the first batch's: built once, not per batch.
+            context = batch.BatchContext(
+                staging,
+                f"{number:05d}",
+                load_id,
+                history,
+                docs_dir=docs_dir if number == 0 else None,
+            )
+            parameters = {"files": files, "settings": settings, "context": context}
             submitted = (
                 runner.submit(batch_run, parameters) if runner else batch_run.submit(**parameters)
             )
             futures.append((len(files), submitted))
         # Re-extraction reads stored texts through the flow's warehouse connection: threads.
-        futures += [
-            (0, reextract.submit(documents, warehouse, settings, staging, f"re{number:05d}",
-                                 load_id, history,
-                                 docs_dir if not batches and number == 0 else None))
-            for number, documents in enumerate(batch.chunk(stored, settings.batch_size))
-        ]  # fmt: skip
+        for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
+            first = not batches and number == 0
+            context = batch.BatchContext(
+                staging, f"re{number:05d}", load_id, history, docs_dir=docs_dir if first else None
+            )
+            futures.append((0, reextract.submit(documents, warehouse, settings, context)))
         results = []
         for size, future in futures:
             results.append(future.result())

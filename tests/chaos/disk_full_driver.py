@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.chaos.harness import (
     Runs,
-    exported_load,
+    checksum,
     facts,
     publication_is_whole,
     published_is_current,
@@ -58,53 +58,46 @@ def main(root: Path, size: str) -> dict:
 
 
 def night_of_full_disks(runs: Runs) -> dict:
-    var = runs.var
     documents = iter(sorted(SAMPLE_INBOX.glob("*.txt")))
-    seen: dict = {}
-    for _ in range(4):
-        shutil.copy(next(documents), runs.inbox)
-    first = runs.run()
-    seen["first_published"] = first["published_load_id"]
 
+    def arrive(count: int) -> None:
+        for _ in range(count):
+            shutil.copy(next(documents), runs.inbox)
+
+    arrive(4)
+    seen: dict = {"first_published": runs.run()["published_load_id"]}
     # 1. The disk fills after the load commits, while the publication is written.
-    for _ in range(3):
-        shutil.copy(next(documents), runs.inbox)
-    stopped = runs.stopped_at("load:committed")
-    filler = fill(var)
+    arrive(3)
+    seen["publish_full"] = full_disk_at(runs, "load:committed")
+    # 2. The disk fills before the load: nothing of the run may land.
+    before = checksum(facts(runs.var / "warehouse.duckdb"))
+    arrive(2)
+    seen["load_full"] = full_disk_at(runs, "ingest:planned")
+    seen["load_full"]["unchanged"] = seen["load_full"].pop("facts") == before
+    seen["final"] = published_is_current(runs.var)
+    return seen
+
+
+def full_disk_at(runs: Runs, point: str) -> dict:
+    """A run that finds the disk full from `point` on; what it said and left, and what the
+    next run, with space again, did."""
+    stopped = runs.stopped_at(point)
+    filler = fill(runs.var)
     code, output = stopped.resume()
-    warehouse_opens(var)
-    seen["publish_full"] = {
+    warehouse_opens(runs.var)
+    seen = {
         "exit": code,
         "errors": error_lines(output),
         "traceback": "Traceback" in output,
-        "warehouse_load": warehouse_load(var),
-        "exported_load": publication_is_whole(var),
+        "warehouse_load": warehouse_load(runs.var),
+        "exported_load": publication_is_whole(runs.var),
+        "facts": checksum(facts(runs.var / "warehouse.duckdb")),
     }
     filler.unlink()
     after = runs.run()
-    seen["publish_full"]["next_published"] = after["published_load_id"]
-    seen["publish_full"]["next_load"] = after["load_id"]
-    seen["publish_full"]["current"] = published_is_current(var)
-
-    # 2. The disk fills before the load: nothing of the run may land.
-    before = facts(var / "warehouse.duckdb")
-    for _ in range(2):
-        shutil.copy(next(documents), runs.inbox)
-    stopped = runs.stopped_at("ingest:planned")
-    filler = fill(var)
-    code, output = stopped.resume()
-    warehouse_opens(var)
-    seen["load_full"] = {
-        "exit": code,
-        "errors": error_lines(output),
-        "traceback": "Traceback" in output,
-        "unchanged": facts(var / "warehouse.duckdb") == before,
-        "published_is_load": exported_load(var) == warehouse_load(var),
-    }
-    filler.unlink()
-    last = runs.run()
-    seen["load_full"]["next_read"] = last["documents_read"]
-    seen["final"] = published_is_current(var)
+    seen["next_read"], seen["next_load"] = after["documents_read"], after["load_id"]
+    seen["next_published"] = after["published_load_id"]
+    seen["current"] = published_is_current(runs.var)
     return seen
 
 

@@ -72,8 +72,8 @@ def test_a_full_disk_fails_a_run_in_one_line_and_the_next_run_catches_up(
     assert early["exit"] == 1 and not early["traceback"]
     (line,) = early["errors"]
     assert "is full" in line and "the warehouse keeps its last committed load" in line
-    assert early["unchanged"] and early["published_is_load"]
-    assert early["next_read"] == 2
+    assert early["unchanged"] and early["exported_load"] == early["warehouse_load"]
+    assert early["next_read"] == 2 and early["next_published"] == early["next_load"]
 
     # The night that ran out of space twice ends where an uninterrupted one does.
     (tmp_path / "reference-logs").mkdir()
