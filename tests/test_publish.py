@@ -16,6 +16,7 @@ import pytest
 from tests.factories import fact
 from tests.test_warehouse import load_run
 from warehouse.analyst import open_analyst_db, run_query
+from warehouse.publication_state import PublicationStatus, publication_status, publish_load
 from warehouse.publish import PUBLISHED_TABLES, publish, verify_publication
 from warehouse.store import Warehouse
 
@@ -197,3 +198,18 @@ def test_the_manifest_lists_every_file_with_its_checksum_and_the_analyst_db_besi
     problems = verify_publication(folder)
     assert any(p.startswith("dim_region/") and "SHA-256" in p for p in problems), problems
     assert "dim_unit/stray.parquet: not in the manifest" in problems
+
+
+def test_a_publication_counts_as_current_only_when_recorded_and_whole(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        load_run(warehouse, tmp_path, [fact()], "l1")
+        before = publication_status(warehouse.connection, var)
+        assert before == PublicationStatus("l1", None, None) and not before.is_current
+        publish_load(warehouse.connection, var, "l1", before=before)
+        assert publication_status(warehouse.connection, var).is_current
+    # A file of the publication goes missing: it is no longer what the warehouse recorded.
+    next((var / "exports").resolve().glob("fact_observation/**/*.parquet")).unlink()
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        status = publication_status(warehouse.connection, var)
+    assert (status.recorded_load, status.exported_load, status.is_current) == ("l1", None, False)

@@ -20,7 +20,14 @@ from pathlib import Path
 import duckdb
 
 from transforms.errors import TerminalError, is_transient
-from warehouse.publish import ANALYST_DB, MANIFEST, Publication, publish
+from warehouse.publish import (
+    ANALYST_DB,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    Publication,
+    files_present,
+    publish,
+)
 from warehouse.sql import error_text, scalar
 
 UNCHANGED_WITHOUT_DOCUMENTS = ("dim_period", "document_text")
@@ -65,13 +72,17 @@ def publication_status(connection: duckdb.DuckDBPyConnection, var_dir: Path) -> 
 
 
 def exported_load(var_dir: Path) -> str | None:
-    """The load readers of VAR/exports and VAR/analyst.duckdb see now (None: nothing is
-    published, or it is unreadable)."""
+    """The load readers of VAR/exports and VAR/analyst.duckdb see now; None when nothing is
+    published, or what is there is not a whole publication of this format (every file its
+    manifest lists, at its size: a quick check that reads no file)."""
     if not (var_dir / ANALYST_DB).is_file():  # the link, and the database it leads to
         return None
+    folder = var_dir / "exports"
     try:
-        manifest = json.loads((var_dir / "exports" / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    if manifest.get("format") != MANIFEST_FORMAT or not files_present(folder, manifest):
         return None
     return manifest.get("load_id")
 

@@ -196,6 +196,16 @@ def _write_durably(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def files_present(folder: Path, manifest: dict) -> bool:
+    """Every file the manifest lists is in `folder` with its size (a quick check: no reading)."""
+    files = [file for entry in manifest.get("tables", {}).values() for file in entry["files"]]
+    files.append(manifest["analyst_db"])
+    try:
+        return all((folder / file["path"]).stat().st_size == file["bytes"] for file in files)
+    except OSError:
+        return False
+
+
 def verify_publication(folder: Path) -> list[str]:
     """What is wrong with a publication folder: files its manifest lists that are missing or
     differ (size, SHA-256), Parquet files it does not list, row counts that disagree. [] when
@@ -411,7 +421,8 @@ def _write_analyst_db(
     final = version / ANALYST_DB
     temporary = version / f"{ANALYST_DB}.tmp"
     temporary.unlink(missing_ok=True)
-    folder = Path(os.path.abspath(version))
+    # Resolved: the folder readers reach through the `exports` link, by its own name.
+    folder = Path(os.path.realpath(version))
     analyst = duckdb.connect(str(temporary))
     try:
         for table in PUBLISHED_TABLES:
