@@ -85,3 +85,54 @@ def test_the_traceback_comes_with_debug_only(tmp_path: Path) -> None:
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.returncode == plain.returncode == 1
     assert debug.stderr.strip().splitlines()[-1] == plain.stderr.strip()
+
+
+# Loaded by the run's interpreter at start-up (sitecustomize): the disk is full when DuckDB
+# writes the history levels (before the load) or when the publication writes its facts.
+FULL_DISK = """
+import errno, json, os
+import duckdb
+import warehouse.publish, warehouse.store
+
+where = os.environ["FULL_DISK_AT"]
+if where == "load":
+    def write_history_levels(self, path):
+        detail = {"exception_type": "IO", "errno": "28",
+                  "exception_message": f"Could not write file {path}: No space left on device"}
+        raise duckdb.IOException(f"IO Error: Async write failed: {json.dumps(detail)}")
+    warehouse.store.Warehouse.write_history_levels = write_history_levels
+else:
+    write_table = warehouse.publish._write_table
+    def _write_table(connection, folder, table):
+        if table == "fact_observation":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_table(connection, folder, table)
+    warehouse.publish._write_table = _write_table
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("prefect")
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("load", "the warehouse keeps its last committed load"),
+        ("publish", "analysts are still on load none (nothing published yet)"),
+    ],
+)
+def test_a_full_disk_is_one_line(
+    prefect_harness, tmp_path: Path, where: str, expected: str
+) -> None:
+    from prefect.settings import get_current_settings
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(FULL_DISK, encoding="utf-8")
+    result = zhibiao(
+        "run", "--inbox", str(SAMPLE_INBOX), "--var", str(tmp_path / "var"),
+        env={"PREFECT_API_URL": str(get_current_settings().api.url), "FULL_DISK_AT": where,
+             "PYTHONPATH": str(tmp_path / "site")},
+    )  # fmt: skip
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "No space left on device" in line and expected in line
+    assert "Traceback" not in result.stdout + result.stderr
