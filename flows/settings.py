@@ -172,7 +172,7 @@ class Settings(BaseSettings):
 
     @property
     def hash_cache_path(self) -> Path:
-        """The inbox's content hashes by file stamp (flows.ingest.HashCache)."""
+        """The inbox's content hashes by file stamp (flows.hash_cache.HashCache)."""
         return self.var / "inbox_hashes.parquet"
 
     @property
