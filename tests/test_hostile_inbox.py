@@ -161,3 +161,26 @@ def test_a_hard_linked_password_file_is_neither_loaded_nor_published(
     ]
     texts = pq.ParquetDataset(var / "exports" / "document_text").read().to_pylist()
     assert texts and not any("root:x:0:0" in row["normalised_text"] for row in texts)
+
+
+def test_any_error_of_a_reader_is_that_files_rejection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transforms.formats
+
+    def breaks(_data: bytes):
+        raise RuntimeError("PDFium: unexpected object stream")
+
+    monkeypatch.setitem(transforms.formats.READERS, "txt", breaks)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "report.txt").write_text(REPORT, encoding="utf-8")
+    (listed,), _ = scan_inbox(Settings(inbox=inbox))
+
+    outcome = read_document(listed)
+
+    assert isinstance(outcome, Rejection)
+    assert outcome.reason_code == "reader_failed"
+    assert (
+        outcome.message == "the txt reader failed: RuntimeError: PDFium: unexpected object stream"
+    )
