@@ -9,12 +9,14 @@ already holds and reuses it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 
+import duckdb
+
 from flows.settings import Settings, SettingsError
 from warehouse.lock import WriterLock, held_by_this_process
+from warehouse.sql import error_text
 from warehouse.store import WarehouseBusy, connect
 
 
@@ -93,8 +95,14 @@ def check_warehouse(settings: Settings) -> None:
     path = settings.warehouse_path
     if not path.exists():
         return
-    with contextlib.suppress(WarehouseBusy):  # the flow waits for it, or says who holds it
+    try:
         connect(path, read_only=True).close()
+    except WarehouseBusy:
+        pass  # the flow waits for the process that holds it (--wait), or says who it is
+    except duckdb.Error as error:  # not a DuckDB file, or one of another DuckDB version
+        raise InputFolderError(
+            f"the warehouse {path} cannot be opened: {error_text(error)}"
+        ) from error
 
 
 def prepare_run(settings: Settings, holder: dict[str, object]) -> WriterLock:

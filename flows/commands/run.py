@@ -91,9 +91,9 @@ def run(
 
     One run writes at a time: another waits (--wait) or exits 1 naming the run it met.
 
-    Exit status: 0 loaded and published, 1 failed (one line says why: a bad setting or
-    folder, another run writing, a full disk, a publish that failed), 2 held back by the
-    quality gate (nothing loaded).
+    Exit status: 0 loaded and published, 1 failed, 2 held back by the quality gate.
+
+    A failure is one line (bad setting or folder, busy VAR, full disk); --debug: traceback.
     """
     from flows.preflight import prepare_run
     from flows.stages import reached
