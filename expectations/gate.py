@@ -326,6 +326,25 @@ class _GxRuntime:
 
 @cache
 def _runtime(suite_name: str, selection: str = ALL_EXPECTATIONS) -> _GxRuntime:
+    import great_expectations as gx
+
+    context = _context()
+    name = suite_name if selection == ALL_EXPECTATIONS else f"{suite_name}.{selection}"
+    suite = context.suites.add(_build_suite(suite_name, selection, name))
+    batch = (
+        context.data_sources.add_pandas(name=name)
+        .add_dataframe_asset(name=name)
+        .add_batch_definition_whole_dataframe(name="whole_batch")
+    )
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    return _GxRuntime(context=context, validation=validation)
+
+
+@cache
+def _context() -> AbstractDataContext:
+    """GX's ephemeral context, one per process for every suite (it takes seconds to build)."""
     # GX reads this when it is imported; the caller's own setting wins.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -338,17 +357,7 @@ def _runtime(suite_name: str, selection: str = ALL_EXPECTATIONS) -> _GxRuntime:
     context = gx.get_context(mode="ephemeral")
     # tqdm bars on stderr would break into the CLI's output.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    name = suite_name if selection == ALL_EXPECTATIONS else f"{suite_name}.{selection}"
-    suite = context.suites.add(_build_suite(suite_name, selection, name))
-    batch = (
-        context.data_sources.add_pandas(name=name)
-        .add_dataframe_asset(name=name)
-        .add_batch_definition_whole_dataframe(name="whole_batch")
-    )
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-    )
-    return _GxRuntime(context=context, validation=validation)
+    return context
 
 
 def _build_suite(suite_name: str, selection: str = ALL_EXPECTATIONS, name: str = "") -> Any:
