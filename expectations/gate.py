@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -49,6 +50,15 @@ ROW_KEY: Final = "fact_key"
 # COMPLETE is the only result format that lists every failing row; GX names the rows by the
 # columns given here rather than by pandas index positions.
 _RESULT_FORMAT: Final = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
+ALL_EXPECTATIONS: Final = "all"
+CROSS_DOCUMENT_WARNINGS: Final = "cross_document_warnings"
+SELECTIONS: Final[dict[str, Any]] = {
+    CROSS_DOCUMENT_WARNINGS: lambda entry: (
+        entry.get("severity") == "warning" and bool(entry["meta"].get("cross_document"))
+    ),
+}
+"""Parts of the suite run on their own: the warnings that compare a fact with other
+documents (`meta.cross_document`), checked again when those documents change."""
 # Expectation kwargs that name a column of the batch.
 _COLUMN_KWARGS: Final = ("column", "column_A", "column_B")
 _COLUMN_LIST_KWARGS: Final = ("column_list",)
@@ -143,10 +153,37 @@ def validate_candidates(candidates: pl.DataFrame, *, docs_dir: Path | None = Non
     With `docs_dir`, also build GX Data Docs (a static site) there; its index.html is
     `GateReport.docs_index`.
     """
+    return _validate(candidates, ALL_EXPECTATIONS, docs_dir=docs_dir)
+
+
+def cross_document_warnings() -> list[str]:
+    """Names of the suite's warnings that compare a fact with other documents' facts
+    (`meta.cross_document`), in the file's order."""
+    document = suite_document(CANDIDATE_SUITE, CROSS_DOCUMENT_WARNINGS)
+    return [entry["meta"]["name"] for entry in document["expectations"]]
+
+
+def check_cross_document_warnings(facts: pl.DataFrame) -> dict[str, list[str]]:
+    """fact_key -> the cross-document warnings the fact fails, by GX over `facts` (which carry
+    the comparison columns); run again whenever the documents compared with change."""
+    if facts.is_empty():
+        return {}
+    return _validate(facts, CROSS_DOCUMENT_WARNINGS).flagged_keys()
+
+
+def expectation_order() -> dict[str, int]:
+    """Expectation name -> its place in the suite file."""
     document = suite_document(CANDIDATE_SUITE)
+    return {entry["meta"]["name"]: place for place, entry in enumerate(document["expectations"])}
+
+
+def _validate(
+    candidates: pl.DataFrame, selection: str, *, docs_dir: Path | None = None
+) -> GateReport:
+    document = suite_document(CANDIDATE_SUITE, selection)
     frame = _validation_frame(candidates, columns_read_by(document))
     with _GX_LOCK:
-        runtime = _runtime(CANDIDATE_SUITE)
+        runtime = _runtime(CANDIDATE_SUITE, selection)
         try:
             result = runtime.validation.run(
                 batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT
@@ -169,8 +206,11 @@ def _suite_text(name: str) -> str:
         raise SuiteFileError(f"cannot read suite {name!r}: {error}") from error
 
 
-def suite_document(name: str = CANDIDATE_SUITE) -> dict[str, Any]:
-    """The suite file `suites/<name>.json`, parsed and checked for what the gate relies on."""
+def suite_document(
+    name: str = CANDIDATE_SUITE, selection: str = ALL_EXPECTATIONS
+) -> dict[str, Any]:
+    """The suite file `suites/<name>.json`, parsed and checked for what the gate relies on;
+    with a `selection` (SELECTIONS), only the expectations it picks."""
     try:
         document = json.loads(_suite_text(name))
     except json.JSONDecodeError as error:
@@ -178,6 +218,9 @@ def suite_document(name: str = CANDIDATE_SUITE) -> dict[str, Any]:
     problems = list(_suite_problems(document))
     if problems:
         raise SuiteFileError(f"suite {name!r}: " + "; ".join(problems))
+    if selection != ALL_EXPECTATIONS:
+        picks = SELECTIONS[selection]
+        document = {**document, "expectations": [e for e in document["expectations"] if picks(e)]}
     return cast(dict[str, Any], document)
 
 
@@ -282,28 +325,42 @@ class _GxRuntime:
 
 
 @cache
-def _runtime(suite_name: str) -> _GxRuntime:
+def _runtime(suite_name: str, selection: str = ALL_EXPECTATIONS) -> _GxRuntime:
+    import great_expectations as gx
+
+    context = _context()
+    name = suite_name if selection == ALL_EXPECTATIONS else f"{suite_name}.{selection}"
+    suite = context.suites.add(_build_suite(suite_name, selection, name))
+    batch = (
+        context.data_sources.add_pandas(name=name)
+        .add_dataframe_asset(name=name)
+        .add_batch_definition_whole_dataframe(name="whole_batch")
+    )
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    return _GxRuntime(context=context, validation=validation)
+
+
+@cache
+def _context() -> AbstractDataContext:
+    """GX's ephemeral context, one per process for every suite (it takes seconds to build)."""
     # GX reads this when it is imported; the caller's own setting wins.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # That module sets its own logger to INFO when imported, which would print a line per
+    # context ("Created temporary directory ... for ephemeral docs site") whatever the
+    # caller's logging level; the caller's level wins again.
+    logging.getLogger(ProgressBarsConfig.__module__).setLevel(logging.NOTSET)
     context = gx.get_context(mode="ephemeral")
     # tqdm bars on stderr would break into the CLI's output.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(_build_suite(suite_name))
-    batch = (
-        context.data_sources.add_pandas(name=suite_name)
-        .add_dataframe_asset(name=suite_name)
-        .add_batch_definition_whole_dataframe(name="whole_batch")
-    )
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
-    )
-    return _GxRuntime(context=context, validation=validation)
+    return context
 
 
-def _build_suite(suite_name: str) -> Any:
+def _build_suite(suite_name: str, selection: str = ALL_EXPECTATIONS, name: str = "") -> Any:
     import great_expectations as gx
     from great_expectations.exceptions import (
         ExpectationNotFoundError,
@@ -313,7 +370,7 @@ def _build_suite(suite_name: str) -> Any:
         ExpectationConfiguration,
     )
 
-    document = copy.deepcopy(suite_document(suite_name))
+    document = copy.deepcopy(suite_document(suite_name, selection))
     expectations = []
     # One by one, because ExpectationSuite(expectations=[...]) logs and drops an entry it
     # cannot build, and the gate must never run with fewer rules than the file states.
@@ -330,7 +387,7 @@ def _build_suite(suite_name: str) -> Any:
                 f"suite {suite_name!r}, expectation {entry['meta']['name']!r}: {error}"
             ) from error
     return gx.ExpectationSuite(
-        name=document["name"],
+        name=name or document["name"],
         expectations=expectations,
         meta=document.get("meta"),
         notes=document.get("notes"),

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
 import re
 import stat
-import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from flows import progress
+from flows.hash_cache import HashCache, read_hash_cache, write_hash_cache
+from flows.inbox_files import (
+    FileIdentity,
+    NotARegularFile,
+    ReplacedFile,
+    hash_file,
+    identity_of,
+    read_bytes,
+    shown,
+)
 from flows.settings import Settings
+from transforms.conform import SourceDocument
+from transforms.decode import TerminalDocumentError
+from transforms.formats import read_text
+
+if TYPE_CHECKING:
+    from warehouse.store import Warehouse
 
 SUPPORTED_FORMATS = {
     ".txt": "txt",
@@ -26,7 +45,6 @@ SUPPORTED_FORMATS = {
     ".docx": "docx",
 }
 """File suffix (lower case) -> format name, the key of its reader in `transforms.formats`."""
-_CHUNK = 1 << 20
 
 
 def format_of(path: Path) -> str | None:
@@ -44,10 +62,19 @@ def unsupported_message(path: Path) -> str:
 @dataclass(frozen=True, slots=True)
 class InboxFile:
     path: Path
+    """Where the bytes are: the file itself, or the target of a link inside the inbox."""
     source_path: str
-    """Path relative to the inbox, POSIX style: the file's identity across runs."""
+    """Path relative to the inbox, POSIX style, bytes that are not UTF-8 shown escaped:
+    the file's identity across runs."""
     size_bytes: int
     content_sha256: str
+    identity: FileIdentity | None = None
+    """(device, inode) the scan saw: reading refuses another file under the same name."""
+
+    @property
+    def name(self) -> str:
+        """The file's name as shown (the link's own name for a link)."""
+        return self.source_path.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,82 +97,13 @@ class RunPlan:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-FileStamp = tuple[int, int, int, int, int]
-"""(size, mtime_ns, ctime_ns, inode, device) of a file."""
-UNSETTLED_NS = 2_000_000_000
-"""A file changed this little before a scan is not remembered: a second write within the
-same tick of the file system's clock could leave its stamp as it was."""
-HASH_CACHE_SCHEMA = {
-    "source_path": pl.String,
-    "size": pl.Int64,
-    "mtime_ns": pl.Int64,
-    "ctime_ns": pl.Int64,
-    "inode": pl.UInt64,
-    "device": pl.UInt64,
-    "content_sha256": pl.String,
-}
-
-
-@dataclass
-class HashCache:
-    """The content hashes of the last scan, by file stamp: an unchanged file is not read.
-
-    As git's index does: a write to a file moves its ctime, which no program can set back,
-    so a file whose size, mtime, ctime, inode and device are all as they were holds the same
-    bytes. A run with nothing new then reads no file (hashing 1 GB of inbox took 3-10 s,
-    most of a no-op run). `--full-refresh` starts from an empty cache: every file is read.
-    """
-
-    entries: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
-    seen: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
-    """This scan's settled files: the next cache."""
-    scan_started_ns: int = field(default_factory=time.time_ns)
-
-    def hash_of(self, path: Path, source_path: str, status: os.stat_result) -> str:
-        stamp = (
-            status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
-        )  # fmt: skip
-        known = self.entries.get(source_path)
-        sha = known[1] if known is not None and known[0] == stamp else hash_file(path)
-        if self.scan_started_ns - max(status.st_mtime_ns, status.st_ctime_ns) > UNSETTLED_NS:
-            self.seen[source_path] = (stamp, sha)
-        return sha
-
-
-def read_hash_cache(path: Path) -> HashCache:
-    """The cache a scan left at `path`; an empty one when there is none or it is unreadable
-    (every file is then hashed: the cache only ever saves work)."""
-    try:
-        frame = pl.read_parquet(path, schema=HASH_CACHE_SCHEMA)
-    except (OSError, pl.exceptions.PolarsError):
-        return HashCache()
-    return HashCache(
-        entries={
-            row[0]: ((row[1], row[2], row[3], row[4], row[5]), row[6]) for row in frame.iter_rows()
-        }
-    )
-
-
-def write_hash_cache(path: Path, cache: HashCache) -> None:
-    rows = [(name, *stamp, sha) for name, (stamp, sha) in cache.seen.items()]
-    frame = pl.DataFrame(rows, schema=HASH_CACHE_SCHEMA, orient="row")
-    temporary = path.with_name(path.name + ".tmp")
-    frame.write_parquet(temporary)
-    temporary.replace(path)
-
-
-def hash_file(path: Path) -> str:
-    with path.open("rb") as handle:
-        chunk = handle.read(_CHUNK)
-        digest = hashlib.sha256(chunk)
-        while len(chunk) == _CHUNK and (chunk := handle.read(_CHUNK)):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def inbox_file_for(path: Path) -> InboxFile:
     """A file named on the command line, outside any inbox: its name is its identity."""
-    return InboxFile(path, path.name, path.stat().st_size, hash_file(path))
+    target = path.resolve(strict=True)
+    status = target.stat()
+    return InboxFile(
+        target, shown(path.name), status.st_size, hash_file(target), identity_of(status)
+    )
 
 
 def ignore_pattern(settings: Settings) -> re.Pattern[str]:
@@ -154,82 +112,167 @@ def ignore_pattern(settings: Settings) -> re.Pattern[str]:
     return re.compile("|".join(map(fnmatch.translate, settings.ignore_globs)) or "(?!)")
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    path: Path
+    """Where to read: the entry, or the target of its link."""
+    source_path: str
+    status: os.stat_result
+    """Of what `path` leads to."""
+    via_link: bool = False
+
+
 def scan_inbox(
     settings: Settings, cache: HashCache | None = None
 ) -> tuple[list[InboxFile], list[Rejection]]:
-    """Every file under the inbox: hashed, or rejected with a reason. Sorted by path.
+    """Every entry under the inbox: a file hashed, or rejected with a reason. Sorted by path.
 
-    With a `cache`, a file whose stamp it holds is not read, and the cache learns this
-    scan's files (`HashCache.seen`)."""
+    Nothing under the inbox is left out but the ignore globs' names: links out of it, link
+    loops, folders that cannot be listed, pipes and devices, hard links to files elsewhere
+    each end as a rejection with its reason. With a `cache`, a file whose stamp it holds is
+    not read, and the cache learns this scan's files (`HashCache.seen`)."""
     inbox = settings.inbox.resolve()
     ignored = ignore_pattern(settings)
-    listed: list[tuple[Path, str]] = []
+    entries: list[tuple[Path, str]] = []
     rejections: list[Rejection] = []
-    for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
+
+    def unlistable(error: OSError) -> None:
+        folder = Path(error.filename) if error.filename else inbox
+        where = shown(folder.relative_to(inbox).as_posix()) if folder != inbox else "."
+        rejections.append(
+            Rejection(where, None, None, "unreadable", f"the folder cannot be listed: {error}")
+        )
+
+    for folder, dirnames, filenames in os.walk(inbox, onerror=unlistable, followlinks=False):
         here = Path(folder)
-        prefix = here.relative_to(inbox).as_posix() + "/" if here != inbox else ""
+        prefix = shown(here.relative_to(inbox).as_posix()) + "/" if here != inbox else ""
         dirnames[:] = sorted(d for d in dirnames if not ignored.match(d))
         for name in dirnames:
             path = here / name
             # os.walk lists a link to a folder with the folders and does not follow it.
-            if path.is_symlink() and not path.resolve().is_relative_to(inbox):
-                rejections.append(
-                    Rejection(
-                        prefix + name, None, None,
-                        "symlink_outside_inbox",
-                        f"symbolic link to the folder {path.resolve()}, outside the inbox",
-                    )
-                )  # fmt: skip
-        listed.extend(
-            (here / name, prefix + name) for name in sorted(filenames) if not ignored.match(name)
+            if path.is_symlink():
+                rejections.append(_folder_link(path, prefix + shown(name), inbox))
+        entries.extend(
+            (here / name, prefix + shown(name))
+            for name in sorted(filenames)
+            if not ignored.match(name)
         )
+    listed: list[_Listed] = []
+    for path, source_path in entries:
+        outcome = _resolve(path, source_path, inbox)
+        (listed if isinstance(outcome, _Listed) else rejections).append(outcome)
+    # How many of each file's names are in the inbox: a hard link's other names may not be.
+    names_here = Counter(identity_of(item.status) for item in listed if not item.via_link)
     files: list[InboxFile] = []
-    for path, source_path in listed:
-        outcome = _inspect(path, source_path, inbox, settings, cache)
+    for item in listed:
+        outcome = _inspect(item, settings, names_here, cache)
         (files if isinstance(outcome, InboxFile) else rejections).append(outcome)
         progress.advance("scan")
+    rejections.sort(key=lambda r: r.source_path)
     return files, rejections
 
 
-def _inspect(
-    path: Path, source_path: str, inbox: Path, settings: Settings, cache: HashCache | None = None
-) -> InboxFile | Rejection:
-    def reject(code: str, message: str, size: int | None = None, sha: str | None = None):
-        return Rejection(source_path, sha, size, code, message)
+def _folder_link(path: Path, source_path: str, inbox: Path) -> Rejection:
+    target = path.resolve()
+    if not target.is_relative_to(inbox):
+        return Rejection(
+            source_path, None, None, "symlink_outside_inbox",
+            f"symbolic link to the folder {shown(target)}, outside the inbox",
+        )  # fmt: skip
+    return Rejection(
+        source_path, None, None, "folder_link",
+        f"symbolic link to the folder {shown(target)} inside the inbox: its files are read "
+        "under their own paths, not through the link",
+    )  # fmt: skip
+
+
+def _resolve(path: Path, source_path: str, inbox: Path) -> _Listed | Rejection:
+    """What an entry leads to: itself, or a link's final target (checked to be inside)."""
+
+    def reject(code: str, message: str) -> Rejection:
+        return Rejection(source_path, None, None, code, message)
 
     try:
         status = os.lstat(path)
-        if stat.S_ISLNK(status.st_mode):
-            target = path.resolve()
-            if not target.is_relative_to(inbox):
+        if not stat.S_ISLNK(status.st_mode):
+            return _Listed(path, source_path, status)
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:  # Python 3.11 reports a loop this way
+            return reject("symlink_loop", "symbolic link that leads back to itself (a loop)")
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return reject("symlink_loop", "symbolic link that leads back to itself (a loop)")
+            if error.errno == errno.ENOENT:
                 return reject(
-                    "symlink_outside_inbox", f"symbolic link to {target}, outside the inbox"
+                    "broken_symlink",
+                    f"symbolic link to {shown(os.readlink(path))}, which does not exist",
                 )
-            if not target.exists():
-                return reject("broken_symlink", f"symbolic link to {target}, which does not exist")
-            status = path.stat()
-        if not stat.S_ISREG(status.st_mode):
-            return reject("not_a_file", "not a regular file (a pipe, socket or device)")
-        size = status.st_size
-        if size > settings.max_file_bytes:
+            raise
+        if not target.is_relative_to(inbox):
             return reject(
-                "too_large",
-                f"{size:,} bytes is over the limit of {settings.max_file_bytes:,} "
-                "(ZHIBIAO_MAX_FILE_BYTES)",
-                size,
+                "symlink_outside_inbox", f"symbolic link to {shown(target)}, outside the inbox"
             )
-        sha = cache.hash_of(path, source_path, status) if cache else hash_file(path)
-        if format_of(path) is None:
-            return reject("unsupported_format", unsupported_message(path), size, sha)
-        return InboxFile(path, source_path, size, sha)
+        return _Listed(target, source_path, os.stat(target), via_link=True)
     except FileNotFoundError:
         return reject("vanished", "the file disappeared between listing and reading")
+    except OSError as error:
+        return reject("unreadable", f"cannot look at it: {error.strerror or error}")
+
+
+def _inspect(
+    item: _Listed,
+    settings: Settings,
+    names_here: Mapping[FileIdentity, int],
+    cache: HashCache | None = None,
+) -> InboxFile | Rejection:
+    source_path, status = item.source_path, item.status
+
+    def reject(code: str, message: str, size: int | None = None, sha: str | None = None):
+        return Rejection(source_path, sha, size, code, message)
+
+    if not stat.S_ISREG(status.st_mode):
+        return reject("not_a_file", "not a regular file (a pipe, socket or device)")
+    size, identity = status.st_size, identity_of(status)
+    inbox_names = names_here.get(identity, 0)
+    if status.st_nlink > inbox_names and not settings.allow_hard_links:
+        return reject(
+            "hard_link_outside_inbox",
+            f"the file has {status.st_nlink} names (hard links), "
+            f"{inbox_names} of them in the inbox: a name elsewhere may make any file "
+            "of this machine a document (ZHIBIAO_ALLOW_HARD_LINKS=1 reads such files)",
+            size,
+        )
+    if size > settings.max_file_bytes:
+        return reject(
+            "too_large",
+            f"{size:,} bytes is over the limit of {settings.max_file_bytes:,} "
+            "(ZHIBIAO_MAX_FILE_BYTES)",
+            size,
+        )
+    try:
+        if cache:
+            sha = cache.hash_of(item.path, source_path, status)
+        else:
+            sha = hash_file(item.path, identity)
+    except FileNotFoundError:
+        return reject("vanished", "the file disappeared between listing and reading")
+    except NotARegularFile:
+        return reject("not_a_file", "became a pipe, socket or device after it was listed")
+    except ReplacedFile as error:
+        return reject("changed_while_reading", f"{error.strerror}; the next run reads it again")
     except PermissionError as error:
-        return reject("unreadable", f"permission denied: {error}")
+        return reject("unreadable", f"permission denied: {error.strerror or error}")
+    except OSError as error:
+        return reject("unreadable", f"cannot read the file: {error.strerror or error}")
+    if format_of(Path(source_path)) is None:
+        return reject("unsupported_format", unsupported_message(Path(source_path)), size, sha)
+    return InboxFile(item.path, source_path, size, sha, identity)
 
 
 def read_file(inbox_file: InboxFile) -> bytes | Rejection:
-    """The bytes of a listed file, as they were hashed; a file that went or changed is rejected.
+    """The bytes of a listed file, as they were hashed; a file that went, changed or became
+    something else is rejected.
 
     These rejections are about the moment, not the content: they carry no content hash, so
     the same bytes are read again by a later run.
@@ -239,9 +282,13 @@ def read_file(inbox_file: InboxFile) -> bytes | Rejection:
         return Rejection(inbox_file.source_path, None, inbox_file.size_bytes, code, message)
 
     try:
-        data = inbox_file.path.read_bytes()
+        data = read_bytes(inbox_file.path, inbox_file.identity)
     except FileNotFoundError:
         return reject("vanished", "the file disappeared between listing and reading")
+    except NotARegularFile:
+        return reject("not_a_file", "became a pipe, socket or device after it was listed")
+    except ReplacedFile as error:
+        return reject("changed_while_reading", f"{error.strerror}; the next run reads it again")
     except OSError as error:
         return reject("unreadable", f"cannot read the file: {error.strerror or error}")
     if hashlib.sha256(data).hexdigest() != inbox_file.content_sha256:
@@ -286,3 +333,51 @@ def plan_run(
         planned.add(sha)
         to_read.append(inbox_file)
     return RunPlan(files=files, rejections=rejections, to_read=to_read, known=known, counts=counts)
+
+
+def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
+    """Scan the inbox and compare it with what the warehouse has seen: the run's plan."""
+    if not settings.inbox.is_dir():
+        raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
+    # A full refresh forgets which contents were read: every file is read and extracted again.
+    cache = HashCache() if settings.full_refresh else read_hash_cache(settings.hash_cache_path)
+    files, rejections = scan_inbox(settings, cache)
+    write_hash_cache(settings.hash_cache_path, cache)
+    known = {} if settings.full_refresh else warehouse.known_contents()
+    return plan_run(files, rejections, warehouse.source_state(), known)
+
+
+def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:
+    """Read and convert one file to text; a file that cannot be a document becomes a Rejection."""
+
+    def reject(code: str, message: str) -> Rejection:
+        return Rejection(
+            inbox_file.source_path, inbox_file.content_sha256, inbox_file.size_bytes, code, message
+        )
+
+    format = format_of(Path(inbox_file.source_path))
+    if format is None:
+        return reject("unsupported_format", unsupported_message(Path(inbox_file.source_path)))
+    data = read_file(inbox_file)
+    if isinstance(data, Rejection):
+        return data
+    try:
+        decoded = read_text(data, format)
+    except TerminalDocumentError as error:
+        return reject(error.reason_code, str(error))
+    except MemoryError:
+        raise
+    # Any other error of a reader library on odd bytes is a defect of the reader, never the
+    # night's: the file is rejected with the error's type and message, for a person to see.
+    except Exception as error:
+        name = type(error).__name__
+        return reject("reader_failed", f"the {format} reader failed: {name}: {error}")
+    document = SourceDocument(
+        content_sha256=inbox_file.content_sha256,
+        source_path=inbox_file.source_path,
+        doc_name=inbox_file.name,
+        format=format,
+        encoding=decoded.encoding,
+        size_bytes=inbox_file.size_bytes,
+    )
+    return document, decoded.text

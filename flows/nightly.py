@@ -1,35 +1,48 @@
 """The Prefect flow `nightly`: ingest -> extract/conform/validate (in batches) -> load -> publish.
 
-Tasks are thin: each hands its work to `flows.pipeline`, which tests call without Prefect.
-A task takes a batch of hundreds of documents, never one (Prefect costs ~10 ms per task).
-Tasks retry transient errors only (`transforms.errors`, `flows.errors`); one writer at a
-time holds VAR for the whole run (`warehouse.lock`).
+This module only wires: each task hands its work to a function of `flows.ingest`,
+`flows.batch`, `flows.run_summary` or `warehouse`, which tests call without Prefect. A task
+takes a batch of hundreds of documents, never one (Prefect costs ~10 ms per task). Tasks
+retry transient errors only (`transforms.errors`, `flows.errors`); one writer at a time holds
+VAR for the whole run (`warehouse.lock`), taken by `zhibiao run` before Prefect starts.
+The stages are named (`flows.stages`): ingest, batches, load, publish, report.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from flows import pipeline, progress
-from flows.errors import retry_if_transient
-from flows.ingest import RunPlan
-from flows.settings import Settings
+from flows import batch, progress, stages
+from flows.cross_checks import rechecker
+from flows.errors import disk_full, retry_if_transient
+from flows.ingest import RunPlan, plan_inbox
+from flows.preflight import check_folders, take_writer_lock
+from flows.reporting import write_run_report
+from flows.run_summary import RunSummary, RunTally, new_load_id, tally_run
+from flows.runners import batch_runner, runs_in_parallel
+from flows.settings import Settings, run_settings
 from transforms.catalog import load_catalog
+from transforms.conform import SourceDocument
+from transforms.errors import TerminalError
 from transforms.extract import EXTRACTOR_VERSION
-from warehouse.lock import WriterLock
-from warehouse.publish import PUBLISHED_TABLES
+from warehouse.publication_state import (
+    PublicationStatus,
+    publication_status,
+    publish_load,
+    unchanged_tables,
+)
+from warehouse.publish import PUBLISHED_TABLES, Publication
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse, WarehouseBusy
 
@@ -38,41 +51,47 @@ ARTIFACT_KEY = "nightly-run-summary"
 
 @task(name="ingest", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
 def ingest_task(settings: Settings, warehouse: Warehouse) -> RunPlan:
-    return pipeline.plan_inbox(settings, warehouse)
+    return plan_inbox(settings, warehouse)
 
 
 @task(name="extract-conform-validate", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
-def batch_task(
-    files: list, staging: StagingArea, part: str, load_id: str, history, docs_dir: Path
-) -> pipeline.BatchResult:
-    return pipeline.process_batch(
-        files, staging=staging, part=part, load_id=load_id, history=history, docs_dir=docs_dir
-    )
+def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> batch.BatchResult:
+    result = batch.process_batch(files, context)
+    stages.reached(settings, f"batch:{context.part}")
+    return result
 
 
 @task(name="reextract-conform-validate", cache_policy=NO_CACHE,
       retry_condition_fn=retry_if_transient)  # fmt: skip
 def reextract_task(
-    documents: list, warehouse: Warehouse, staging: StagingArea, part: str, load_id: str,
-    history, docs_dir: Path,
-) -> pipeline.BatchResult:  # fmt: skip
-    return pipeline.reextract_batch(
-        documents, warehouse, staging=staging, part=part, load_id=load_id, history=history,
-        docs_dir=docs_dir,
-    )  # fmt: skip
+    documents: list, warehouse: Warehouse, settings: Settings, context: batch.BatchContext
+) -> batch.BatchResult:
+    result = batch.reextract_batch(documents, warehouse, context)
+    stages.reached(settings, f"batch:{context.part}")
+    return result
 
 
 @task(name="load", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
-def load_task(warehouse: Warehouse, staging: StagingArea, sources, run: RunRecord) -> dict:
-    return warehouse.load(staging, pipeline.dimension_frames(load_catalog()), sources, run)
+def load_task(
+    warehouse: Warehouse, settings: Settings, staging: StagingArea, sources, run: RunRecord
+) -> dict:
+    catalog = load_catalog()
+    return warehouse.load(
+        staging, batch.dimension_frames(catalog), sources, run, recheck=rechecker(catalog),
+        on_step=stages.reporter(settings),
+    )  # fmt: skip
 
 
 @task(name="publish", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
 def publish_task(
     warehouse: Warehouse, settings: Settings, load_id: str, flow_run_id: str | None,
-    unchanged: tuple[str, ...] = (),
-):  # fmt: skip
-    return pipeline.publish_warehouse(warehouse, settings, load_id, flow_run_id, unchanged)
+    before: PublicationStatus, unchanged: tuple[str, ...] = (),
+) -> Publication:  # fmt: skip
+    return publish_load(
+        warehouse.connection, settings.var, load_id, before=before, unchanged=unchanged,
+        flow_run_id=flow_run_id, publish_url=settings.publish_url,
+        on_table=lambda _table: progress.advance("publish"), on_step=stages.reporter(settings),
+    )  # fmt: skip
 
 
 @flow(name="nightly", log_prints=False)
@@ -92,18 +111,22 @@ def nightly(
     dask_address: run the extraction batches on this Dask scheduler. workers: local
     processes for them (default ZHIBIAO_WORKERS, the machine's cores).
     """
-    overrides = {"workers": workers} if workers else {}
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    settings = Settings(
-        inbox=Path(inbox), var=Path(var), full_refresh=full_refresh, reextract=reextract,
-        wait_seconds=wait_seconds, **overrides,
-    )  # fmt: skip
     try:
-        summary = run_nightly(settings)
-    except WarehouseBusy as error:
-        # Another run holds VAR: no defect, so no traceback; this run ends Failed saying whose
-        # run it met, and calling the flow raises the error for the command line to report.
+        settings = run_settings(
+            inbox=inbox, var=var, full_refresh=full_refresh, reextract=reextract,
+            wait_seconds=wait_seconds, dask_address=dask_address, workers=workers,
+        )  # fmt: skip
+        try:
+            summary = run_nightly(settings)
+        except (OSError, duckdb.Error, pl.exceptions.PolarsError) as error:
+            full = disk_full(error, settings.var)
+            if full is None:
+                raise
+            raise full from error
+    except (WarehouseBusy, TerminalError) as error:
+        # Expected failures (another run holds VAR, a bad setting, a full disk, a publish
+        # that failed): no defect, so no traceback; this run ends Failed with the message,
+        # and calling the flow raises the error for the command line to report in one line.
         return Failed(message=str(error), data=error)
     create_markdown_artifact(
         markdown=summary.as_markdown(),
@@ -128,105 +151,102 @@ def _with_retries(settings: Settings, *tasks):
     ]  # fmt: skip
 
 
-def acquire_writer(settings: Settings, load_id: str, logger) -> WriterLock:
-    """The writer lock of VAR; waits up to settings.wait_seconds for a run that holds it."""
-    lock = WriterLock(settings.var)
-    holder = {"load_id": load_id, "flow_run_id": str(flow_run.id) if flow_run.id else None}
-    try:
-        return lock.acquire(0, holder=holder)
-    except WarehouseBusy:
-        if settings.wait_seconds <= 0:
-            raise
-    logger.warning(
-        "another run is writing to %s (%s); waiting up to %g s",
-        settings.var, lock.holder().get("load_id", "unknown"), settings.wait_seconds,
-    )  # fmt: skip
-    return lock.acquire(settings.wait_seconds, holder=holder)
-
-
-@contextmanager
-def batch_runner(settings: Settings, batches: int) -> Iterator[TaskRunner | None]:
-    """Where extraction batches run: a Dask cluster (`settings.dask_address`), a pool of
-    local processes (the regex extractor holds the GIL, so threads would share one core),
-    or, for a single batch or `workers=1`, the flow's own threads (None)."""
-    if settings.dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        with DaskTaskRunner(address=settings.dask_address) as runner:
-            yield runner
-    elif settings.workers > 1 and batches > 1:
-        with (
-            _worker_environment(),
-            ProcessPoolTaskRunner(max_workers=min(settings.workers, batches)) as runner,
-        ):
-            yield runner
-    else:
-        yield None
-
-
-POLARS_ALLOCATOR_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
-"""jemalloc options of Polars (read from `_RJEM_MALLOC_CONF` when a process loads it): pages
-freed go back to the system at once, instead of staying with the process for seconds. A
-worker process then stays about 90 MB smaller between batches and peaks 30-40 MB lower, for
-about 0.08 s more conform time per 1,000-document batch (measured)."""
-
-
-@contextmanager
-def _worker_environment() -> Iterator[None]:
-    """Environment of the worker processes, set while they start.
-
-    They report to this run's Prefect server: without PREFECT_API_URL, each would start an
-    ephemeral server of its own (~230 MB and a good part of a core each, measured on 100,000
-    documents). And Polars in them returns freed memory at once (POLARS_ALLOCATOR_CONF),
-    unless the caller set its own options."""
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        url = str(client.api_url).rstrip("/")
-    variables = {"PREFECT_API_URL": url}
-    if "_RJEM_MALLOC_CONF" not in os.environ:
-        variables["_RJEM_MALLOC_CONF"] = POLARS_ALLOCATOR_CONF
-    previous = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def run_nightly(settings: Settings) -> pipeline.RunSummary:
+def run_nightly(settings: Settings) -> RunSummary:
     logger = get_run_logger()
     started = time.time()
     deadline = time.monotonic() + settings.wait_seconds
-    load_id = pipeline.new_load_id()
+    load_id = new_load_id()
+    check_folders(settings)
+    holder = {"load_id": load_id, "flow_run_id": str(flow_run.id) if flow_run.id else None}
     with (
-        acquire_writer(settings, load_id, logger),
-        pipeline.open_warehouse(settings, deadline) as warehouse,
+        take_writer_lock(settings, holder, logger),
+        Warehouse.open_waiting(
+            settings.warehouse_path, deadline=deadline, memory_limit=settings.duckdb_memory_limit
+        ) as warehouse,
     ):
         return _run_locked(settings, warehouse, load_id, started, logger)
 
 
 def _run_locked(
     settings: Settings, warehouse: Warehouse, load_id: str, started: float, logger
-) -> pipeline.RunSummary:
-    ingest, batch, reextract, load, publish = _with_retries(
-        settings, ingest_task, batch_task, reextract_task, load_task, publish_task
-    )
+) -> RunSummary:
     stage_seconds: Counter[str] = Counter()
     docs_dir = settings.var / "data_docs"
     flow_run_id = str(flow_run.id) if flow_run.id else None
     catalog = load_catalog()
+    before = publication_status(warehouse.connection, settings.var)
+    if not before.is_current:
+        logger.warning("the publication is behind (%s): this run publishes again, whole",
+                       before.describe())  # fmt: skip
 
     clock = time.perf_counter()
+    plan, stored = _ingest(settings, warehouse, logger)
+    stage_seconds["ingest"] = time.perf_counter() - clock
+    staging = StagingArea(settings.staging_dir).reset()
+    batch.stage_scan_rejections(staging, plan.rejections, load_id)
+    clock = time.perf_counter()
+    history = batch.stage_history(staging, warehouse) if plan.to_read or stored else None
+    stage_seconds["history"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    results = _extract_batches(settings, warehouse, plan, stored, staging, load_id, history)
+    # The stages above add up seconds of every batch; this is the wall time they took.
+    stage_seconds["batches_wall"] = time.perf_counter() - clock
+
+    tally = tally_run(
+        plan, results, reextracted=len(stored), gate_min_facts=settings.gate_min_facts,
+        max_quarantined_share=settings.max_quarantined_share,
+    )  # fmt: skip
+    stage_seconds.update(tally.stage_seconds)
+    run = RunRecord(
+        load_id=load_id,
+        flow_run_id=flow_run_id,
+        started_at=started,
+        status="held_back" if tally.held_back else "loaded",
+        counts=tally.counts,
+        extractor_version=EXTRACTOR_VERSION,
+        catalog_version=catalog.version,
+        stage_seconds=dict(stage_seconds),
+        mode=_mode(settings),
+    )
+    summary = _summary(settings, run, tally)
+    if tally.held_back:
+        logger.error(
+            "quality gate: %d of %d candidate facts failed critical expectations "
+            "(limit %.0f%%): nothing of this run is loaded",
+            tally.counts["facts_quarantined"], tally.counts["facts_candidates"],
+            settings.max_quarantined_share * 100,
+        )  # fmt: skip
+        warehouse.record_held_back(run)
+        if before.warehouse_load and not before.is_current:
+            _publish(settings, warehouse, summary, before.warehouse_load, before, (), stage_seconds)
+    else:
+        outcome = _load(settings, warehouse, staging, tally, run, stage_seconds)
+        summary.counts["documents_retired"] = outcome["documents_retired"]
+        unchanged = unchanged_tables(
+            len(plan.to_read) + len(stored),
+            outcome["reviews_applied"] + outcome["warnings_changed"],
+        )
+        _publish(settings, warehouse, summary, load_id, before, unchanged, stage_seconds)
+        stage_seconds["report"] = write_run_report(settings, summary, logger)
+    staging.clear()
+    summary.seconds = time.time() - started
+    summary.stage_seconds = dict(stage_seconds)
+    index = docs_dir / "index.html"
+    summary.data_docs = index if index.exists() else None
+    warehouse.finish_run(load_id, summary.seconds, summary.stage_seconds)
+    stages.reached(settings, "run:finished")
+    return summary
+
+
+def _ingest(
+    settings: Settings, warehouse: Warehouse, logger: logging.Logger
+) -> tuple[RunPlan, list[SourceDocument]]:
+    """The ingest stage: the inbox scanned and planned; the stored documents to extract again."""
+    (ingest,) = _with_retries(settings, ingest_task)
     progress.start("scan")
     plan = ingest(settings, warehouse)
     progress.finish("scan")
-    stage_seconds["ingest"] = time.perf_counter() - clock
-    stored = pipeline.reextract_plan(plan, warehouse) if settings.reextract else []
+    stored = reextract_plan(plan, warehouse) if settings.reextract else []
     if settings.reextract and (missing := warehouse.documents_without_text()):
         logger.warning(
             "%d current documents were loaded before texts were stored: "
@@ -236,121 +256,123 @@ def _run_locked(
         "%d files in %s: %d to read, %d to extract again from stored text",
         plan.counts["documents_seen"], settings.inbox, len(plan.to_read), len(stored),
     )  # fmt: skip
-    staging = StagingArea(settings.staging_dir).reset()
-    pipeline.stage_scan_rejections(staging, plan, load_id)
-    clock = time.perf_counter()
-    history = pipeline.stage_history(staging, warehouse) if plan.to_read or stored else None
-    stage_seconds["history"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    stages.reached(settings, "ingest:planned")
+    return plan, stored
+
+
+def reextract_plan(plan: RunPlan, warehouse: Warehouse) -> list[SourceDocument]:
+    """The current documents to extract again from their stored text: all but those this
+    run reads from the inbox anyway."""
+    reading = {f.content_sha256 for f in plan.to_read}
+    return [
+        SourceDocument(**row)
+        for row in warehouse.reextractable_documents().iter_rows(named=True)
+        if row["content_sha256"] not in reading
+    ]
+
+
+def _extract_batches(
+    settings: Settings,
+    warehouse: Warehouse,
+    plan: RunPlan,
+    stored: list[SourceDocument],
+    staging: StagingArea,
+    load_id: str,
+    history: Path | None,
+) -> list[batch.BatchResult]:
+    """The batch stage: every file to read and every stored document to extract again, in
+    batches, each staged as Parquet."""
+    batch_run, reextract = _with_retries(settings, batch_task, reextract_task)
+    docs_dir = settings.var / "data_docs"
     progress.start("extract", total=len(plan.to_read) + len(stored))
-    parallel = bool(settings.dask_address) or (
-        settings.workers > 1 and len(plan.to_read) >= settings.parallel_min_documents
-    )
+    parallel = runs_in_parallel(settings, len(plan.to_read))
     workers = max(settings.workers, 2) if parallel else 1
-    batches = pipeline.batch_documents(plan.to_read, settings.batch_size, workers)
+    batches = batch.batch_documents(plan.to_read, settings.batch_size, workers)
     with batch_runner(settings, len(batches) if parallel else 1) as runner:
         futures = []
         for number, files in enumerate(batches):
-            parameters = {
-                "files": files, "staging": staging, "part": f"{number:05d}",
-                "load_id": load_id, "history": history,
-                # Data Docs show one validation, the first batch's: built once, not per batch.
-                "docs_dir": docs_dir if number == 0 else None,
-            }  # fmt: skip
-            submitted = runner.submit(batch, parameters) if runner else batch.submit(**parameters)
+            # Data Docs show one validation, the first batch's: built once, not per batch.
+            context = batch.BatchContext(
+                staging,
+                f"{number:05d}",
+                load_id,
+                history,
+                docs_dir=docs_dir if number == 0 else None,
+            )
+            parameters = {"files": files, "settings": settings, "context": context}
+            submitted = (
+                runner.submit(batch_run, parameters) if runner else batch_run.submit(**parameters)
+            )
             futures.append((len(files), submitted))
         # Re-extraction reads stored texts through the flow's warehouse connection: threads.
-        futures += [
-            (0, reextract.submit(documents, warehouse, staging, f"re{number:05d}", load_id,
-                                 history, docs_dir if not batches and number == 0 else None))
-            for number, documents in enumerate(pipeline.chunk(stored, settings.batch_size))
-        ]  # fmt: skip
+        for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
+            first = not batches and number == 0
+            context = batch.BatchContext(
+                staging, f"re{number:05d}", load_id, history, docs_dir=docs_dir if first else None
+            )
+            futures.append((0, reextract.submit(documents, warehouse, settings, context)))
         results = []
         for size, future in futures:
             results.append(future.result())
             if runner:  # its processes cannot reach this process's progress bar
                 progress.advance("extract", size)
     progress.finish("extract")
-    # The stages above add up seconds of every batch; this is the wall time they took.
-    stage_seconds["batches_wall"] = time.perf_counter() - clock
-    statuses: dict[str, str] = {}
-    rejections = list(plan.rejections)
-    candidates = loaded = quarantined = 0
-    quarantined_by: Counter[str] = Counter()
-    for result in results:
-        quarantined_by.update(result.quarantined_by)
-        statuses.update(result.statuses)
-        rejections.extend(result.rejections)
-        candidates += result.candidates
-        loaded += result.facts_loaded
-        quarantined += result.facts_quarantined
-        stage_seconds.update(result.seconds)
-    sources = pipeline.sources_frame(plan, statuses)
-    counts = {
-        **plan.counts,
-        "documents_read": len(plan.to_read),
-        "documents_reextracted": len(stored),
-        "documents_loaded": sources.filter(sources["status"] == "loaded").height,
-        "documents_rejected": sources.filter(sources["status"] == "rejected").height,
-        "documents_retired": 0,
-        "facts_candidates": candidates,
-        "facts_loaded": loaded,
-        "facts_quarantined": quarantined,
-    }
-    held_back = pipeline.is_held_back(candidates, quarantined, settings)
-    run = RunRecord(
-        load_id=load_id,
-        flow_run_id=flow_run_id,
-        started_at=started,
-        status="held_back" if held_back else "loaded",
-        counts=counts if not held_back else {**counts, "facts_loaded": 0},
-        extractor_version=EXTRACTOR_VERSION,
-        catalog_version=catalog.version,
-        stage_seconds=dict(stage_seconds),
-        mode=_mode(settings),
-    )
-    summary = pipeline.RunSummary(
-        load_id=load_id,
+    return results
+
+
+def _summary(settings: Settings, run: RunRecord, tally: RunTally) -> RunSummary:
+    return RunSummary(
+        load_id=run.load_id,
         status=run.status,
         counts=run.counts,
         seconds=0.0,
-        stage_seconds=stage_seconds,
+        stage_seconds={},
         warehouse=settings.warehouse_path,
-        rejections=rejections,
-        failed_expectations=dict(quarantined_by.most_common()),
+        rejections=tally.rejections,
+        failed_expectations=tally.quarantined_by,
         flow_run_id=run.flow_run_id,
         mode=run.mode,
-        versions={"extractor": EXTRACTOR_VERSION, "catalog": catalog.version},
+        versions={"extractor": run.extractor_version, "catalog": run.catalog_version},
     )
-    if held_back:
-        logger.error(
-            "quality gate: %d of %d candidate facts failed critical expectations "
-            "(limit %.0f%%): nothing of this run is loaded",
-            quarantined, candidates, settings.max_quarantined_share * 100,
-        )  # fmt: skip
-        warehouse.record_held_back(run)
-    else:
-        clock = time.perf_counter()
-        progress.start("load")
-        outcome = load(warehouse, staging, sources, run)
-        progress.finish("load")
-        summary.counts["documents_retired"] = outcome["documents_retired"]
-        stage_seconds["load"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        progress.start("publish", total=len(PUBLISHED_TABLES))
-        unchanged = pipeline.unchanged_tables(
-            len(plan.to_read) + len(stored), outcome["reviews_applied"]
-        )
-        publication = publish(warehouse, settings, load_id, flow_run_id, unchanged)
-        progress.finish("publish")
-        stage_seconds["publish"] = time.perf_counter() - clock
-        summary.exports = publication.exports_dir
-        summary.analyst_db = publication.analyst_db
-        stage_seconds["report"] = pipeline.write_run_report(settings, summary, logger)
-    staging.clear()
-    summary.seconds = time.time() - started
-    summary.stage_seconds = dict(stage_seconds)
-    index = docs_dir / "index.html"
-    summary.data_docs = index if index.exists() else None
-    warehouse.finish_run(load_id, summary.seconds, summary.stage_seconds)
-    return summary
+
+
+def _load(
+    settings: Settings,
+    warehouse: Warehouse,
+    staging: StagingArea,
+    tally: RunTally,
+    run: RunRecord,
+    stage_seconds: Counter[str],
+) -> dict:
+    """The load stage: every staged row in one transaction."""
+    (load,) = _with_retries(settings, load_task)
+    clock = time.perf_counter()
+    stages.reached(settings, "load:staged")
+    progress.start("load")
+    outcome = load(warehouse, settings, staging, tally.sources, run)
+    progress.finish("load")
+    stages.reached(settings, "load:committed")
+    stage_seconds["load"] = time.perf_counter() - clock
+    return outcome
+
+
+def _publish(
+    settings: Settings,
+    warehouse: Warehouse,
+    summary: RunSummary,
+    load_id: str,
+    before: PublicationStatus,
+    unchanged: tuple[str, ...],
+    stage_seconds: Counter[str],
+) -> None:
+    """The publish stage: the warehouse as of `load_id` to VAR/exports and VAR/analyst.duckdb,
+    recorded in the warehouse."""
+    (publish,) = _with_retries(settings, publish_task)
+    clock = time.perf_counter()
+    progress.start("publish", total=len(PUBLISHED_TABLES))
+    publication = publish(warehouse, settings, load_id, summary.flow_run_id, before, unchanged)
+    progress.finish("publish")
+    stage_seconds["publish"] = time.perf_counter() - clock
+    summary.exports = publication.exports_dir
+    summary.analyst_db = publication.analyst_db
+    summary.published_load_id = load_id

@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.ingest import InboxFile, Rejection, _inspect, hash_file, scan_inbox
-from flows.pipeline import read_document
+from flows.ingest import InboxFile, Rejection, _resolve, hash_file, read_document, scan_inbox
 from flows.settings import Settings
 from tests.documents import docx_bytes, html_bytes, pdf_bytes, scanned_pdf_bytes
 
@@ -155,7 +154,7 @@ def test_file_that_vanishes_after_listing(tmp_path: Path) -> None:
     assert outcome.reason_code == "vanished"
     assert outcome.content_sha256 is None, "a vanished file's content may be read another night"
 
-    inspected = _inspect(path, "gone.txt", inbox.resolve(), Settings(inbox=inbox))
+    inspected = _resolve(path, "gone.txt", inbox.resolve())
     assert isinstance(inspected, Rejection) and inspected.reason_code == "vanished"
 
 

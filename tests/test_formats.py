@@ -20,6 +20,7 @@ from tests.documents import (
 )
 from transforms.decode import (
     CorruptDocument,
+    DocumentTooLarge,
     EmptyDocument,
     EncryptedDocument,
     ScannedPdf,
@@ -213,3 +214,33 @@ def test_binary_garbage_is_rejected_in_every_format(format: str) -> None:
 def test_unknown_format_has_no_reader() -> None:
     with pytest.raises(UnsupportedFormat):
         read_text(b"data", "xlsx")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_stray_nul_byte_does_not_reject_a_report(encoding: str) -> None:
+    data = REPORT.encode(encoding)
+    cut = data.index("2021".encode(encoding)) + 2  # inside a number: 20\x0021年
+    decoded = read_text(data[:cut] + b"\x00" + data[cut:], "txt")
+    assert decoded.text == REPORT
+
+
+def test_a_page_nested_past_the_parsers_depth_is_too_large_not_empty() -> None:
+    depth = 300_000  # a 3 MB page of nested <div>s; libxml2 stops at 255
+    page = "<html><body>" + "<div>" * depth + f"<p>{REPORT}</p>" + "</div>" * depth
+    with pytest.raises(DocumentTooLarge, match="nested more than 255 elements deep") as raised:
+        read_text(page.encode("utf-8"), "html")
+    assert raised.value.reason_code == "too_large"
+    shallow = "<html><body>" + "<div>" * 200 + f"<p>{REPORT}</p>" + "</div>" * 200
+    assert "554.10亿元" in read_text(shallow.encode("utf-8"), "html").text
+
+
+def test_a_pdf_without_pages_is_empty_not_corrupt() -> None:
+    import io
+
+    import pypdfium2 as pdfium
+
+    buffer = io.BytesIO()
+    pdfium.PdfDocument.new().save(buffer)
+    with pytest.raises(EmptyDocument, match="the PDF has no pages") as raised:
+        read_text(buffer.getvalue(), "pdf")
+    assert raised.value.reason_code == "empty"

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows.ingest import inbox_file_for
-from flows.pipeline import gate_extractions, read_document
+from flows.batch import gate_extractions
+from flows.ingest import inbox_file_for, read_document
 from tests.conftest import SAMPLE_INBOX
 from transforms.catalog import load_catalog
 from transforms.extract import extract_document

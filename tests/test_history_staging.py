@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.pipeline import series_history
+from flows.batch import series_history
 from transforms.consistency import HISTORY_SCHEMA
 
 

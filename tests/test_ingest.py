@@ -5,8 +5,9 @@ from pathlib import Path
 
 import polars as pl
 
-from flows import ingest
-from flows.ingest import HashCache, plan_run, scan_inbox
+from flows import hash_cache, inbox_files
+from flows.hash_cache import HashCache
+from flows.ingest import plan_run, scan_inbox
 from flows.settings import Settings
 
 NO_STATE = pl.DataFrame(
@@ -87,12 +88,12 @@ def test_same_content_twice_is_read_once(tmp_path: Path) -> None:
 
 def test_hash_file_reads_every_chunk(tmp_path: Path) -> None:
     """Hashes of files shorter than, exactly as long as, and longer than one read chunk."""
-    chunk = ingest._CHUNK
+    chunk = inbox_files.CHUNK
     for size in (0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk + 5):
         data = bytes(i % 251 for i in range(size))
         path = tmp_path / f"{size}.bin"
         path.write_bytes(data)
-        assert ingest.hash_file(path) == hashlib.sha256(data).hexdigest(), size
+        assert inbox_files.hash_file(path) == hashlib.sha256(data).hexdigest(), size
 
 
 def test_no_ignore_globs_ignores_nothing(tmp_path: Path) -> None:
@@ -118,12 +119,14 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch) -> None
     settings = Settings(inbox=inbox)
     first = settled_cache()
     files, _ = scan_inbox(settings, first)
-    ingest.write_hash_cache(tmp_path / "hashes.parquet", first)
+    hash_cache.write_hash_cache(tmp_path / "hashes.parquet", first)
 
     reads: list[Path] = []
-    real_hash = ingest.hash_file
-    monkeypatch.setattr(ingest, "hash_file", lambda path: reads.append(path) or real_hash(path))
-    cached = settled_cache(ingest.read_hash_cache(tmp_path / "hashes.parquet").entries)
+    real_hash = hash_cache.hash_file
+    monkeypatch.setattr(
+        hash_cache, "hash_file", lambda path, *rest: reads.append(path) or real_hash(path, *rest)
+    )
+    cached = settled_cache(hash_cache.read_hash_cache(tmp_path / "hashes.parquet").entries)
     again, _ = scan_inbox(settings, cached)
 
     assert reads == []
@@ -163,5 +166,5 @@ def test_an_unreadable_cache_is_an_empty_one(tmp_path: Path) -> None:
     broken = tmp_path / "hashes.parquet"
     broken.write_bytes(b"not parquet")
 
-    assert ingest.read_hash_cache(broken).entries == {}
-    assert ingest.read_hash_cache(tmp_path / "missing.parquet").entries == {}
+    assert hash_cache.read_hash_cache(broken).entries == {}
+    assert hash_cache.read_hash_cache(tmp_path / "missing.parquet").entries == {}

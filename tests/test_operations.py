@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import flows.batch
 import flows.nightly
-import flows.pipeline
 from flows.cli import app
 from tests.conftest import REPO, SAMPLE_INBOX
 from transforms.errors import TerminalError, TransientError
@@ -282,8 +282,8 @@ def test_reextract_recomputes_facts_from_stored_text_without_reading_the_inbox(
     def no_reading(*_args: object) -> None:
         raise AssertionError("--reextract read an inbox file")
 
-    monkeypatch.setattr(flows.pipeline, "read_document", no_reading)
-    monkeypatch.setattr(flows.pipeline, "EXTRACTOR_VERSION", "9.9.9-test")
+    monkeypatch.setattr(flows.batch, "read_document", no_reading)
+    monkeypatch.setattr(flows.batch, "EXTRACTOR_VERSION", "9.9.9-test")
     monkeypatch.setattr(flows.nightly, "EXTRACTOR_VERSION", "9.9.9-test")
     summary = run_cli(inbox, var, "--reextract")
 
@@ -321,7 +321,7 @@ def test_full_refresh_reads_everything_again_and_changes_nothing(sample_copy) ->
 def test_tasks_retry_transient_errors_only(sample_copy, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, var = sample_copy
     monkeypatch.setenv("ZHIBIAO_RETRY_DELAY_SECONDS", "0")
-    publish = flows.pipeline.publish_warehouse
+    publish = flows.nightly.publish_load
     calls: list[str] = []
 
     def flaky(*args: object, **kwargs: object):
@@ -330,7 +330,7 @@ def test_tasks_retry_transient_errors_only(sample_copy, monkeypatch: pytest.Monk
             raise TransientError("the share went away for a moment")
         return publish(*args, **kwargs)
 
-    monkeypatch.setattr(flows.pipeline, "publish_warehouse", flaky)
+    monkeypatch.setattr(flows.nightly, "publish_load", flaky)
     summary = run_cli(inbox, var)
     assert summary["status"] == "loaded" and calls == ["publish", "publish"]
 
@@ -340,7 +340,7 @@ def test_tasks_retry_transient_errors_only(sample_copy, monkeypatch: pytest.Monk
         calls.append("publish")
         raise TerminalError("a setting is wrong: retrying cannot help")
 
-    monkeypatch.setattr(flows.pipeline, "publish_warehouse", broken)
+    monkeypatch.setattr(flows.nightly, "publish_load", broken)
     result = runner.invoke(app, ["run", "--inbox", str(inbox), "--var", str(var), "--json"])
     assert result.exit_code == 1
     assert calls == ["publish"]
@@ -379,8 +379,12 @@ def test_a_bad_schedule_is_refused_with_the_setting_to_fix(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from flows.deployment import build_deployment
-    from flows.settings import Settings
+    from flows.settings import load_settings
 
     monkeypatch.setenv("ZHIBIAO_SCHEDULE_TZ", "Asia/Beijing")  # not a zone: Shanghai is
-    with pytest.raises(TerminalError, match="ZHIBIAO_SCHEDULE_TZ"):
-        build_deployment(Settings(inbox=tmp_path, var=tmp_path))
+    with pytest.raises(TerminalError, match="ZHIBIAO_SCHEDULE_TZ='Asia/Beijing' is not valid"):
+        load_settings(inbox=tmp_path, var=tmp_path)
+    monkeypatch.delenv("ZHIBIAO_SCHEDULE_TZ")
+    monkeypatch.setenv("ZHIBIAO_SCHEDULE_CRON", "0 25 * * *")  # no hour 25
+    with pytest.raises(TerminalError, match="ZHIBIAO_SCHEDULE_CRON"):
+        build_deployment(load_settings(inbox=tmp_path, var=tmp_path))

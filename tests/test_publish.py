@@ -16,7 +16,8 @@ import pytest
 from tests.factories import fact
 from tests.test_warehouse import load_run
 from warehouse.analyst import open_analyst_db, run_query
-from warehouse.publish import PUBLISHED_TABLES, publish
+from warehouse.publication_state import PublicationStatus, publication_status, publish_load
+from warehouse.publish import PUBLISHED_TABLES, publish, verify_publication
 from warehouse.store import Warehouse
 
 # Publishes run-2 in a process of its own and kills it (SIGKILL: no cleanup runs) at `point`.
@@ -177,3 +178,38 @@ def test_unchanged_tables_are_linked_from_the_last_publication(var: Path) -> Non
     )
     assert published(var) == ("run-2", published(var)[1])
     assert published(var)[1]["fact_observation"] == 2
+
+
+def test_the_manifest_lists_every_file_with_its_checksum_and_the_analyst_db_beside_them(
+    var: Path,
+) -> None:
+    folder = (var / "exports").resolve()
+    assert verify_publication(folder) == []
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"] for entry in manifest["tables"].values() for f in entry["files"]}
+    assert listed == {p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet")}
+    # The analyst database is part of the publication: one rename switches both.
+    assert os.readlink(var / "analyst.duckdb") == "exports/analyst.duckdb"
+    assert manifest["analyst_db"]["path"] == "analyst.duckdb"
+
+    part = next(folder.glob("dim_region/*.parquet"))
+    part.write_bytes(part.read_bytes()[:-1] + b"!")
+    (folder / "dim_unit" / "stray.parquet").write_bytes(part.read_bytes())
+    problems = verify_publication(folder)
+    assert any(p.startswith("dim_region/") and "SHA-256" in p for p in problems), problems
+    assert "dim_unit/stray.parquet: not in the manifest" in problems
+
+
+def test_a_publication_counts_as_current_only_when_recorded_and_whole(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        load_run(warehouse, tmp_path, [fact()], "l1")
+        before = publication_status(warehouse.connection, var)
+        assert before == PublicationStatus("l1", None, None) and not before.is_current
+        publish_load(warehouse.connection, var, "l1", before=before)
+        assert publication_status(warehouse.connection, var).is_current
+    # A file of the publication goes missing: it is no longer what the warehouse recorded.
+    next((var / "exports").resolve().glob("fact_observation/**/*.parquet")).unlink()
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        status = publication_status(warehouse.connection, var)
+    assert (status.recorded_load, status.exported_load, status.is_current) == ("l1", None, False)

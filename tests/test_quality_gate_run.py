@@ -83,6 +83,10 @@ def test_quarantine_accept_and_reject_round_trip(prefect_harness, tmp_path: Path
     refused = pending[("deqing_1_8.txt", 880.0)]
     assert "growth_at_most_yoy_max_pct" in accepted["failed"]
 
+    for empty in ("", "   "):  # a reason is required to accept: an empty one is none
+        result = runner.invoke(app, ["quarantine", "accept", accepted["id"][:8], "--var",
+                                     str(var), "--reason", empty])  # fmt: skip
+        assert result.exit_code == 1 and "needs a reason" in result.stderr, result.output
     result = runner.invoke(app, ["quarantine", "accept", accepted["id"][:8], "--var", str(var),
                                  "--reason", "confirmed with the bureau: a new plant"])  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -20,9 +20,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from flows import pipeline
-from flows.cli import app
-from flows.pipeline import (
+import flows.reporting
+from flows.batch import (
     dimension_frames,
     document_texts_frame,
     outcomes_frame,
@@ -30,6 +29,9 @@ from flows.pipeline import (
     split_candidates,
     stage_batch,
 )
+from flows.cli import app
+from flows.reporting import write_run_report
+from flows.run_summary import RunSummary
 from flows.settings import Settings
 from tests.factories import document, fact, small_catalog
 from transforms.conform import conform_batch
@@ -228,12 +230,10 @@ def test_a_failing_report_is_named_in_the_summary_and_the_run_stands(
     def broken(_var: Path) -> None:
         raise ReportError("disk full")
 
-    monkeypatch.setattr(pipeline, "write_report", broken)
-    summary = pipeline.RunSummary("run-1", "loaded", {}, 0.0, {}, tmp_path / "w.duckdb")
+    monkeypatch.setattr(flows.reporting, "write_report", broken)
+    summary = RunSummary("run-1", "loaded", {}, 0.0, {}, tmp_path / "w.duckdb")
     with caplog.at_level(logging.ERROR):
-        seconds = pipeline.write_run_report(
-            Settings(var=tmp_path), summary, logging.getLogger("test")
-        )
+        seconds = write_run_report(Settings(var=tmp_path), summary, logging.getLogger("test"))
     assert seconds >= 0
     assert summary.report is None
     assert summary.as_json()["report_error"] == "ReportError: disk full"

@@ -37,3 +37,22 @@ def test_an_unversioned_or_newer_file_is_refused(tmp_path: Path, version: int | 
     with duckdb.connect(str(path), read_only=True) as connection:
         tables = connection.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
     assert ("dim_region",) not in tables, "nothing was created in the refused file"
+
+
+def test_a_file_of_the_previous_version_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    connect(path).close()
+    with duckdb.connect(str(path)) as connection:  # as schema version 1 left it
+        connection.execute("DROP TABLE publication")
+        connection.execute("UPDATE schema_meta SET schema_version = 1")
+    with pytest.raises(duckdb.CatalogException):
+        duckdb.connect(str(path), read_only=True).execute("SELECT * FROM publication")
+    connect(path, read_only=True).close()  # readable as it is
+
+    connect(path).close()
+
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute("SELECT max(schema_version) FROM schema_meta").fetchall() == [
+            (SCHEMA_VERSION,)
+        ]
+        assert connection.execute("SELECT count(*) FROM publication").fetchall() == [(0,)]

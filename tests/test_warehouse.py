@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import warehouse.store as store
-from flows.pipeline import (
+from flows.batch import (
     dimension_frames,
     outcomes_frame,
     rejections_frame,
@@ -168,7 +168,7 @@ def test_documents_no_file_holds_are_retired_and_kept(loaded: Warehouse, tmp_pat
     run = RunRecord("run-3", None, time.time(), "loaded", {}, "t", catalog.version, {})
     outcome = loaded.load(StagingArea(tmp_path / "empty").reset(), dimension_frames(catalog),
                           nothing, run)  # fmt: skip
-    assert outcome == {"documents_retired": 1, "reviews_applied": 0}
+    assert outcome == {"documents_retired": 1, "reviews_applied": 0, "warnings_changed": 0}
     assert current() == []
     assert retired() == [("a" * 64, "replaced"), ("b" * 64, "removed")]
 

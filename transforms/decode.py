@@ -81,13 +81,22 @@ def decode_bytes(data: bytes) -> DecodedText:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    best = None
+    if b"\x00" in data[:4096]:
         best = charset_normalizer.from_bytes(data, cp_isolation=["utf_16_le", "utf_16_be"]).best()
-    else:
+        if best is None and data.count(b"\x00") <= max(1, len(data) // STRAY_NUL_BYTES):
+            # Not UTF-16: a stray NUL or two (a transfer glitch) in text of another encoding.
+            data = data.replace(b"\x00", b"")
+    if best is None:
         best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise UndecodableDocument("no text encoding fits these bytes (binary file?)")
     return _checked(str(best), best.encoding)
+
+
+STRAY_NUL_BYTES = 1000
+"""At most one NUL per this many bytes (or one in all) is a glitch in a text, not the zeros
+of a binary file."""
 
 
 def _checked(text: str, encoding: str) -> DecodedText:
@@ -97,4 +106,5 @@ def _checked(text: str, encoding: str) -> DecodedText:
         raise UndecodableDocument(
             f"decoded as {encoding} but full of NUL characters (binary file?)"
         )
-    return DecodedText(text=text, encoding=encoding)
+    # The few NULs left are no text (one inside a number would split it).
+    return DecodedText(text=text.replace("\x00", ""), encoding=encoding)

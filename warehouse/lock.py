@@ -19,12 +19,21 @@ from warehouse.store import WarehouseBusy
 
 LOCK_NAME = "writer.lock"
 POLL_SECONDS = 0.2
+_held: dict[str, WriterLock] = {}
+"""Locks this process holds, by state folder: the command line takes the lock before Prefect
+starts, and the flow it then runs in the same process finds it here (a second flock on the
+same file from the same process would fail)."""
+
+
+def held_by_this_process(var_dir: Path) -> WriterLock | None:
+    return _held.get(str(var_dir.resolve()))
 
 
 class WriterLock:
     def __init__(self, var_dir: Path) -> None:
         self.path = var_dir / LOCK_NAME
         self._fd: int | None = None
+        self._record: dict[str, object] = {}
 
     @property
     def held(self) -> bool:
@@ -48,20 +57,29 @@ class WriterLock:
                     raise WarehouseBusy(self._busy_message(wait_seconds)) from None
                 time.sleep(POLL_SECONDS)
         self._fd = fd
-        # Who holds it, for the message another writer prints; the lock is the flock, not this.
-        record = {
+        self._record = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "since": time.strftime("%Y-%m-%d %H:%M:%S"),
-            **(holder or {}),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(record).encode(), 0)
+        self.describe(holder or {})
+        _held[str(self.path.parent.resolve())] = self
         return self
+
+    def describe(self, holder: dict[str, object]) -> None:
+        """Add to what the holder says about itself (the run's load id once it has one), for
+        the message another writer prints; the lock is the flock, not this record."""
+        if self._fd is None:
+            return
+        self._record.update({key: value for key, value in holder.items() if value is not None})
+        data = json.dumps(self._record).encode()
+        os.pwrite(self._fd, data, 0)
+        os.ftruncate(self._fd, len(data))
 
     def release(self) -> None:
         if self._fd is None:
             return
+        _held.pop(str(self.path.parent.resolve()), None)
         fd, self._fd = self._fd, None
         os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -83,7 +101,9 @@ class WriterLock:
     def _busy_message(self, wait_seconds: float) -> str:
         info = self.holder()
         who = ", ".join(
-            f"{key} {info[key]}" for key in ("load_id", "pid", "host", "since") if info.get(key)
+            f"{key} {info[key]}"
+            for key in ("load_id", "pid", "host", "since", "command")
+            if info.get(key)
         )
         waited = f"after waiting {wait_seconds:g} s" if wait_seconds > 0 else "at once"
         return (

@@ -2,14 +2,20 @@
 
 Readers never open the live warehouse (DuckDB lets one process write a file and refuses
 readers meanwhile). Each publication is written complete into a folder of its own,
-`VAR/.exports-<load_id>/`, manifest last; then the link `VAR/exports` is pointed at it in one
-atomic rename. A reader, or a publish killed at any point, sees the previous complete set or
+`VAR/.exports-<load_id>/`: a folder of Parquet per table, `analyst.duckdb` (views over those
+files) and `manifest.json` last, which lists every file with its size and SHA-256. Then the
+link `VAR/exports` is pointed at it in one atomic rename; `VAR/analyst.duckdb` is a link to
+`exports/analyst.duckdb`, so the extracts and the analyst database switch together, in that
+one rename. A reader, or a publish killed at any point, sees the previous complete set or
 the new complete set, never half of one. The previous set is kept until the next publish, so
 a query that started just before the switch can finish.
+
+Which load is published is recorded in the warehouse (`warehouse.publication_state`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -46,8 +52,11 @@ ROW_GROUP_ROWS = {"document_text": 4096}
 """Tables of long rows get smaller Parquet row groups than DuckDB's 122,880 rows: the writer
 holds a row group in memory, and 100,000 documents' texts would be one row group of about a
 gigabyte (over ZHIBIAO_DUCKDB_MEMORY_LIMIT)."""
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+"""2: every file is listed with its size and SHA-256, and the analyst database is inside."""
 VERSION_PREFIX = ".exports-"
+ANALYST_DB = "analyst.duckdb"
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,9 @@ class Publication:
     row_counts: dict[str, int]
     remote: str | None = None
     """URL of the copy under `publish_url` (`<url>/<load_id>/`), when one was asked for."""
+    version: str = ""
+    """The publication's folder under VAR (`.exports-<load_id>`)."""
+    manifest_sha256: str = ""
 
 
 def publish(
@@ -66,32 +78,43 @@ def publish(
     *,
     flow_run_id: str | None = None,
     on_table: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
     publish_url: str | None = None,
     unchanged: Collection[str] = (),
 ) -> Publication:
     """Write the next publication and switch readers to it.
 
-    `unchanged`: tables the caller knows this run did not change (a run that read no
-    document leaves the texts and facts as they were): their files are hard-linked from
-    the current publication instead of written again, which keeps a run with nothing new
-    quick however large the warehouse. A table the current publication lacks is written.
+    `unchanged`: tables the caller knows are as the current publication has them (a run
+    that read no document, after a publication of the previous load, leaves the texts and
+    facts as they were): their files are hard-linked from the current publication instead
+    of written again, which keeps a run with nothing new quick however large the warehouse.
+    A table the current publication lacks is written. `on_step` hears each step's name
+    (`publish:table:<table>`, `publish:analyst_db`, `publish:manifest`, `publish:switched`,
+    `publish:remote`, `publish:cleaned`) once it is done.
     """
+    step = on_step or (lambda _name: None)
     exports = var_dir / "exports"
-    version = var_dir / f"{VERSION_PREFIX}{load_id}"
     _remove_unfinished(var_dir, exports)
+    version = _next_version(var_dir, exports, load_id)
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
     row_counts: dict[str, int] = {}
     schemas: dict[str, list[dict[str, str]]] = {}
+    files: dict[str, list[dict[str, object]]] = {}
     current = _current_manifest(exports)
     for table in PUBLISHED_TABLES:
         entry = current.get("tables", {}).get(table)
         if table in unchanged and entry and _link_table(exports, version, entry):
             row_counts[table], schemas[table] = entry["rows"], entry["columns"]
+            files[table] = entry["files"]
         else:
             row_counts[table], schemas[table] = _write_table(connection, version, table)
+            files[table] = _file_entries(version, table)
         if on_table:
             on_table(table)
+        step(f"publish:table:{table}")
+    _write_analyst_db(connection, version, row_counts)
+    step("publish:analyst_db")
     manifest = {
         "format": MANIFEST_FORMAT,
         "load_id": load_id,
@@ -103,22 +126,125 @@ def publish(
                 "path": table,
                 "partitioned_by": PARTITIONED_BY.get(table),
                 "columns": schemas[table],
+                "files": files[table],
             }
             for table in PUBLISHED_TABLES
         },
+        "analyst_db": _file_entry(version, ANALYST_DB),
     }
-    # Written last: a folder with a manifest is complete.
-    (version / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    # Written last, and renamed into place: a folder with a manifest is complete.
+    text = json.dumps(manifest, ensure_ascii=False, indent=2)
+    _write_durably(version / MANIFEST, text)
+    step("publish:manifest")
     previous = os.readlink(exports) if exports.is_symlink() else ""
     _point_exports_at(exports, version)
-    analyst_db = _write_analyst_db(connection, var_dir, exports, row_counts)
+    _link_analyst_db(var_dir)
+    step("publish:switched")
     remote = copy_to_url(version, publish_url, load_id) if publish_url else None
+    if publish_url:
+        step("publish:remote")
     _remove_old_versions(var_dir, keep={version.name, previous})
+    step("publish:cleaned")
     return Publication(
-        exports_dir=exports, analyst_db=analyst_db, row_counts=row_counts, remote=remote
+        exports_dir=exports,
+        analyst_db=var_dir / ANALYST_DB,
+        row_counts=row_counts,
+        remote=remote,
+        version=version.name,
+        manifest_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _next_version(var_dir: Path, exports: Path, load_id: str) -> Path:
+    """The folder of the next publication: `.exports-<load_id>`, or, when readers are on a
+    folder of that name (the same load published again), `.exports-<load_id>-2`..."""
+    current = os.readlink(exports) if exports.is_symlink() else None
+    name, number = f"{VERSION_PREFIX}{load_id}", 1
+    while (f"{name}-{number}" if number > 1 else name) == current:
+        number += 1
+    return var_dir / (f"{name}-{number}" if number > 1 else name)
+
+
+def _file_entries(version: Path, table: str) -> list[dict[str, object]]:
+    root = version / table
+    return [
+        _file_entry(version, path.relative_to(version).as_posix())
+        for path in sorted(root.rglob("*.parquet"))
+    ]
+
+
+def _file_entry(version: Path, relative: str) -> dict[str, object]:
+    path = version / relative
+    return {"path": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write a small file aside, flush it to disk, rename it into place."""
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def files_present(folder: Path, manifest: dict) -> bool:
+    """Every file the manifest lists is in `folder` with its size (a quick check: no reading)."""
+    files = [file for entry in manifest.get("tables", {}).values() for file in entry["files"]]
+    files.append(manifest["analyst_db"])
+    try:
+        return all((folder / file["path"]).stat().st_size == file["bytes"] for file in files)
+    except OSError:
+        return False
+
+
+def verify_publication(folder: Path) -> list[str]:
+    """What is wrong with a publication folder: files its manifest lists that are missing or
+    differ (size, SHA-256), Parquet files it does not list, row counts that disagree. [] when
+    it is whole."""
+    import pyarrow.parquet as pq
+
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [f"no readable manifest: {error}"]
+    problems = []
+    listed = {}
+    for table, entry in manifest.get("tables", {}).items():
+        rows = 0
+        for file in entry.get("files", []):
+            listed[file["path"]] = file
+            path = folder / file["path"]
+            if not path.is_file():
+                problems.append(f"{file['path']}: missing")
+                continue
+            try:
+                rows += pq.ParquetFile(path).metadata.num_rows
+            except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+                problems.append(f"{file['path']}: not readable as Parquet ({error})")
+        if rows != entry["rows"]:
+            problems.append(f"{table}: {rows} rows in its files, the manifest says {entry['rows']}")
+    if manifest.get("analyst_db"):
+        listed[ANALYST_DB] = manifest["analyst_db"]
+    for relative, file in listed.items():
+        path = folder / relative
+        if path.is_file():
+            if path.stat().st_size != file["bytes"] or file_sha256(path) != file["sha256"]:
+                problems.append(f"{relative}: size or SHA-256 differs from the manifest")
+        elif relative == ANALYST_DB:
+            problems.append(f"{relative}: missing")
+    for path in folder.rglob("*.parquet"):
+        if path.relative_to(folder).as_posix() not in listed:
+            problems.append(f"{path.relative_to(folder).as_posix()}: not in the manifest")
+    return problems
 
 
 def copy_to_url(version: Path, url: str, load_id: str) -> str:
@@ -135,7 +261,8 @@ def copy_to_url(version: Path, url: str, load_id: str) -> str:
     fs, root = fsspec.core.url_to_fs(url)
     target = f"{root.rstrip('/')}/{load_id}"
     for path in sorted(version.rglob("*")):
-        if path.is_file():
+        # The analyst database's views name this machine's files: of no use elsewhere.
+        if path.is_file() and path.name != ANALYST_DB:
             remote = f"{target}/{path.relative_to(version).as_posix()}"
             fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
             fs.put_file(str(path), remote)
@@ -147,7 +274,7 @@ def copy_to_url(version: Path, url: str, load_id: str) -> str:
 
 def _current_manifest(exports: Path) -> dict:
     try:
-        manifest = json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((exports / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return manifest if manifest.get("format") == MANIFEST_FORMAT else {}
@@ -238,8 +365,10 @@ def _remove_unfinished(var_dir: Path, exports: Path) -> None:
     for path in var_dir.glob(".exports-link-*"):
         path.unlink(missing_ok=True)
     for path in var_dir.glob(f"{VERSION_PREFIX}*"):
-        if path.name != current and not (path / "manifest.json").exists():
+        if path.name != current and not (path / MANIFEST).exists():
             shutil.rmtree(path, ignore_errors=True)
+    for path in var_dir.glob(f"{ANALYST_DB}.link-*"):
+        path.unlink(missing_ok=True)
     # The rename-based swap of earlier versions could leave this behind.
     previous = exports.with_name(exports.name + ".previous")
     if previous.exists() and not exports.exists():
@@ -255,36 +384,50 @@ def _remove_old_versions(var_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _table_source(exports: Path, table: str, rows: int) -> str:
+def _link_analyst_db(var_dir: Path) -> None:
+    """`VAR/analyst.duckdb` -> `exports/analyst.duckdb`: made once (replacing the file that
+    publications before format 2 wrote there), then it follows every switch of `exports`."""
+    final = var_dir / ANALYST_DB
+    target = f"exports/{ANALYST_DB}"
+    if final.is_symlink() and os.readlink(final) == target:
+        return
+    link = var_dir / f"{ANALYST_DB}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    os.replace(link, final)
+
+
+def _table_source(folder: Path, table: str, rows: int) -> str:
     partition = PARTITIONED_BY.get(table)
     if partition and rows:
         types = ", ".join(f"'{k}': {v}" for k, v in PARTITION_TYPES.items() if k == partition)
         return (
-            f"read_parquet('{exports / table}/**/*.parquet', hive_partitioning = true, "
+            f"read_parquet('{folder / table}/**/*.parquet', hive_partitioning = true, "
             f"hive_types = {{{types}}})"
         )
     name = "empty" if partition else table
-    return f"read_parquet('{exports / table / name}.parquet')"
+    return f"read_parquet('{folder / table / name}.parquet')"
 
 
 def _write_analyst_db(
-    connection: duckdb.DuckDBPyConnection, var_dir: Path, exports: Path, rows: dict[str, int]
+    connection: duckdb.DuckDBPyConnection, version: Path, rows: dict[str, int]
 ) -> Path:
-    """A small database of views over the extracts, rebuilt aside and renamed into place.
+    """A small database of views over the publication's own files, inside its folder.
 
-    Its tables are views over `VAR/exports` (the link, so they follow each publication);
-    its views are the warehouse's own, with their comments, in Chinese and English.
+    Its tables are views over the Parquet of this publication (by absolute path: a reader
+    holding it open keeps reading the publication it opened, whole, after a switch); its
+    views are the warehouse's own, with their comments, in Chinese and English.
     """
-    final = var_dir / "analyst.duckdb"
-    temporary = var_dir / "analyst.duckdb.tmp"
+    final = version / ANALYST_DB
+    temporary = version / f"{ANALYST_DB}.tmp"
     temporary.unlink(missing_ok=True)
-    # Not resolved: the views must read through the link, not the folder it points at today.
-    exports = Path(os.path.abspath(exports))
+    # Resolved: the folder readers reach through the `exports` link, by its own name.
+    folder = Path(os.path.realpath(version))
     analyst = duckdb.connect(str(temporary))
     try:
         for table in PUBLISHED_TABLES:
             analyst.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM {_table_source(exports, table, rows[table])}"
+                f"CREATE VIEW {table} AS SELECT * FROM {_table_source(folder, table, rows[table])}"
             )
         _copy_views(connection, analyst)
         _copy_comments(connection, analyst)

@@ -51,9 +51,18 @@ def resolve_fact_key(connection: duckdb.DuckDBPyConnection, fact_id: str) -> str
 def record_decision(
     connection: duckdb.DuckDBPyConnection, fact_id: str, decision: str, reason: str | None
 ) -> str:
-    """Store a decision; the next run applies it (an accepted fact loads, flagged)."""
+    """Store a decision; the next run applies it (an accepted fact loads, flagged).
+
+    Accepting needs a reason that says something: the fact loads against the gate's verdict,
+    and the reason is what a later reader has to go on."""
     if decision not in DECISIONS:
         raise ReviewError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    reason = reason.strip() if reason is not None else None
+    if decision == "accepted" and not reason:
+        raise ReviewError(
+            "accepting a quarantined fact needs a reason: say why the number is right "
+            '(--reason "confirmed with the bureau")'
+        )
     fact_key = resolve_fact_key(connection, fact_id)
     connection.execute(
         """

@@ -224,6 +224,14 @@ CREATE TABLE IF NOT EXISTS dq_result (
 );
 COMMENT ON TABLE dq_result IS 'One row per run and expectation: how many candidate facts it checked and failed. 每次运行每条质量规则一行。';
 
+CREATE TABLE IF NOT EXISTS publication (
+    load_id          VARCHAR NOT NULL,   -- the load whose contents analysts see
+    version          VARCHAR PRIMARY KEY,  -- its folder under VAR: .exports-<load_id>[-n]
+    manifest_sha256  VARCHAR NOT NULL,
+    published_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+COMMENT ON TABLE publication IS 'One row per publication of the warehouse to VAR/exports and VAR/analyst.duckdb: the load analysts see is the latest row. Every run compares it with the latest load and publishes again when it is behind. 每次发布一行：最新一行即分析人员看到的装载批次。';
+
 -- Current documents: some inbox path still holds this content (the load retires the others).
 CREATE OR REPLACE VIEW v_current_document AS
 SELECT d.*

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import duckdb
@@ -11,3 +13,21 @@ def scalar(connection: duckdb.DuckDBPyConnection, query: str, params: list | Non
     """The single value a query returns. Reads the whole result: DuckDB 2 refuses further work
     on a connection whose last result was read only in part (as `fetchone()` leaves it)."""
     return connection.execute(query, params or []).fetchall()[0][0]
+
+
+_DETAIL = re.compile(r'\{"exception_type".*\}')
+
+
+def error_text(error: BaseException) -> str:
+    """An error's message on one line; DuckDB's IO errors carry their detail as JSON, whose
+    own message (the file and the system's reason) is what a person needs."""
+    text = " ".join(str(error).split())
+    detail = _DETAIL.search(text)
+    if detail:
+        try:
+            message = json.loads(detail.group(0)).get("exception_message")
+        except ValueError:
+            message = None
+        if message:
+            return message
+    return text or type(error).__name__

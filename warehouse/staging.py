@@ -11,6 +11,35 @@ from pathlib import Path
 
 import polars as pl
 
+DOCUMENT_TEXT_COLUMNS = {
+    "document_key": pl.Int64,
+    "content_sha256": pl.String,
+    "normalised_text": pl.String,
+    "raw_text": pl.String,
+}
+"""Staged document_text rows (warehouse/schema.sql)."""
+REJECTION_COLUMNS = {
+    "source_path": pl.String,
+    "content_sha256": pl.String,
+    "size_bytes": pl.Int64,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "load_id": pl.String,
+}
+"""Staged rejected_document rows; `content_sha256` is '' for a file that was not hashed."""
+DQ_RESULT_COLUMNS = {
+    "load_id": pl.String,
+    "expectation": pl.String,
+    "severity": pl.String,
+    "success": pl.Boolean,
+    "element_count": pl.Int64,
+    "unexpected_count": pl.Int64,
+    "description": pl.String,
+}
+"""Staged dq_result rows, one per batch and expectation (the load sums them per run)."""
+SOURCE_COLUMNS = {"source_path": pl.String, "content_sha256": pl.String, "status": pl.String}
+"""The paths a run saw, for document_source: each with its content and `loaded`/`rejected`."""
+
 
 class StagingArea:
     def __init__(self, root: Path) -> None:

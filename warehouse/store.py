@@ -6,6 +6,8 @@ Every SQL statement of the live warehouse lives in this package.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,13 @@ QUARANTINE_COLUMNS = (
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump with every change to schema.sql's tables, and add the migration that gets there."""
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),  # 1 -> 2 adds the table `publication`, which schema.sql creates
+}
+"""Version -> the statements (beyond schema.sql, run at every connection) that take a file
+of that version to the next one."""
 
 
 class WarehouseSchemaMismatch(TerminalError):
@@ -76,6 +83,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         connection.close()
         raise
     if not read_only:
+        _migrate(connection)
         connection.execute(SCHEMA_SQL)
         if scalar(connection, "SELECT count(*) FROM schema_meta") == 0:
             connection.execute(
@@ -96,7 +104,7 @@ def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> 
     version = None
     if "schema_meta" in tables:
         version = scalar(connection, "SELECT max(schema_version) FROM schema_meta")
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION or version in MIGRATIONS:
         return
     found = "no schema version" if version is None else f"schema version {version}"
     raise WarehouseSchemaMismatch(
@@ -104,6 +112,24 @@ def _check_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -> 
         f"Move the state folder aside (e.g. `mv {path.parent} {path.parent}.old`) and run "
         "again: the inbox is read anew, and the old files stay for reference."
     )
+
+
+def _migrate(connection: duckdb.DuckDBPyConnection) -> None:
+    """Take a file of an earlier schema version to this one, in one transaction."""
+    tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    if ("schema_meta",) not in tables:
+        return
+    version = scalar(connection, "SELECT max(schema_version) FROM schema_meta")
+    if version == SCHEMA_VERSION:
+        return
+    connection.execute("BEGIN TRANSACTION")
+    while version in MIGRATIONS:
+        for statement in MIGRATIONS[version]:
+            connection.execute(statement)
+        version += 1
+    connection.execute(SCHEMA_SQL)
+    connection.execute("INSERT INTO schema_meta (schema_version) VALUES (?)", [version])
+    connection.execute("COMMIT")
 
 
 class Warehouse:
@@ -115,6 +141,21 @@ class Warehouse:
         if memory_limit:
             # Beyond it DuckDB spills the load's and publish's work to `<file>.tmp/`.
             self.connection.execute("SET memory_limit = ?", [memory_limit])
+
+    @classmethod
+    def open_waiting(
+        cls, path: Path, *, deadline: float, memory_limit: str | None = None
+    ) -> Warehouse:
+        """The live warehouse, read-write. Our own runs are kept out by the writer lock; this
+        waits (until `deadline`, time.monotonic) for any other process holding the DuckDB
+        file, such as someone's `duckdb warehouse.duckdb` session."""
+        while True:
+            try:
+                return cls(path, memory_limit=memory_limit)
+            except WarehouseBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     def close(self) -> None:
         self.connection.close()
@@ -201,15 +242,25 @@ class Warehouse:
         dimensions: dict[str, pl.DataFrame],
         sources: pl.DataFrame,
         run: RunRecord,
+        *,
+        recheck: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+        on_step: Callable[[str], None] | None = None,
     ) -> dict[str, int]:
         """Apply one run in a single transaction: all of it lands, or none of it does.
 
-        Returns what the load itself decided: `documents_retired`, and `reviews_applied` (new
-        quarantine decisions).
+        `recheck` maps the loaded facts of the current documents of some series (indicator
+        and area; columns of SERIES_FACTS) to their warnings (fact_key, warnings): it is
+        called for every series whose facts this load changed, so that warnings comparing
+        documents hold for the warehouse's contents whatever the order of loads.
+
+        Returns what the load itself decided: `documents_retired`, `reviews_applied` (new
+        quarantine decisions) and `warnings_changed` (facts whose warnings the recheck
+        changed). `on_step("load:before_commit")` is called before the commit.
         """
         con = self.connection
         con.execute("BEGIN TRANSACTION")
         try:
+            _snapshot_series(con)
             for table in DIMENSION_TABLES:
                 _insert_frame(con, table, dimensions[table], "OR REPLACE")
             if staging.has("dim_period"):
@@ -256,13 +307,20 @@ class Warehouse:
                     f"FROM {_scan(staging, 'dq_result')} GROUP BY load_id, expectation)"
                 )
             retired = _record_sources(con, sources, run.load_id)
+            warnings_changed = _recheck_series(con, run.load_id, recheck) if recheck else 0
             refresh_timeseries_view(con)
             _insert_run(con, run, retired)
+            if on_step:
+                on_step("load:before_commit")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return {"documents_retired": retired, "reviews_applied": reviewed}
+        return {
+            "documents_retired": retired,
+            "reviews_applied": reviewed,
+            "warnings_changed": warnings_changed,
+        }
 
     def record_held_back(self, run: RunRecord) -> None:
         """A run the quality gate held back leaves only its run record."""
@@ -291,6 +349,100 @@ HISTORY_LEVELS = """
     JOIN dim_period p USING (period_key)
     WHERE f.measure IN ('value', 'target_value')
 """
+
+
+SERIES_FINGERPRINTS = """
+    SELECT f.indicator_key, f.region_key, bit_xor(hash(f.fact_key)) AS fingerprint,
+           count(*) AS facts
+    FROM fact_observation f JOIN v_current_document d USING (document_key)
+    GROUP BY f.indicator_key, f.region_key
+"""
+"""Per series (indicator and area), which facts of current documents it holds."""
+SERIES_FACTS = """
+    SELECT f.fact_key, d.content_sha256, i.indicator_code, r.region_code, f.measure,
+           f.qualifier, f.denominator, p.period_start, p.period_end, f.value, f.value_base,
+           f.warnings
+    FROM fact_observation f
+    JOIN v_current_document d USING (document_key)
+    JOIN dim_indicator i USING (indicator_key)
+    JOIN dim_region r USING (region_key)
+    JOIN dim_period p USING (period_key)
+    JOIN recheck_series s ON s.indicator_key = f.indicator_key AND s.region_key = f.region_key
+"""
+"""The loaded facts of the current documents of the series in `recheck_series`."""
+RECHECK_CHUNK_FACTS = 250_000
+"""Series are rechecked in groups of about this many facts (whole series: each is judged
+against its own facts only), so the recheck's memory stays bounded on a large warehouse."""
+
+
+def _snapshot_series(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE series_before AS {SERIES_FINGERPRINTS}")
+
+
+def _recheck_series(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    recheck: Callable[[pl.DataFrame], pl.DataFrame],
+) -> int:
+    """Recheck the warnings of every series whose facts of current documents changed in this
+    load (facts added, replaced, accepted, rejected; documents retired or back) or that
+    holds facts this load wrote; returns how many facts' warnings changed."""
+    touched = con.execute(
+        f"""
+        WITH after AS ({SERIES_FINGERPRINTS}),
+        changed AS (
+            SELECT coalesce(a.indicator_key, b.indicator_key) AS indicator_key,
+                   coalesce(a.region_key, b.region_key) AS region_key
+            FROM after a FULL OUTER JOIN series_before b
+              ON a.indicator_key = b.indicator_key AND a.region_key = b.region_key
+            WHERE a.fingerprint IS DISTINCT FROM b.fingerprint
+               OR a.facts IS DISTINCT FROM b.facts
+            UNION
+            SELECT DISTINCT indicator_key, region_key FROM fact_observation WHERE load_id = ?
+        )
+        SELECT c.indicator_key, c.region_key, coalesce(a.facts, 0)
+        FROM changed c LEFT JOIN after a
+          ON a.indicator_key = c.indicator_key AND a.region_key = c.region_key
+        ORDER BY 1, 2
+        """,
+        [load_id],
+    ).fetchall()
+    con.execute("DROP TABLE series_before")
+    changed = 0
+    for group in _series_groups(touched, RECHECK_CHUNK_FACTS):
+        series = pl.DataFrame(
+            group, schema={"indicator_key": pl.Int64, "region_key": pl.Int64}, orient="row"
+        )
+        con.register("recheck_series", series.to_arrow())
+        try:
+            facts = con.sql(SERIES_FACTS).pl()
+        finally:
+            con.unregister("recheck_series")
+        if facts.is_empty():
+            continue
+        con.register("rechecked", recheck(facts).to_arrow())
+        try:
+            changed += scalar(
+                con,
+                "UPDATE fact_observation f SET warnings = r.warnings FROM rechecked r "
+                "WHERE f.fact_key = r.fact_key AND f.warnings IS DISTINCT FROM r.warnings",
+            )
+        finally:
+            con.unregister("rechecked")
+    return changed
+
+
+def _series_groups(series: list[tuple[int, int, int]], limit: int) -> list[list[tuple[int, int]]]:
+    """Whole series in groups of at most `limit` facts (a larger series is a group alone)."""
+    groups: list[list[tuple[int, int]]] = [[]]
+    size = 0
+    for indicator_key, region_key, facts in series:
+        if groups[-1] and size + facts > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append((indicator_key, region_key))
+        size += facts
+    return [group for group in groups if group]
 
 
 def _scan(staging: StagingArea, table: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -51,19 +50,15 @@ def serve(
         serve_nightly,
         ui_url,
     )
-    from flows.settings import Settings
+    from flows.preflight import check_folders
+    from flows.settings import run_settings
     from transforms.errors import TerminalError, TransientError
 
-    settings = Settings(inbox=inbox, var=var)
-    settings = replace(
-        settings,
-        schedule_cron=cron or settings.schedule_cron,
-        schedule_timezone=timezone or settings.schedule_timezone,
-    )
-    if not inbox.is_dir():
-        console.print(f"[red]error:[/] inbox {inbox} is not a folder")
-        raise typer.Exit(1)
     try:
+        settings = run_settings(
+            inbox=inbox, var=var, schedule_cron=cron, schedule_timezone=timezone
+        )
+        check_folders(settings)
         deployment = build_deployment(settings)
         api_url = configured_api_url()
         if api_url:

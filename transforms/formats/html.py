@@ -7,12 +7,15 @@ outside the content block) come first, as the extractor reads the period from th
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 
 from transforms.decode import DecodedText, DocumentTooLarge, EmptyDocument, decode_bytes
 
 MAX_PAGE_CHARS = 20_000_000
 """trafilatura's own limit (MAX_FILE_SIZE): it returns nothing for a larger page."""
+MAX_PARSER_DEPTH = 255
+"""libxml2's nesting limit without XML_PARSE_HUGE: elements deeper are dropped."""
 
 # <meta charset="gb2312"> or <meta http-equiv="Content-Type" content="text/html; charset=gbk">
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -44,6 +47,11 @@ def read_html(data: bytes) -> DecodedText:
     )
     body = (document.text or "").strip() if document is not None else ""
     if not body:
+        if _nested_too_deep(markup):
+            raise DocumentTooLarge(
+                f"a web page nested more than {MAX_PARSER_DEPTH} elements deep: the HTML "
+                "parser (libxml2) reads nothing past that depth"
+            )
         raise EmptyDocument("the page holds no article text")
     lines = []
     title = page_title(document.title or "")
@@ -53,6 +61,16 @@ def read_html(data: bytes) -> DecodedText:
         lines.append(f"发布日期：{document.date}")
     lines.append(body)
     return DecodedText(text="\n".join(lines), encoding=encoding)
+
+
+def _nested_too_deep(markup: str) -> bool:
+    """Whether the HTML parser stopped at its depth limit (it says so in its error log)."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser()
+    with contextlib.suppress(ValueError, lxml.etree.ParserError):  # the error log tells
+        lxml.html.document_fromstring(markup, parser=parser)
+    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
 
 
 def page_title(title: str) -> str:

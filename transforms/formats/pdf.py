@@ -34,6 +34,8 @@ GRID_POINTS = 4.0
 """Cell size of the grid that finds a character's neighbours (tolerances up to 4 pt)."""
 MAX_UNMAPPED_SHARE = 0.3
 """Above this share of unmapped glyphs the text layer is no text (fonts without ToUnicode)."""
+NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b|/Count\s+0\b[^>]*?/Type\s*/Pages\b")
+"""A page tree that counts no page."""
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UNMAPPED = re.compile(r"[\ufffd\ue000-\uf8ff]")
 
@@ -49,8 +51,15 @@ def read_pdf(data: bytes) -> DecodedText:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
-        if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+        # PDFium opens no document without pages, and sets no error code of its own for it
+        # (the last one stands, "Success" or a former document's): the page tree tells.
+        if NO_PAGES.search(data):
+            raise EmptyDocument("the PDF has no pages") from error
+        code = getattr(error, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedDocument("the PDF is password-protected") from error
+        if code == pdfium_c.FPDF_ERR_SUCCESS:
+            raise CorruptDocument("PDFium cannot open it and gives no reason") from error
         raise CorruptDocument(f"PDFium cannot open it: {error}") from error
     try:
         pages = [_page_text(document, number) for number in range(len(document))]

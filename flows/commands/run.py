@@ -1,0 +1,218 @@
+"""`zhibiao run`: the nightly flow once.
+
+Settings, options and folders are checked and the writer lock is taken before Prefect is
+imported, so a mistake or a busy state folder ends in about a second, in one line. Expected
+failures print one line and exit 1 (exit codes in the README); the traceback only with
+--debug.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from flows.settings import SettingsError, run_settings
+from transforms.errors import TerminalError
+from warehouse.store import WarehouseBusy, WarehouseSchemaMismatch
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
+
+EXIT_OK, EXIT_FAILURE, EXIT_HELD_BACK = 0, 1, 2
+
+
+def run(
+    inbox: Annotated[Path, typer.Option(help="Folder of raw documents.")] = Path("data/inbox"),
+    var: Annotated[Path, typer.Option(help="State folder: warehouse, extracts, reports.")] = Path(
+        "var"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as one JSON object (last line).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show Prefect's run logs.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On failure, print the traceback (and Prefect's).")
+    ] = False,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Read and extract every inbox file again, not only new and changed ones.",
+        ),
+    ] = False,
+    reextract: Annotated[
+        bool,
+        typer.Option(
+            "--reextract",
+            help="Extract every current document again from the text stored when it was read "
+            "(after an extractor or catalogue change); the inbox files are not read again.",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            help="If another run is writing to VAR, wait up to this long for it to finish; "
+            "0: exit 1 at once.",
+        ),
+    ] = 0.0,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            metavar="tcp://HOST:PORT",
+            help="Run the extraction batches on this Dask cluster (its workers see the same "
+            "inbox and VAR paths) instead of local processes.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Local processes for the batches (default: every core)."
+        ),
+    ] = None,
+) -> None:
+    """Run the nightly flow once: ingest, extract, validate, load and publish.
+
+    Only new or changed files are read (by content hash); running it again is always safe.
+
+    Facts of changed or removed files are retired: kept, marked, out of the analyst views.
+
+    One run writes at a time: another waits (--wait) or exits 1 naming the run it met.
+
+    Exit status: 0 loaded and published, 1 failed, 2 held back by the quality gate.
+
+    A failure is one line (bad setting or folder, busy VAR, full disk); --debug: traceback.
+    """
+    from flows.preflight import prepare_run
+    from flows.stages import reached
+
+    _quiet_libraries(verbose or debug)
+    options = {
+        "inbox": inbox, "var": var, "full_refresh": full_refresh, "reextract": reextract,
+        "wait_seconds": wait, "dask_address": dask_address, "workers": workers,
+    }  # fmt: skip
+    try:
+        settings = run_settings(**options)
+        lock = prepare_run(settings, holder={"command": "zhibiao run"})
+    except (SettingsError, WarehouseBusy, WarehouseSchemaMismatch) as error:
+        _fail(error, debug)
+    reached(settings, "run:locked")
+    with lock:
+        from flows import progress
+        from flows.nightly import nightly
+
+        if not debug:
+            _quiet_engine_failures()
+        # Bars on stderr, for a person at a terminal: never with --quiet or --json, nor in logs.
+        show_progress = not (quiet or as_json) and errors.is_terminal
+        try:
+            with progress.bars(errors, enabled=show_progress):
+                summary = nightly(**{key: str(v) if isinstance(v, Path) else v
+                                     for key, v in options.items()})  # fmt: skip
+        except (TerminalError, WarehouseBusy) as error:
+            # A bad setting, a full disk, a publish that failed (PublishFailed names the load
+            # analysts are on), another writer: each carries its own sentence.
+            _fail(error, debug)
+        except Exception as error:
+            _fail(error, debug, unexpected=True)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    elif not quiet:
+        _print_summary(summary)
+    raise typer.Exit(EXIT_HELD_BACK if summary["status"] == "held_back" else EXIT_OK)
+
+
+def _fail(error: BaseException, debug: bool, *, unexpected: bool = False) -> None:
+    """One line on stderr (the traceback first with --debug), then exit 1."""
+    if debug:
+        errors.print(escape("".join(traceback.format_exception(error))), end="")
+    message = " ".join(str(error).split()) or type(error).__name__
+    if unexpected:
+        message = (
+            f"unexpected {type(error).__name__}: {message} (a defect: "
+            "`zhibiao run --debug` prints the traceback)"
+        )
+    elif isinstance(error, WarehouseBusy):
+        message += "; one run writes at a time: try again when it ends, or pass --wait SECONDS"
+    errors.print(f"[red]error:[/] {escape(message)}")
+    raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    """Telemetry off and library logs down to warnings before Prefect/GX are imported."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _quiet_engine_failures() -> None:
+    """Prefect logs a failed task or flow on the console with its traceback (hundreds of
+    lines through its engine); this command says what failed in one line itself. The
+    records still reach the Prefect server and its UI; `--debug` keeps them on the console."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if isinstance(handler, PrefectConsoleHandler) and _is_not_a_failure not in (
+                handler.filters
+            ):
+                handler.addFilter(_is_not_a_failure)
+
+
+def _is_not_a_failure(record: logging.LogRecord) -> bool:
+    if record.exc_info:
+        return False
+    return not str(record.msg).startswith(("Finished in state Failed", "Finished in state Crashed"))
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(
+        title=f"zhibiao run: {summary['status']}", caption=summary["load_id"], show_header=False
+    )
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key in (
+        "documents_seen", "documents_new", "documents_changed", "documents_unchanged",
+        "documents_removed", "documents_read", "documents_reextracted", "documents_loaded",
+        "documents_rejected", "documents_retired", "facts_loaded", "facts_quarantined",
+    ):  # fmt: skip
+        table.add_row(key.replace("_", " "), str(summary.get(key, "")))
+    table.add_row("seconds", f"{summary['seconds']:.1f}")
+    console.print(table)
+    for rejected in summary["rejected"]:
+        console.print(
+            escape(f"  rejected {rejected['path']}: {rejected['reason']} ({rejected['message']})")
+        )
+    for name, count in summary.get("failed_expectations", {}).items():
+        console.print(f"  quarantined by {name}: {count}")
+    console.print(escape(f"warehouse  {summary['warehouse']}"))
+    if summary["exports"]:
+        console.print(escape(f"extracts   {summary['exports']}"))
+        console.print(escape(f"analysts   {summary['analyst_db']}  (zhibiao sql)"))
+        console.print(f"published  load {summary['published_load_id']}")
+    if summary.get("data_docs"):
+        console.print(escape(f"data docs  {summary['data_docs']}"))
+    if summary.get("report"):
+        console.print(escape(f"report     {summary['report']}"))
+    if summary.get("report_error"):
+        console.print(f"[yellow]The report was not written ({escape(summary['report_error'])}); "
+                      "the run's load stands.[/]")  # fmt: skip
+    if summary["status"] == "held_back":
+        console.print("[red]The quality gate held this run back: nothing was loaded.[/]")
