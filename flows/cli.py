@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.commands import docs as docs_command
 from flows.commands import gen as gen_command
 from flows.commands import quarantine as quarantine_command
 from flows.commands import rejected as rejected_command
@@ -38,6 +39,7 @@ app.add_typer(quarantine_command.app, name="quarantine")
 app.command("report")(report_command.report)
 app.command("serve")(serve_command.serve)
 app.command("gen")(gen_command.gen)
+app.command("docs")(docs_command.docs)
 # A query may start with a comment (`-- 1. ...`): not an option.
 app.command("sql", context_settings={"ignore_unknown_options": True})(sql_command.sql)
 

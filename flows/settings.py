@@ -57,11 +57,6 @@ class Settings:
     of the machine, let the load of 100,000 documents reach 4.9 GB; at 800MB that load and
     its publication take about as long as at 1500MB (measured), and the flow's process
     stays near 1.1 GB, within the 2 GB a run may use with its Prefect server."""
-    report_max_documents: int = field(
-        default_factory=lambda: _env_int("ZHIBIAO_REPORT_MAX_DOCUMENTS", 2000)
-    )
-    """The run writes the HTML report only while the warehouse holds at most this many
-    current documents (it renders one page per document in memory); above, it says so."""
     max_file_bytes: int = field(
         default_factory=lambda: _env_int("ZHIBIAO_MAX_FILE_BYTES", 50 * 1024 * 1024)
     )

@@ -106,16 +106,18 @@ def has_document_text(connection: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def document_texts(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """document_key -> normalised text, for current documents whose text was stored."""
+def document_texts(
+    connection: duckdb.DuckDBPyConnection, document_keys: list[int]
+) -> dict[int, str]:
+    """document_key -> normalised text, for those of `document_keys` whose text was stored."""
     if not has_document_text(connection):
         return {}
     rows = connection.execute(
         """
-        SELECT t.document_key, t.normalised_text
-        FROM document_text t JOIN v_current_document d USING (document_key)
-        WHERE t.normalised_text IS NOT NULL
-        """
+        SELECT document_key, normalised_text FROM document_text
+        WHERE normalised_text IS NOT NULL AND document_key IN (SELECT unnest(?::BIGINT[]))
+        """,
+        [document_keys],
     ).fetchall()
     return dict(rows)
 
@@ -148,13 +150,62 @@ JOIN v_current_document d USING (document_key)
 LEFT JOIN dim_indicator i USING (indicator_key)
 LEFT JOIN dim_period p USING (period_key)
 WHERE q.status <> 'accepted'
-ORDER BY document_key, evidence_start, evidence_end, fact_key
 """
 
 
-def document_facts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
-    """Every fact of every current document with its evidence offsets, loaded or quarantined."""
-    return _records(connection, DOCUMENT_FACTS_SQL)
+def document_facts(connection: duckdb.DuckDBPyConnection, document_keys: list[int]) -> list[Record]:
+    """Every fact of these documents with its evidence offsets, loaded or quarantined."""
+    return _records(
+        connection,
+        f"""
+        SELECT * FROM ({DOCUMENT_FACTS_SQL})
+        WHERE document_key IN (SELECT unnest(?::BIGINT[]))
+        ORDER BY document_key, evidence_start, evidence_end, fact_key
+        """,
+        [document_keys],
+    )
+
+
+def document_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """document_key -> a hash of everything its evidence page shows (the document's record,
+    whether its text is stored, and every fact with its status): a page whose hash has not
+    changed since it was written need not be written again."""
+    text_stored = (
+        "EXISTS (SELECT 1 FROM document_text t WHERE t.document_key = d.document_key "
+        "AND t.normalised_text IS NOT NULL)"
+        if has_document_text(connection)
+        else "false"
+    )
+    rows = connection.execute(
+        f"""
+        WITH facts AS ({DOCUMENT_FACTS_SQL}),
+        per_document AS (
+            SELECT document_key, md5(string_agg(CAST(facts AS VARCHAR), ';' ORDER BY fact_key))
+                   AS facts_hash
+            FROM facts GROUP BY document_key
+        )
+        SELECT d.document_key,
+               md5(CAST(d AS VARCHAR) || {text_stored} || coalesce(p.facts_hash, ''))
+        FROM v_current_document d LEFT JOIN per_document p USING (document_key)
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def area_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Per area, the current documents stating its figures, with how many facts each."""
+    return _records(
+        connection,
+        """
+        SELECT r.region_code, d.document_key, d.content_sha256, d.doc_name, d.report_date,
+               d.format, count(*) AS facts
+        FROM fact_observation f
+        JOIN v_current_document d USING (document_key)
+        JOIN dim_region r USING (region_key)
+        GROUP BY ALL
+        ORDER BY r.region_code, d.report_date DESC NULLS LAST, d.doc_name
+        """,
+    )
 
 
 def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]:
@@ -190,7 +241,8 @@ def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     return _records(
         connection,
         """
-        SELECT l.region, l.indicator, l.period_label, l.measure, l.qualifier, l.denominator,
+        SELECT l.region, l.region_code, l.indicator, l.period_label, l.measure, l.qualifier,
+               l.denominator,
                l.fact_key AS chosen_fact_key, f.fact_key, f.value, u.symbol AS unit,
                f.fact_key = l.fact_key AS is_chosen, d.doc_name, d.report_date,
                d.content_sha256
