@@ -25,7 +25,9 @@ ROWS = [
     observation("gdp", "value", 2021, 1000.0),
     observation("gdp", "value", 2022, 1100.0),
     observation("gdp", "value", 2023, 1180.0),
+    observation("gdp", "value", 2023, 520.0, months=6),  # 1-6月 once: not on the chart
     observation("retail", "value", 2023, 420.0),  # one period: no chart of its own
+    observation("retail", "value", 2022, 200.0, months=3),  # nor a kind of period once
     observation("gdp", "yoy_pct", 2022, 6.5),
     observation("gdp", "yoy_pct", 2023, 5.1),
     observation("retail", "yoy_pct", 2023, 7.2),

@@ -31,7 +31,7 @@ class ColumnDoc:
     @property
     def comment(self) -> str:
         """English first, then Chinese, as the tables' comments are written."""
-        english = self.en if self.en.endswith((".", ")", "?")) else self.en + "."
+        english = self.en if self.en.endswith((".", "?")) else self.en + "."
         chinese = self.zh if self.zh.endswith(("。", "）")) else self.zh + "。"
         return f"{english} {chinese}"
 

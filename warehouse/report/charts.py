@@ -165,11 +165,13 @@ LEGEND = {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top", "font": {"si
 def level_figure(
     rows: list[dict[str, Any]], colours: dict[str, str], href: Callable[[dict[str, Any]], str]
 ) -> dict[str, Any] | None:
-    """One indicator's levels (亿元) over time, or None when they cover fewer than two
-    periods. A line per kind of period (the year, 1-N months, single months)."""
-    if len({r["period_label"] for r in rows}) < 2:
+    """One indicator's levels (亿元) over time: a line per kind of period (the year, 1-N
+    months, single months) that has two periods or more; None when no kind has. Levels of
+    1-3月 and 1-5月 do not compare, so single points of several kinds make no chart."""
+    series = {key: rows for key, rows in _series(rows, by_length=True).items() if len(rows) > 1}
+    if not series:
         return None
-    series = _series(rows, by_length=True)
+    rows = [row for points in series.values() for row in points]
     layout = _layout(f"{rows[0]['indicator']} ({LEVEL_UNIT})", 240 + 22 * (len(series) > 1))
     layout["xaxis"] = _x_axis([r["end_month"] for r in rows])
     layout["yaxis"] = {**VALUE_AXIS, "rangemode": "tozero"}
