@@ -20,7 +20,7 @@ HEADLINE_MEASURES = ("value", "yoy_pct")
 """The measures the report charts and tabulates per region: the level and its yoy growth."""
 
 
-def _records(
+def records(
     connection: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None
 ) -> list[Record]:
     relation = connection.execute(query, parameters or [])
@@ -30,14 +30,14 @@ def _records(
 
 def latest_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
     """The most recent run recorded in the published warehouse (None before any run)."""
-    rows = _records(connection, "SELECT * FROM etl_run ORDER BY started_at DESC LIMIT 1")
+    rows = records(connection, "SELECT * FROM etl_run ORDER BY started_at DESC LIMIT 1")
     return rows[0] if rows else None
 
 
 def latest_checked_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
     """The most recent run whose quality gate checked candidate facts (a run with nothing new
     to read checks none: its quality summary is the last run that did)."""
-    rows = _records(
+    rows = records(
         connection,
         """
         SELECT * FROM etl_run
@@ -50,7 +50,7 @@ def latest_checked_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
 
 def expectation_results(connection: duckdb.DuckDBPyConnection, load_id: str) -> list[Record]:
     """One row per expectation of a run: what it checked and how many facts it caught."""
-    return _records(
+    return records(
         connection,
         """
         SELECT expectation, severity, success, element_count, unexpected_count, description
@@ -82,7 +82,7 @@ def quarantined_by_expectation(
 
 def current_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Documents some inbox path still holds, with their loaded and quarantined fact counts."""
-    return _records(
+    return records(
         connection,
         """
         SELECT d.document_key, d.content_sha256, d.doc_name, d.source_path, d.format,
@@ -155,7 +155,7 @@ WHERE q.status <> 'accepted'
 
 def document_facts(connection: duckdb.DuckDBPyConnection, document_keys: list[int]) -> list[Record]:
     """Every fact of these documents with its evidence offsets, loaded or quarantined."""
-    return _records(
+    return records(
         connection,
         f"""
         SELECT * FROM ({DOCUMENT_FACTS_SQL})
@@ -194,7 +194,7 @@ def document_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[int, st
 
 def area_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Per area, the current documents stating its figures, with how many facts each."""
-    return _records(
+    return records(
         connection,
         """
         SELECT r.region_code, d.document_key, d.content_sha256, d.doc_name, d.report_date,
@@ -213,7 +213,7 @@ def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]
 
     Only plain figures (no 新增/累计 qualifier, no denominator): the series a chart can draw.
     """
-    return _records(
+    return records(
         connection,
         f"""
         SELECT l.region, l.region_code, r.level AS region_level, l.indicator_code,
@@ -238,7 +238,7 @@ def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]
 def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """For each figure that current documents state differently: every stated value, the
     chosen one (the value `v_indicator_latest` gives) first."""
-    return _records(
+    return records(
         connection,
         """
         SELECT l.region, l.region_code, l.indicator, l.period_label, l.measure, l.qualifier,
@@ -263,7 +263,7 @@ def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
 
 def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Quarantined facts of current documents awaiting a decision, newest run first."""
-    return _records(
+    return records(
         connection,
         """
         SELECT q.fact_key, q.doc, q.indicator, q.region,
@@ -281,4 +281,4 @@ def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:
 
 def current_rejections(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Inbox files that could not be read, with the reason (as `zhibiao rejected list`)."""
-    return _records(connection, CURRENT_REJECTIONS_SQL)
+    return records(connection, CURRENT_REJECTIONS_SQL)

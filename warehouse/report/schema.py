@@ -50,7 +50,7 @@ def schema_page(connection: duckdb.DuckDBPyConnection, var_dir: Path, *, generat
 
 def gather_docs(connection: duckdb.DuckDBPyConnection, var_dir: Path) -> dict[str, Any]:
     manifest = _manifest(var_dir)
-    relations = queries._records(
+    relations = queries.records(
         connection,
         """
         SELECT view_name AS name, comment, sql,
@@ -60,7 +60,7 @@ def gather_docs(connection: duckdb.DuckDBPyConnection, var_dir: Path) -> dict[st
         """,
     )
     columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for column in queries._records(
+    for column in queries.records(
         connection,
         "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
         "WHERE NOT internal AND schema_name = 'main' ORDER BY table_name, column_index",
@@ -89,7 +89,7 @@ def gather_docs(connection: duckdb.DuckDBPyConnection, var_dir: Path) -> dict[st
             for stage, what, tables in LINEAGE
         ],
         "expectations": expectations(),
-        "indicators": queries._records(
+        "indicators": queries.records(
             connection,
             """
             SELECT i.indicator_code, i.name_zh, i.name_en, i.category, i.dimension,
@@ -100,12 +100,12 @@ def gather_docs(connection: duckdb.DuckDBPyConnection, var_dir: Path) -> dict[st
             GROUP BY ALL ORDER BY i.category, i.indicator_code
             """,
         ),
-        "units": queries._records(
+        "units": queries.records(
             connection,
             "SELECT symbol, dimension, base_symbol, factor_to_base, name_en FROM dim_unit "
             "ORDER BY dimension, factor_to_base",
         ),
-        "areas": queries._records(
+        "areas": queries.records(
             connection,
             """
             SELECT r.region_code, r.name_zh, nullif(r.name_en, '') AS name_en, r.level,
