@@ -90,6 +90,7 @@ def open_analyst_db(var_dir: Path) -> duckdb.DuckDBPyConnection:
     # off, then the configuration is locked: no later statement can change any of them.
     allowed = sorted({os.path.abspath(exports) + os.sep, os.path.realpath(exports) + os.sep})
     connection.execute("SET allowed_directories = ?", [allowed])
+    connection.execute("SET enable_progress_bar = false")  # it would draw into the results
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
     return connection

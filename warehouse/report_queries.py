@@ -179,13 +179,11 @@ def document_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[int, st
     rows = connection.execute(
         f"""
         WITH facts AS ({DOCUMENT_FACTS_SQL}),
-        per_document AS (
-            SELECT document_key, md5(string_agg(CAST(facts AS VARCHAR), ';' ORDER BY fact_key))
-                   AS facts_hash
+        per_document AS (  -- facts are unique by key: XOR of their hashes, in any order
+            SELECT document_key, bit_xor(hash(facts)) AS facts_hash
             FROM facts GROUP BY document_key
         )
-        SELECT d.document_key,
-               md5(CAST(d AS VARCHAR) || {text_stored} || coalesce(p.facts_hash, ''))
+        SELECT d.document_key, hash(d, {text_stored}, coalesce(p.facts_hash, 0))::VARCHAR
         FROM v_current_document d LEFT JOIN per_document p USING (document_key)
         """
     ).fetchall()

@@ -86,6 +86,8 @@ def write_report(var_dir: Path) -> ReportResult:
     Raises FileNotFoundError before the first run, ReportError when the published database
     cannot be read or the report cannot be written.
     """
+    from warehouse.report.schema import schema_page
+
     started = time.perf_counter()
     target = var_dir / "report"
     connection = open_analyst_db(var_dir)
@@ -95,6 +97,7 @@ def write_report(var_dir: Path) -> ReportResult:
             writer = SiteWriter(target)
             writer.assets()
             evidence = _write_evidence_pages(connection, writer, data)
+            schema = schema_page(connection, var_dir, generated_at=data.generated_at)
         except duckdb.Error as error:
             raise ReportError(f"reading {var_dir / 'analyst.duckdb'} failed: {error}") from error
         has_data_docs = (var_dir / "data_docs" / "index.html").exists()
@@ -102,9 +105,7 @@ def write_report(var_dir: Path) -> ReportResult:
         for relative, html in site.pages.items():
             if relative != "index.html":
                 writer.page(relative, html)
-        from warehouse.report.schema import schema_page
-
-        writer.page("schema.html", schema_page(connection, var_dir, generated_at=data.generated_at))
+        writer.page("schema.html", schema)
         writer.page("index.html", site.pages["index.html"])  # last: it links to the others
         writer.remove_stale(keep=set(site.pages) | {"schema.html"})
     except OSError as error:
