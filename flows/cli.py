@@ -15,19 +15,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows.commands import docs as docs_command
 from flows.commands import gen as gen_command
 from flows.commands import quarantine as quarantine_command
 from flows.commands import rejected as rejected_command
 from flows.commands import report as report_command
 from flows.commands import run as run_command
 from flows.commands import serve as serve_command
-from flows.commands.output import print_rows
+from flows.commands import sql as sql_command
+from flows.commands.help import PlainHelpGroup, print_version
 from flows.ingest import SUPPORTED_FORMATS
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
     help="Zhibiao (指标): Chinese economic reports in, a trustworthy indicator warehouse out.",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode="markdown",  # docstring paragraphs are reflowed to the terminal's width
 )
 app.add_typer(rejected_command.app, name="rejected")
 app.add_typer(quarantine_command.app, name="quarantine")
@@ -35,6 +38,23 @@ app.command("run")(run_command.run)
 app.command("report")(report_command.report)
 app.command("serve")(serve_command.serve)
 app.command("gen")(gen_command.gen)
+app.command("docs")(docs_command.docs)
+# A query may start with a comment (`-- 1. ...`): not an option.
+app.command("sql", context_settings={"ignore_unknown_options": True})(sql_command.sql)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=print_version, is_eager=True, help="Print the versions and exit."
+        ),
+    ] = False,
+) -> None:
+    """Zhibiao (指标): Chinese economic reports in, a trustworthy indicator warehouse out."""
+
+
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
 
@@ -84,52 +104,6 @@ def extract(
             sys.stdout.write(json.dumps(fact.to_contract(), ensure_ascii=False) + "\n")
     if failed:
         raise typer.Exit(EXIT_FAILURE)
-
-
-@app.command()
-def sql(
-    query: Annotated[
-        str | None, typer.Argument(help="SQL to run; none: an interactive shell.")
-    ] = None,
-    var: Annotated[Path, typer.Option(help="State folder of the run to read.")] = Path("var"),
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
-) -> None:
-    """Read-only SQL on the published warehouse (VAR/analyst.duckdb: never blocks a run)."""
-    from warehouse.analyst import QueryError, open_analyst_db, run_query
-
-    try:
-        connection = open_analyst_db(var)
-    except FileNotFoundError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_FAILURE) from error
-    queries = [query] if query else _read_statements()
-    failed = False
-    for statement in queries:
-        try:
-            columns, rows = run_query(connection, statement)
-        except QueryError as error:
-            errors.print(f"[red]error:[/] {error}")
-            failed = True
-            continue
-        print_rows(console, columns, rows, as_csv=as_csv)
-    if failed and query:
-        raise typer.Exit(EXIT_FAILURE)
-
-
-def _read_statements():
-    """Statements typed at the prompt, each ending with `;` (Ctrl-D quits)."""
-    buffer: list[str] = []
-    interactive = sys.stdin.isatty()
-    while True:
-        if interactive:
-            console.print("zhibiao> " if not buffer else "     ..> ", end="")
-        line = sys.stdin.readline()
-        if not line:
-            return
-        buffer.append(line)
-        if line.rstrip().endswith(";"):
-            yield "".join(buffer)
-            buffer = []
 
 
 if __name__ == "__main__":

@@ -18,14 +18,6 @@ def write_run_report(settings: Settings, summary: RunSummary, logger: logging.Lo
     error, on purpose: no defect of the presentation may turn a loaded night into a failed one.
     """
     clock = time.perf_counter()
-    documents = summary.counts.get("documents_loaded", 0)
-    if documents > settings.report_max_documents:
-        summary.report_error = (
-            f"not written: {documents} documents is over ZHIBIAO_REPORT_MAX_DOCUMENTS "
-            f"({settings.report_max_documents}); the report renders every document in memory"
-        )
-        logger.warning("the report was %s", summary.report_error)
-        return time.perf_counter() - clock
     try:
         summary.report = write_report(settings.var).index
     except Exception as error:

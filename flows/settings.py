@@ -120,9 +120,6 @@ class Settings(BaseSettings):
     of the machine, let the load of 100,000 documents reach 4.9 GB; at 800MB that load and
     its publication take about as long as at 1500MB (measured), and the flow's process
     stays near 1.1 GB, within the 2 GB a run may use with its Prefect server."""
-    report_max_documents: int = setting(2000, form="a whole number, at least 0", ge=0)
-    """The run writes the HTML report only while the warehouse holds at most this many
-    current documents (it renders one page per document in memory); above, it says so."""
     max_file_bytes: int = setting(50 * 1024 * 1024, form="a number of bytes, at least 1", ge=1)
     """Larger files are rejected as `too_large` without being read."""
     allow_hard_links: bool = setting(False, form="true or false (1 or 0)")

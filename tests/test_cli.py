@@ -94,3 +94,34 @@ def test_help_explains_every_command_and_the_run_options() -> None:
     serve_help = runner.invoke(app, ["serve", "--help"], terminal_width=200).stdout
     for text in ("02:00 Asia/Shanghai", "PREFECT_API_URL", "prefect server start", "--cron"):
         assert text in serve_help
+
+
+def test_help_names_values_in_words_and_lists_commands_in_the_order_of_a_day() -> None:
+    """No `<bool>`, `<path>` or `<list[Path]>`: a flag shows no value, an option its word."""
+    top = runner.invoke(app, ["--help"], terminal_width=200).stdout
+    order = [top.index(f" {name} ") for name in ("run", "serve", "sql", "report", "quarantine",
+                                                 "rejected", "extract", "gen")]  # fmt: skip
+    assert order == sorted(order), top
+    for command in ([], ["run"], ["sql"], ["extract"], ["report"], ["rejected", "list"]):
+        text = runner.invoke(app, [*command, "--help"], terminal_width=200).stdout
+        assert "<" not in text.replace("<code>", ""), (command, text)
+    run_help = runner.invoke(app, ["run", "--help"], terminal_width=200).stdout
+    assert "--inbox" in run_help and "INBOX" in run_help
+
+
+def test_version_and_shell_completion() -> None:
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"zhibiao {version('zhibiao')} (extractor ")
+
+    script = Path(sys.executable).with_name("zhibiao")
+    environment = {"_ZHIBIAO_COMPLETE": "complete_bash", "COMP_WORDS": "zhibiao sql --f",
+                   "COMP_CWORD": "2", "PATH": "/usr/bin:/bin"}  # fmt: skip
+    completed = subprocess.run([script], env=environment, capture_output=True, text=True)
+    assert completed.stdout.split() == ["--file", "--format"]
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True)
+    assert "complete -o default -F _zhibiao_completion zhibiao" in shown.stdout

@@ -144,8 +144,8 @@ def parse(path: Path) -> Marks:
     return parser
 
 
-def figures(index: Path) -> dict[str, dict]:
-    html = index.read_text(encoding="utf-8")
+def figures(page: Path) -> dict[str, dict]:
+    html = page.read_text(encoding="utf-8")
     found = re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S)
     assert found
     return json.loads(found.group(1))
@@ -170,23 +170,26 @@ def test_segments_cut_overlapping_evidence_at_every_boundary() -> None:
     assert crossing.loaded and crossing.quarantined and crossing.starts == ("gap",)
 
 
-def test_report_renders_charts_latest_values_quality_and_evidence(tmp_path: Path) -> None:
+def test_report_renders_areas_charts_latest_values_quality_and_evidence(tmp_path: Path) -> None:
     var = tmp_path / "var"
     keys = load_and_publish(var, tmp_path)
     result = write_report(var)
     report = var / "report"
     assert result.index == report / "index.html"
-    assert (result.regions, result.documents) == (1, 2)
+    assert (result.regions, result.documents, result.evidence_written) == (1, 2, 2)
 
-    # Charts: a level and a growth figure for 萧山区, drawn by the bundled plotly.js.
-    drawn = figures(result.index)
-    assert set(drawn) == {"330109000000-level", "330109000000-growth"}
-    (bars,) = drawn["330109000000-growth"]["data"]  # one period: a bar per indicator
-    assert (bars["type"], bars["x"]) == ("bar", [8.5])  # the quarantined 950 % is not drawn
+    # The index lists the area; its page holds the charts, drawn by the bundled plotly.js.
     index = parse(result.index)
-    assert {"chart-330109000000-level", "chart-330109000000-growth"} <= index.ids
+    assert "areas/330109000000.html" in index.links
+    area = report / "areas" / "330109000000.html"
+    drawn = figures(area)
+    assert set(drawn) == {"growth"}  # one period of levels: a value in the table, no chart
+    (bars,) = drawn["growth"]["data"]  # the quarantined 950 % is not drawn
+    assert (bars["type"], bars["x"], bars["y"]) == ("bar", ["2021年"], [8.5])
     assert (report / "assets" / "plotly.min.js").stat().st_size > 1_000_000
-    for page in [result.index, *sorted((report / "docs").glob("*.html"))]:
+    pages = [result.index, area, report / "schema.html", *sorted((report / "docs").glob("*.html")),
+             *sorted((report / "lists").glob("*.html"))]  # fmt: skip
+    for page in pages:
         links = parse(page).links
         assert not [link for link in links if re.match(r"^(https?:)?//", link)], page
         for link in links:  # every local link resolves
@@ -195,10 +198,10 @@ def test_report_renders_charts_latest_values_quality_and_evidence(tmp_path: Path
 
     # Every value links to its highlighted sentence.
     level_key = keys["规上工业增加值554.1亿元"]
-    html = result.index.read_text(encoding="utf-8")
-    href = re.search(rf'href="(docs/[0-9a-f]{{16}}\.html)#f-{level_key}"', html)
+    html = area.read_text(encoding="utf-8")
+    href = re.search(rf'href="(\.\./docs/[0-9a-f]{{16}}\.html)#f-{level_key}"', html)
     assert href, "the level's value links to its evidence"
-    viewer = parse(report / href.group(1))
+    viewer = parse(area.parent / href.group(1))
     assert f"f-{level_key}" in viewer.ids
     marked = "".join(
         m["text"] for m in viewer.marks if level_key in m.get("data-facts", "").split()
@@ -215,13 +218,19 @@ def test_report_renders_charts_latest_values_quality_and_evidence(tmp_path: Path
     assert q_marks and all("ev-q" in m["class"].split() for m in q_marks)
     level_marks = [m for m in viewer.marks if level_key in m.get("data-facts", "").split()]
     assert level_marks and all("ev-q" not in m["class"].split() for m in level_marks)
-    assert f'data-fact="{quarantined_key}"' in html
-    assert "growth_at_most_yoy_max_pct" in html
+    index_html = result.index.read_text(encoding="utf-8")
+    assert quarantined_key in index_html and "growth_at_most_yoy_max_pct" in index_html
 
     # A document loaded before texts were kept: its facts are listed with their evidence.
     old = parse(report / "docs" / f"{'b' * 16}.html")
     assert [m["text"] for m in old.marks if m.get("data-facts")] == ["规上工业增加值554.1亿元"]
     assert "before its text was kept" in (report / "docs" / f"{'b' * 16}.html").read_text()
+
+    # Written again with nothing changed: no evidence page is written again.
+    stamps = {p.name: p.stat().st_mtime_ns for p in (report / "docs").glob("*.html")}
+    again = write_report(var)
+    assert again.evidence_written == 0
+    assert {p.name: p.stat().st_mtime_ns for p in (report / "docs").glob("*.html")} == stamps
 
 
 def test_a_failing_report_is_named_in_the_summary_and_the_run_stands(

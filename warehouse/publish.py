@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.column_docs import apply_column_comments
 from warehouse.sql import scalar
 from warehouse.store import sql_literal
 
@@ -431,6 +432,7 @@ def _write_analyst_db(
             )
         _copy_views(connection, analyst)
         _copy_comments(connection, analyst)
+        apply_column_comments(analyst)  # and the columns the extracts add (the partition)
         analyst.execute("CHECKPOINT")
     finally:
         analyst.close()
@@ -478,6 +480,7 @@ def _copy_comments(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyCon
         "SELECT table_name, column_name, comment FROM duckdb_columns() "
         "WHERE comment IS NOT NULL AND NOT internal"
     ).fetchall()
+    present = set(target.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall())
     for table, column, comment in columns:
-        if (table,) in published:
+        if (table, column) in present:  # not those kept out of the extracts (raw_text)
             target.execute(f'COMMENT ON COLUMN {table}."{column}" IS {sql_literal(comment)}')

@@ -20,7 +20,7 @@ HEADLINE_MEASURES = ("value", "yoy_pct")
 """The measures the report charts and tabulates per region: the level and its yoy growth."""
 
 
-def _records(
+def records(
     connection: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None
 ) -> list[Record]:
     relation = connection.execute(query, parameters or [])
@@ -30,14 +30,14 @@ def _records(
 
 def latest_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
     """The most recent run recorded in the published warehouse (None before any run)."""
-    rows = _records(connection, "SELECT * FROM etl_run ORDER BY started_at DESC LIMIT 1")
+    rows = records(connection, "SELECT * FROM etl_run ORDER BY started_at DESC LIMIT 1")
     return rows[0] if rows else None
 
 
 def latest_checked_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
     """The most recent run whose quality gate checked candidate facts (a run with nothing new
     to read checks none: its quality summary is the last run that did)."""
-    rows = _records(
+    rows = records(
         connection,
         """
         SELECT * FROM etl_run
@@ -50,7 +50,7 @@ def latest_checked_run(connection: duckdb.DuckDBPyConnection) -> Record | None:
 
 def expectation_results(connection: duckdb.DuckDBPyConnection, load_id: str) -> list[Record]:
     """One row per expectation of a run: what it checked and how many facts it caught."""
-    return _records(
+    return records(
         connection,
         """
         SELECT expectation, severity, success, element_count, unexpected_count, description
@@ -82,7 +82,7 @@ def quarantined_by_expectation(
 
 def current_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Documents some inbox path still holds, with their loaded and quarantined fact counts."""
-    return _records(
+    return records(
         connection,
         """
         SELECT d.document_key, d.content_sha256, d.doc_name, d.source_path, d.format,
@@ -106,16 +106,18 @@ def has_document_text(connection: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def document_texts(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """document_key -> normalised text, for current documents whose text was stored."""
+def document_texts(
+    connection: duckdb.DuckDBPyConnection, document_keys: list[int]
+) -> dict[int, str]:
+    """document_key -> normalised text, for those of `document_keys` whose text was stored."""
     if not has_document_text(connection):
         return {}
     rows = connection.execute(
         """
-        SELECT t.document_key, t.normalised_text
-        FROM document_text t JOIN v_current_document d USING (document_key)
-        WHERE t.normalised_text IS NOT NULL
-        """
+        SELECT document_key, normalised_text FROM document_text
+        WHERE normalised_text IS NOT NULL AND document_key IN (SELECT unnest(?::BIGINT[]))
+        """,
+        [document_keys],
     ).fetchall()
     return dict(rows)
 
@@ -148,13 +150,60 @@ JOIN v_current_document d USING (document_key)
 LEFT JOIN dim_indicator i USING (indicator_key)
 LEFT JOIN dim_period p USING (period_key)
 WHERE q.status <> 'accepted'
-ORDER BY document_key, evidence_start, evidence_end, fact_key
 """
 
 
-def document_facts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
-    """Every fact of every current document with its evidence offsets, loaded or quarantined."""
-    return _records(connection, DOCUMENT_FACTS_SQL)
+def document_facts(connection: duckdb.DuckDBPyConnection, document_keys: list[int]) -> list[Record]:
+    """Every fact of these documents with its evidence offsets, loaded or quarantined."""
+    return records(
+        connection,
+        f"""
+        SELECT * FROM ({DOCUMENT_FACTS_SQL})
+        WHERE document_key IN (SELECT unnest(?::BIGINT[]))
+        ORDER BY document_key, evidence_start, evidence_end, fact_key
+        """,
+        [document_keys],
+    )
+
+
+def document_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """document_key -> a hash of everything its evidence page shows (the document's record,
+    whether its text is stored, and every fact with its status): a page whose hash has not
+    changed since it was written need not be written again."""
+    text_stored = (
+        "EXISTS (SELECT 1 FROM document_text t WHERE t.document_key = d.document_key "
+        "AND t.normalised_text IS NOT NULL)"
+        if has_document_text(connection)
+        else "false"
+    )
+    rows = connection.execute(
+        f"""
+        WITH facts AS ({DOCUMENT_FACTS_SQL}),
+        per_document AS (  -- facts are unique by key: XOR of their hashes, in any order
+            SELECT document_key, bit_xor(hash(facts)) AS facts_hash
+            FROM facts GROUP BY document_key
+        )
+        SELECT d.document_key, hash(d, {text_stored}, coalesce(p.facts_hash, 0))::VARCHAR
+        FROM v_current_document d LEFT JOIN per_document p USING (document_key)
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def area_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Per area, the current documents stating its figures, with how many facts each."""
+    return records(
+        connection,
+        """
+        SELECT r.region_code, d.document_key, d.content_sha256, d.doc_name, d.report_date,
+               d.format, count(*) AS facts
+        FROM fact_observation f
+        JOIN v_current_document d USING (document_key)
+        JOIN dim_region r USING (region_key)
+        GROUP BY ALL
+        ORDER BY r.region_code, d.report_date DESC NULLS LAST, d.doc_name
+        """,
+    )
 
 
 def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]:
@@ -162,7 +211,7 @@ def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]
 
     Only plain figures (no 新增/累计 qualifier, no denominator): the series a chart can draw.
     """
-    return _records(
+    return records(
         connection,
         f"""
         SELECT l.region, l.region_code, r.level AS region_level, l.indicator_code,
@@ -187,10 +236,11 @@ def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]
 def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """For each figure that current documents state differently: every stated value, the
     chosen one (the value `v_indicator_latest` gives) first."""
-    return _records(
+    return records(
         connection,
         """
-        SELECT l.region, l.indicator, l.period_label, l.measure, l.qualifier, l.denominator,
+        SELECT l.region, l.region_code, l.indicator, l.period_label, l.measure, l.qualifier,
+               l.denominator,
                l.fact_key AS chosen_fact_key, f.fact_key, f.value, u.symbol AS unit,
                f.fact_key = l.fact_key AS is_chosen, d.doc_name, d.report_date,
                d.content_sha256
@@ -211,7 +261,7 @@ def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
 
 def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Quarantined facts of current documents awaiting a decision, newest run first."""
-    return _records(
+    return records(
         connection,
         """
         SELECT q.fact_key, q.doc, q.indicator, q.region,
@@ -229,4 +279,4 @@ def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:
 
 def current_rejections(connection: duckdb.DuckDBPyConnection) -> list[Record]:
     """Inbox files that could not be read, with the reason (as `zhibiao rejected list`)."""
-    return _records(connection, CURRENT_REJECTIONS_SQL)
+    return records(connection, CURRENT_REJECTIONS_SQL)

@@ -306,3 +306,21 @@ SELECT
 FROM etl_run r
 JOIN dq_result q USING (load_id);
 COMMENT ON VIEW v_quality IS 'One row per run and expectation: how many candidate facts the quality gate checked and how many failed, with the run''s status and versions. 数据质量历史：每次运行每条质量规则一行，含检查数与未通过数。';
+
+-- What has data: one row per indicator, area and period that current documents state.
+CREATE OR REPLACE VIEW v_coverage AS
+SELECT
+    i.indicator_code, i.name_zh AS indicator, r.region_code, r.name_zh AS region,
+    p.period_start, p.period_end, p.label_zh AS period_label, p.granularity, p.year,
+    count(*) AS n_facts,
+    count(DISTINCT f.measure) AS n_measures,
+    count(DISTINCT f.document_key) AS n_documents,
+    arg_max(f.load_id, f.loaded_at) AS latest_load_id,
+    max(f.loaded_at) AS latest_loaded_at
+FROM fact_observation f
+JOIN v_current_document d USING (document_key)
+JOIN dim_indicator i USING (indicator_key)
+JOIN dim_region r USING (region_key)
+JOIN dim_period p USING (period_key)
+GROUP BY ALL;
+COMMENT ON VIEW v_coverage IS 'One row per indicator, area and period that current documents state: how many facts, measures and documents, and the latest load. 数据覆盖：每个指标、地区、统计期一行，含事实数、口径数、文档数与最近载入批次。';

@@ -31,3 +31,8 @@ def error_text(error: BaseException) -> str:
         if message:
             return message
     return text or type(error).__name__
+
+
+def sql_literal(text: str) -> str:
+    """A string as an SQL literal, for the statements that take no parameters (COMMENT ON)."""
+    return "'" + text.replace("'", "''") + "'"

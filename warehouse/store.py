@@ -16,7 +16,8 @@ import duckdb
 import polars as pl
 
 from transforms.errors import TerminalError, TransientError
-from warehouse.sql import scalar
+from warehouse.column_docs import apply_column_comments
+from warehouse.sql import scalar, sql_literal
 from warehouse.staging import StagingArea
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
@@ -85,6 +86,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     if not read_only:
         _migrate(connection)
         connection.execute(SCHEMA_SQL)
+        apply_column_comments(connection)  # views created again have lost theirs
         if scalar(connection, "SELECT count(*) FROM schema_meta") == 0:
             connection.execute(
                 "INSERT INTO schema_meta (schema_version) VALUES (?)", [SCHEMA_VERSION]
@@ -672,8 +674,4 @@ def refresh_timeseries_view(con: duckdb.DuckDBPyConnection) -> None:
         growth = sql_literal(f"{name_zh}同比增长（%） {name_en}, year on year (%)")
         con.execute(f'COMMENT ON COLUMN v_timeseries."{code}" IS {level}')
         con.execute(f'COMMENT ON COLUMN v_timeseries."{code}_yoy_pct" IS {growth}')
-
-
-def sql_literal(text: str) -> str:
-    """A string as an SQL literal, for the statements that take no parameters (COMMENT ON)."""
-    return "'" + text.replace("'", "''") + "'"
+    apply_column_comments(con, in_transaction=True)  # within the load's

@@ -1,4 +1,10 @@
-"""Per-region time-series charts of the headline indicators, as Plotly figures (JSON).
+"""Charts of one area's headline indicators, as Plotly figures (JSON), shaped by the data:
+
+- a level chart per indicator (one indicator per axis: unrelated magnitudes never share one),
+  and only where the indicator has levels for two periods or more (one period is a value in
+  the table, not a chart);
+- one growth chart: year-on-year growth as bars, grouped by period, a colour per indicator
+  (all in %, so they share the axis).
 
 The figures are drawn in the browser by plotly.js, which the report ships beside its pages
 (`assets/`), so the report opens offline. Each point carries the link to its sentence in the
@@ -13,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 FONT_FAMILY = (
-    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
-    '"Noto Sans SC", system-ui, sans-serif'
+    '"Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "PingFang SC", '
+    '"Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
+    '"Droid Sans Fallback", system-ui, sans-serif'
 )
+"""The CJK fallback stack of report.css: the first font the machine has draws the text."""
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -44,14 +51,6 @@ def _series_kind(row: dict[str, Any], *, by_length: bool) -> str:
     if kind or not by_length:
         return kind
     return "（全年）" if row["granularity"] == "year" else f"（1-{row['months']}月）"
-
-
-@dataclass(frozen=True)
-class RegionCharts:
-    level: dict[str, Any] | None
-    """The figure of levels (亿元), or None when the region states none."""
-    growth: dict[str, Any] | None
-    """The figure of year-on-year growth (%), or None when the region states none."""
 
 
 def indicator_colours(codes: Sequence[str]) -> dict[str, str]:
@@ -145,127 +144,104 @@ def _line_traces(series, y_of, colours, href) -> list[dict[str, Any]]:
     return traces
 
 
-def _bar_trace(series, y_of, colours, href) -> dict[str, Any]:
-    """All figures state one period: a bar per indicator (a line of one point says little)."""
-    rows = [(code, kind, r) for (code, kind), rows in series.items() for r in rows]
-    # The title names the period: a bar's label tells only a single month or quarter apart.
-    names = [r["indicator"] + _series_kind(r, by_length=False) for _, _, r in rows]
-    outline = ["#c25e00" if r["is_conflicting"] else "rgba(0,0,0,0)" for _, _, r in rows]
+def _layout(title: str, height: int) -> dict[str, Any]:
     return {
-        "type": "bar",
-        "orientation": "h",
-        "y": names,
-        "x": [y_of(r) for _, _, r in rows],
-        "marker": {
-            "color": [colours.get(code, PALETTE[-1]) for code, _, _ in rows],
-            "line": {"color": outline, "width": 2},
-        },
-        "text": [stated(r["value"], r["unit"]) for _, _, r in rows],
-        "textposition": "outside",
-        "cliponaxis": False,
-        "customdata": [_customdata(r, href) for _, _, r in rows],
-        "hovertemplate": HOVER % "%{y}",
-    }
-
-
-def _figure(
-    observations: list[dict[str, Any]],
-    *,
-    title: str,
-    y_of: Callable[[dict[str, Any]], float],
-    y_unit: str,
-    colours: dict[str, str],
-    href: Callable[[dict[str, Any]], str],
-    x_axis: dict[str, Any],
-    by_length: bool,
-) -> dict[str, Any]:
-    series = _series(observations, by_length=by_length)
-    months = {r["end_month"] for r in observations}
-    layout: dict[str, Any] = {
         "template": NO_TEMPLATE,
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 13}},
         "font": {"family": FONT_FAMILY, "size": 12, "color": "#2b2f36"},
-        "height": 250,
-        "margin": {"l": 56, "r": 24, "t": 34, "b": 36},
-        "showlegend": False,
+        "height": height,
+        "margin": {"l": 56, "r": 24, "t": 34, "b": 40},
         "hovermode": "closest",
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
     }
-    value_axis = {
-        "ticksuffix": y_unit,
-        "gridcolor": "#eceff3",
-        "zeroline": True,
-        "zerolinecolor": "#9aa3ae",
-        "automargin": True,
-    }
-    if len(months) == 1:
-        labels = sorted({r["period_label"] for r in observations})
-        values = [y_of(r) for r in observations]
-        low, high = min(0.0, *values), max(0.0, *values)
-        room = (high - low) * 0.22 or 1.0
-        bars = len(observations)
-        layout["title"]["text"] = f"{title} · {' / '.join(labels)}"
-        layout["height"] = max(170, 64 + 26 * bars)
-        layout["margin"]["l"] = 8
-        layout["bargap"] = 0.35
-        layout["xaxis"] = {
-            **value_axis,
-            "range": [low - (room if low < 0 else 0), high + (room if high > 0 else 0)],
-        }
-        layout["yaxis"] = {"autorange": "reversed", "automargin": True, "ticksuffix": "  "}
-        data = [_bar_trace(series, y_of, colours, href)]
-    else:
-        layout["xaxis"] = x_axis
-        layout["yaxis"] = {**value_axis, "rangemode": "tozero"}
-        layout["showlegend"] = True
-        layout["legend"] = {
-            "orientation": "h", "x": 0, "y": -0.16, "yanchor": "top", "font": {"size": 11},
-        }  # fmt: skip
-        layout["height"] = 250 + 22 * ((len(series) + 2) // 3)
-        data = _line_traces(series, y_of, colours, href)
-    return {"data": data, "layout": layout}
 
 
-def region_charts(
+VALUE_AXIS = {"gridcolor": "#eceff3", "zeroline": True, "zerolinecolor": "#9aa3ae",
+              "automargin": True}  # fmt: skip
+LEGEND = {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top", "font": {"size": 11}}
+
+
+def level_figure(
+    rows: list[dict[str, Any]], colours: dict[str, str], href: Callable[[dict[str, Any]], str]
+) -> dict[str, Any] | None:
+    """One indicator's levels (亿元) over time: a line per kind of period (the year, 1-N
+    months, single months) that has two periods or more; None when no kind has. Levels of
+    1-3月 and 1-5月 do not compare, so single points of several kinds make no chart."""
+    series = {key: rows for key, rows in _series(rows, by_length=True).items() if len(rows) > 1}
+    if not series:
+        return None
+    rows = [row for points in series.values() for row in points]
+    layout = _layout(f"{rows[0]['indicator']} ({LEVEL_UNIT})", 240 + 22 * (len(series) > 1))
+    layout["xaxis"] = _x_axis([r["end_month"] for r in rows])
+    layout["yaxis"] = {**VALUE_AXIS, "rangemode": "tozero"}
+    layout["showlegend"] = len(series) > 1
+    layout["legend"] = LEGEND
+    y_of = lambda r: round(r["value_base"] / LEVEL_FACTOR, 6)  # noqa: E731
+    return {"data": _line_traces(series, y_of, colours, href), "layout": layout}
+
+
+def growth_figure(
+    rows: list[dict[str, Any]], colours: dict[str, str], href: Callable[[dict[str, Any]], str]
+) -> dict[str, Any] | None:
+    """Year-on-year growth as bars grouped by period (in time order), a bar per indicator."""
+    if not rows:
+        return None
+    periods = sorted({(r["end_month"], r["months"], r["period_label"]) for r in rows})
+    labels = [label for *_, label in periods]
+    traces = []
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_indicator.setdefault(row["indicator_code"], []).append(row)
+    for code, observations in sorted(by_indicator.items()):
+        observations.sort(key=lambda r: labels.index(r["period_label"]))
+        colour = colours.get(code, PALETTE[-1])
+        traces.append(
+            {
+                "type": "bar",
+                "name": observations[0]["indicator"],
+                "x": [r["period_label"] for r in observations],
+                "y": [r["value"] for r in observations],
+                "marker": {
+                    "color": colour,
+                    "line": {
+                        "color": [
+                            "#c25e00" if r["is_conflicting"] else colour for r in observations
+                        ],
+                        "width": 2,
+                    },
+                },
+                "customdata": [_customdata(r, href) for r in observations],
+                "hovertemplate": HOVER % "%{fullData.name}",
+            }
+        )
+    layout = _layout("同比增速 Year-on-year growth (%)", 260 + 22 * ((len(traces) + 2) // 3))
+    layout["barmode"] = "group"
+    layout["xaxis"] = {"type": "category", "categoryorder": "array", "categoryarray": labels,
+                       "linecolor": "#c9ced6"}  # fmt: skip
+    layout["yaxis"] = {**VALUE_AXIS, "ticksuffix": "%"}
+    layout["showlegend"] = True
+    layout["legend"] = LEGEND
+    return {"data": traces, "layout": layout}
+
+
+def area_charts(
     observations: list[dict[str, Any]],
     colours: dict[str, str],
     href: Callable[[dict[str, Any]], str],
-) -> RegionCharts:
-    """The level and growth figures of one region's headline observations."""
-    levels = [
-        r for r in observations
-        if r["measure"] == "value" and r["unit_dimension"] == LEVEL_DIMENSION
-        and r["value_base"] is not None
-    ]  # fmt: skip
-    growth = [r for r in observations if r["measure"] == "yoy_pct"]
-    months = [r["end_month"] for r in levels + growth]
-    if not months:
-        return RegionCharts(level=None, growth=None)
-    x_axis = _x_axis(months)
-    return RegionCharts(
-        level=_figure(
-            levels,
-            title=f"总量 Level ({LEVEL_UNIT})",
-            y_of=lambda r: round(r["value_base"] / LEVEL_FACTOR, 6),
-            y_unit="",
-            colours=colours,
-            href=href,
-            x_axis=x_axis,
-            by_length=True,
-        )
-        if levels
-        else None,
-        growth=_figure(
-            growth,
-            title="同比增速 Year-on-year growth (%)",
-            y_of=lambda r: r["value"],
-            y_unit="%",
-            colours=colours,
-            href=href,
-            x_axis=x_axis,
-            by_length=False,
-        )
-        if growth
-        else None,
-    )
+) -> list[tuple[str, dict[str, Any]]]:
+    """(name, figure) of an area's charts: its growth, then a level chart per indicator."""
+    figures: list[tuple[str, dict[str, Any]]] = []
+    growth = growth_figure([r for r in observations if r["measure"] == "yoy_pct"], colours, href)
+    if growth:
+        figures.append(("growth", growth))
+    levels: dict[str, list[dict[str, Any]]] = {}
+    for r in observations:
+        if (r["measure"] == "value" and r["unit_dimension"] == LEVEL_DIMENSION
+                and r["value_base"] is not None):  # fmt: skip
+            levels.setdefault(r["indicator_code"], []).append(r)
+    for code, rows in sorted(levels.items()):
+        figure = level_figure(rows, colours, href)
+        if figure:
+            figures.append((f"level-{code}", figure))
+    return figures

@@ -1,20 +1,28 @@
-"""Render the report: gather the published warehouse's records, build the pages, write them.
+"""Render the report: read the published warehouse, build the pages, write them.
 
 Layout of VAR/report/ (every link relative, nothing fetched from the network):
 
-    index.html           per region: charts and the latest values; the run's data quality
-    docs/<sha16>.html    one evidence viewer per current document, facts highlighted
-    assets/              plotly.min.js (the chart library, bundled), report.css, *.js
+    index.html             the run, the areas (one row each), data quality, the first rows
+                           of every long list
+    areas/<code>.html      one page per area: its charts, latest values, documents, conflicts
+    lists/<name>-<n>.html  long lists in pages of LIST_PAGE_ROWS (documents, quarantine...)
+    docs/<sha16>.html      one evidence viewer per current document, facts highlighted
+    schema.html            the warehouse documented (`zhibiao docs`, warehouse.report.schema)
+    assets/                plotly.min.js (the chart library, bundled), report.css, *.js
 
-The report is built beside the old one and swapped in, so a reader never sees half of it.
+No page grows with the number of documents but the index (a row per area) and the area
+pages (a row per document of the area). Evidence pages are written only for documents whose
+page would change (docs/pages.json keeps a hash of what each shows); the others stay.
+Each file is written aside and renamed into place, evidence pages first and the index last,
+so a reader never meets half a page nor a link to a page not yet written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
-import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,7 +38,7 @@ from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 import warehouse.report_queries as queries
 from warehouse.analyst import open_analyst_db
-from warehouse.report.charts import RegionCharts, indicator_colours, region_charts, stated
+from warehouse.report.charts import area_charts, indicator_colours, stated
 from warehouse.report.evidence import Span, locatable, segment_text
 
 MEASURE_NAMES = {
@@ -45,7 +53,13 @@ MEASURE_NAMES = {
 }
 """Short labels of the measures (their full names: transforms/catalog/measures.csv)."""
 SEVERITY_EFFECT = {"critical": "quarantined", "warning": "loaded, flagged", "info": "loaded, noted"}
-STATIC_ASSETS = ("report.css", "report.js", "viewer.js")
+STATIC_ASSETS = ("report.css", "report.js", "viewer.js", "fonts.js")
+LIST_PAGE_ROWS = 500
+"""Rows of a page of a long list (documents, facts awaiting review, conflicts, rejections)."""
+INDEX_LIST_ROWS = 50
+"""Rows of each long list shown on the index, before the link to its pages."""
+EVIDENCE_BATCH = 200
+"""Documents whose facts and texts are read from the database at a time."""
 
 
 class ReportError(RuntimeError):
@@ -59,7 +73,11 @@ class ReportResult:
     charts: int
     documents: int
     facts_highlighted: int
+    """Facts highlighted in the evidence pages written this time."""
     seconds: float
+    evidence_written: int = 0
+    """Evidence pages written (new or changed documents); the others were kept."""
+    largest_page_bytes: int = 0
 
 
 def write_report(var_dir: Path) -> ReportResult:
@@ -68,28 +86,41 @@ def write_report(var_dir: Path) -> ReportResult:
     Raises FileNotFoundError before the first run, ReportError when the published database
     cannot be read or the report cannot be written.
     """
+    from warehouse.report.schema import schema_page
+
     started = time.perf_counter()
+    target = var_dir / "report"
     connection = open_analyst_db(var_dir)
     try:
-        data = _gather(connection)
-    except duckdb.Error as error:
-        raise ReportError(f"reading {var_dir / 'analyst.duckdb'} failed: {error}") from error
-    finally:
-        connection.close()
-    has_data_docs = (var_dir / "data_docs" / "index.html").exists()
-    site = build_site(data, data_docs_href="../data_docs/index.html" if has_data_docs else None)
-    target = var_dir / "report"
-    try:
-        _write_site(site, target)
+        try:
+            data = _gather(connection)
+            writer = SiteWriter(target)
+            writer.assets()
+            evidence = _write_evidence_pages(connection, writer, data)
+            schema = schema_page(connection, var_dir, generated_at=data.generated_at)
+        except duckdb.Error as error:
+            raise ReportError(f"reading {var_dir / 'analyst.duckdb'} failed: {error}") from error
+        has_data_docs = (var_dir / "data_docs" / "index.html").exists()
+        site = build_site(data, data_docs_href="../data_docs/index.html" if has_data_docs else None)
+        for relative, html in site.pages.items():
+            if relative != "index.html":
+                writer.page(relative, html)
+        writer.page("schema.html", schema)
+        writer.page("index.html", site.pages["index.html"])  # last: it links to the others
+        writer.remove_stale(keep=set(site.pages) | {"schema.html"})
     except OSError as error:
         raise ReportError(f"writing {target} failed: {error}") from error
+    finally:
+        connection.close()
     return ReportResult(
         index=target / "index.html",
         regions=site.regions,
         charts=site.charts,
-        documents=len(site.pages) - 1,
-        facts_highlighted=site.facts_highlighted,
+        documents=len(data.documents),
+        facts_highlighted=evidence.facts_highlighted,
         seconds=time.perf_counter() - started,
+        evidence_written=evidence.written,
+        largest_page_bytes=writer.largest,
     )
 
 
@@ -100,13 +131,13 @@ class ReportData:
     expectations: list[dict[str, Any]]
     quarantined_by: dict[str, int]
     documents: list[dict[str, Any]]
-    texts: dict[int, str]
     has_text_table: bool
-    facts: list[dict[str, Any]]
     headline: list[dict[str, Any]]
+    area_documents: list[dict[str, Any]]
     conflicts: list[dict[str, Any]]
     pending: list[dict[str, Any]]
     rejections: list[dict[str, Any]]
+    generated_at: str = ""
 
 
 def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
@@ -119,64 +150,65 @@ def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
         expectations=queries.expectation_results(connection, load_id) if checked else [],
         quarantined_by=queries.quarantined_by_expectation(connection, load_id) if checked else {},
         documents=queries.current_documents(connection),
-        texts=queries.document_texts(connection),
         has_text_table=queries.has_document_text(connection),
-        facts=queries.document_facts(connection),
         headline=queries.headline_observations(connection),
+        area_documents=queries.area_documents(connection),
         conflicts=queries.conflicts(connection),
         pending=queries.pending_quarantine(connection),
         rejections=queries.current_rejections(connection),
+        generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     )
 
 
 @dataclass
 class Site:
     pages: dict[str, str]
-    """Relative path -> HTML."""
+    """Relative path -> HTML (all but the evidence pages)."""
     regions: int
     charts: int
-    facts_highlighted: int
 
 
 def page_name(content_sha256: str) -> str:
     return f"{content_sha256[:16]}.html"
 
 
-def evidence_href(content_sha256: str, fact_key: str, prefix: str = "docs/") -> str:
-    """The link from the report to a fact's highlighted sentence."""
+def evidence_href(content_sha256: str, fact_key: str, prefix: str = "../docs/") -> str:
+    """The link from a page one folder down (an area, a list) to a fact's sentence."""
     return f"{prefix}{page_name(content_sha256)}#f-{fact_key}"
 
 
+def area_href(region_code: str, prefix: str = "") -> str:
+    return f"{prefix}areas/{region_code}.html"
+
+
 def build_site(data: ReportData, *, data_docs_href: str | None) -> Site:
-    """Every page of the report as HTML (no I/O: tests render without a browser or disk)."""
+    """The index, area and list pages as HTML (no I/O: tests render without a disk)."""
     env = _environment()
-    generated_at = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    common = {"generated_at": data.generated_at or "", "data_docs_href": data_docs_href}
     pages: dict[str, str] = {}
-    highlighted = 0
-    facts_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for fact in data.facts:
-        facts_by_doc[fact["document_key"]].append(fact)
-    for document in data.documents:
-        page = _document_page(document, facts_by_doc[document["document_key"]], data)
-        highlighted += page["highlighted"]
-        pages[f"docs/{page_name(document['content_sha256'])}"] = env.get_template(
-            "document.html"
-        ).render(page=page, generated_at=generated_at, asset_prefix="../")
-    regions, figures = _regions(data.headline)
+    areas, charts = _areas(data)
+    for area in areas:
+        pages[area_href(area["code"])] = env.get_template("area.html").render(
+            area=area, asset_prefix="../", **common
+        )
+    lists = _lists(data)
+    for name, listing in lists.items():
+        for number, rows in enumerate(listing["pages"], start=1):
+            pages[f"lists/{name}-{number}.html"] = env.get_template("list.html").render(
+                listing=listing, rows=rows, number=number, name=name, asset_prefix="../",
+                **common,
+            )  # fmt: skip
     pages["index.html"] = env.get_template("index.html").render(
         run=_run_view(data.run),
         quality=_quality_view(data),
-        regions=regions,
-        figures_json=Markup(_script_json(figures)),
-        documents=[{**d, "href": f"docs/{page_name(d['content_sha256'])}"} for d in data.documents],
-        data_docs_href=data_docs_href,
-        generated_at=generated_at,
+        areas=areas,
+        lists=lists,
+        documents=len(data.documents),
         asset_prefix="",
         plotly_version=get_plotlyjs_version(),
+        **common,
     )
-    return Site(
-        pages=pages, regions=len(regions), charts=len(figures), facts_highlighted=highlighted
-    )
+    return Site(pages=pages, regions=len(areas), charts=charts)
 
 
 def _environment() -> jinja2.Environment:
@@ -199,40 +231,47 @@ def _script_json(value: Any) -> str:
     return text.replace("</", "<\\/")
 
 
-# --- index: regions -------------------------------------------------------------------
+# --- areas --------------------------------------------------------------------------------
 
 
-def _regions(headline: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    colours = indicator_colours([r["indicator_code"] for r in headline])
+def _areas(data: ReportData) -> tuple[list[dict[str, Any]], int]:
+    """One record per area with headline figures: its page's content and its index row."""
+    colours = indicator_colours([r["indicator_code"] for r in data.headline])
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in headline:
+    for row in data.headline:
         by_region[row["region_code"]].append(row)
-    regions, figures = [], {}
+    documents: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in data.area_documents:
+        documents[row["region_code"]].append(
+            {**row, "href": f"../docs/{page_name(row['content_sha256'])}"}
+        )
+    conflicts = _conflict_groups([c for c in data.conflicts], prefix="../docs/")
+    conflicts_by_region: dict[str, list] = defaultdict(list)
+    for group in conflicts:
+        conflicts_by_region[group[0]["region_code"]].append(group)
+    areas, chart_count = [], 0
     for code in sorted(by_region):
         rows = by_region[code]
-        charts: RegionCharts = region_charts(
-            rows, colours, lambda r: evidence_href(r["content_sha256"], r["fact_key"])
-        )
-        chart_ids = []
-        for kind, figure in (("level", charts.level), ("growth", charts.growth)):
-            if figure is not None:
-                figure_id = f"{code}-{kind}"
-                figures[figure_id] = figure
-                chart_ids.append(figure_id)
-        regions.append(
+        figures = area_charts(rows, colours, lambda r: evidence_href(r["content_sha256"],
+                                                                     r["fact_key"]))  # fmt: skip
+        chart_count += len(figures)
+        latest = [{**row, "colour": colours[row["indicator_code"]]} for row in _latest_values(rows)]
+        areas.append(
             {
                 "code": code,
                 "name": rows[0]["region"],
                 "level": rows[0]["region_level"],
-                "anchor": f"region-{code}",
-                "charts": chart_ids,
-                "latest": [
-                    {**row, "colour": colours[row["indicator_code"]]}
-                    for row in _latest_values(rows)
-                ],
+                "charts": [{"id": f"chart-{name}", "figure": name} for name, _ in figures],
+                "figures_json": Markup(_script_json(dict(figures))),
+                "latest": latest,
+                "latest_period": max((r["end_month"], r["period_label"]) for r in rows)[1],
+                "indicators": len({r["indicator_code"] for r in rows}),
+                "documents": documents.get(code, []),
+                "conflicts": conflicts_by_region.get(code, []),
+                "href": area_href(code),
             }
         )
-    return regions, figures
+    return areas, chart_count
 
 
 def _latest_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -295,11 +334,6 @@ def _quality_view(data: ReportData) -> dict[str, Any]:
                 "effect": SEVERITY_EFFECT.get(row["severity"], row["severity"]) if caught else "",
             }
         )
-    conflict_groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for row in data.conflicts:
-        conflict_groups[row["chosen_fact_key"]].append(
-            {**row, "href": evidence_href(row["content_sha256"], row["fact_key"])}
-        )
     return {
         "checked_run": data.checked_run,
         "is_latest_run": bool(
@@ -307,12 +341,88 @@ def _quality_view(data: ReportData) -> dict[str, Any]:
         ),
         "expectations": expectations,
         "failed": sum(1 for e in expectations if e["unexpected_count"]),
-        "pending": [
-            {**q, "href": evidence_href(q["content_sha256"], q["fact_key"])} for q in data.pending
-        ],
-        "conflicts": list(conflict_groups.values()),
-        "rejections": data.rejections,
+        "conflicts": len(_conflict_groups(data.conflicts, prefix="")),
     }
+
+
+def _conflict_groups(rows: list[dict[str, Any]], *, prefix: str) -> list[list[dict[str, Any]]]:
+    """Conflicting figures, each the list of its stated values, the chosen one first."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["chosen_fact_key"]].append(
+            {**row, "href": evidence_href(row["content_sha256"], row["fact_key"], prefix)}
+        )
+    return list(groups.values())
+
+
+def _cell(text: Any, href: str | None = None, css: str = "") -> Markup:
+    """A table cell's content: text, or a link; escaped."""
+    shown = escape("" if text is None else text)
+    if href is None:
+        return Markup(f'<span class="{css}">{shown}</span>') if css else Markup(shown)
+    return Markup(f'<a class="{css}" href="{escape(href)}">{shown}</a>')
+
+
+def _lists(data: ReportData) -> dict[str, dict[str, Any]]:
+    """The long lists, each in pages: title, column headings, and rows of cells. Links in
+    the cells are relative to lists/ (one folder down); the index shows the first rows."""
+    documents = [
+        [_cell(d["doc_name"], f"../docs/{page_name(d['content_sha256'])}"),
+         d["inferred_region"] or "", d["report_date"] or "", d["format"],
+         f"{d['facts_loaded']:,}", f"{d['facts_quarantined']:,}"]
+        for d in data.documents
+    ]  # fmt: skip
+    pending = [
+        [q["doc"], q["indicator"] or "?", q["region"] or "?", q["period_label"] or "?",
+         MEASURE_NAMES.get(q["measure"], q["measure"]),
+         _cell(stated(q["value"], q["unit"]) if q["value"] is not None else "?",
+               evidence_href(q["content_sha256"], q["fact_key"]), "value-link quarantined"),
+         ", ".join(q["failed_expectations"] or []), Markup(f"<code>{escape(q['fact_key'])}</code>")]
+        for q in data.pending
+    ]  # fmt: skip
+    conflicts = [
+        [c["region"], c["indicator"], c["period_label"],
+         MEASURE_NAMES.get(c["measure"], c["measure"]),
+         _cell(stated(c["value"], c["unit"]), c["href"], "value-link"),
+         f"{c['doc_name']}" + (f" ({c['report_date']})" if c["report_date"] else ""),
+         "chosen" if c["is_chosen"] else ""]
+        for group in _conflict_groups(data.conflicts, prefix="../docs/") for c in group
+    ]  # fmt: skip
+    rejections = [
+        [Markup(f"<code>{escape(r['path'])}</code>"), Markup(f"<code>{escape(r['reason'])}</code>"),
+         r["message"]]
+        for r in data.rejections
+    ]  # fmt: skip
+    specs = {
+        "documents": ("Documents 文档", ["Document", "Area", "As of", "Format", "Facts loaded",
+                                        "Quarantined"], documents),
+        "pending": ("Quarantined facts awaiting review 待复核的隔离事实",
+                    ["Document", "Indicator", "Area", "Period", "Measure", "Value", "Failed",
+                     "Fact id"], pending),
+        "conflicts": ("Conflicting figures 数据冲突",
+                      ["Area", "Indicator", "Period", "Measure", "Value", "Document (as of)", ""],
+                      conflicts),
+        "rejections": ("Rejected files 拒收文件", ["Path", "Reason", "Message"], rejections),
+    }  # fmt: skip
+    return {
+        name: {
+            "title": title,
+            "headers": headers,
+            "count": len(rows),
+            "first": [_index_row(row) for row in rows[:INDEX_LIST_ROWS]],
+            "pages": [rows[i : i + LIST_PAGE_ROWS] for i in range(0, len(rows), LIST_PAGE_ROWS)]
+            or [[]],
+        }
+        for name, (title, headers, rows) in specs.items()
+    }
+
+
+def _index_row(row: list[Any]) -> list[Any]:
+    """A list row as the index shows it: its links one folder up (`../x` -> `x`)."""
+    return [
+        Markup(str(cell).replace('href="../', 'href="')) if isinstance(cell, Markup) else cell
+        for cell in row
+    ]
 
 
 # --- evidence viewer --------------------------------------------------------------------
@@ -372,9 +482,8 @@ def _marks(segments: Iterable, titles: dict[str, str]) -> Markup:
 
 
 def _document_page(
-    document: dict[str, Any], facts: list[dict[str, Any]], data: ReportData
+    document: dict[str, Any], facts: list[dict[str, Any]], text: str | None, has_text_table: bool
 ) -> dict[str, Any]:
-    text = data.texts.get(document["document_key"])
     titles = {f["fact_key"]: _fact_title(f) for f in facts}
     spans = {
         f["fact_key"]: Span(
@@ -407,7 +516,7 @@ def _document_page(
             "This document was loaded before its text was kept (table document_text): "
             "its facts are listed with their evidence. It is highlighted in place once it "
             "is read again."
-            if data.has_text_table
+            if has_text_table
             else "The published warehouse has no document_text table yet."
         ),
         "unplaced": [
@@ -425,24 +534,120 @@ def _document_page(
     }
 
 
-# --- writing ----------------------------------------------------------------------------
+# --- writing ------------------------------------------------------------------------------
 
 
-def _write_site(site: Site, target: Path) -> None:
-    """Write the pages and assets aside, then swap them in for the previous report."""
-    building = target.with_name(f".{target.name}-{os.getpid()}")
-    previous = target.with_name(f".{target.name}-previous")
-    shutil.rmtree(building, ignore_errors=True)
-    (building / "assets").mkdir(parents=True)
-    (building / "docs").mkdir()
-    for relative, html in site.pages.items():
-        (building / relative).write_text(html, encoding="utf-8")
-    static = resources.files("warehouse.report") / "static"
-    for name in STATIC_ASSETS:
-        (building / "assets" / name).write_bytes((static / name).read_bytes())
-    (building / "assets" / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
-    shutil.rmtree(previous, ignore_errors=True)
-    if target.exists():
-        target.replace(previous)
-    building.replace(target)
-    shutil.rmtree(previous, ignore_errors=True)
+def _render_version() -> str:
+    """A hash of what shapes an evidence page besides its data: its templates, the viewer's
+    script and this module's layout; another version writes every page again."""
+    digest = hashlib.sha256(EVIDENCE_LAYOUT.encode())
+    templates = resources.files("warehouse.report") / "templates"
+    for name in ("base.html", "document.html"):
+        digest.update((templates / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+EVIDENCE_LAYOUT = "2"
+"""Bump when _document_page or _marks change what an evidence page shows."""
+PAGES_MANIFEST = "docs/pages.json"
+
+
+@dataclass
+class EvidenceResult:
+    written: int
+    kept: int
+    facts_highlighted: int
+
+
+def _write_evidence_pages(
+    connection: duckdb.DuckDBPyConnection, writer: SiteWriter, data: ReportData
+) -> EvidenceResult:
+    """Write the evidence pages of new and changed documents; remove those of documents no
+    longer current. Reads facts and texts EVIDENCE_BATCH documents at a time."""
+    version = _render_version()
+    manifest = writer.read_json(PAGES_MANIFEST)
+    previous = manifest.get("pages", {}) if manifest.get("render") == version else {}
+    fingerprints = queries.document_fingerprints(connection)
+    by_key = {d["document_key"]: d for d in data.documents}
+    pages = {page_name(d["content_sha256"]): str(fingerprints.get(k)) for k, d in by_key.items()}
+    stale = [
+        key for key, d in by_key.items()
+        if previous.get(page_name(d["content_sha256"])) != pages[page_name(d["content_sha256"])]
+        or not writer.exists(f"docs/{page_name(d['content_sha256'])}")
+    ]  # fmt: skip
+    env = _environment()
+    template = env.get_template("document.html")
+    highlighted = 0
+    for start in range(0, len(stale), EVIDENCE_BATCH):
+        keys = stale[start : start + EVIDENCE_BATCH]
+        facts: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for fact in queries.document_facts(connection, keys):
+            facts[fact["document_key"]].append(fact)
+        texts = queries.document_texts(connection, keys)
+        for key in keys:
+            document = by_key[key]
+            page = _document_page(document, facts[key], texts.get(key), data.has_text_table)
+            highlighted += page["highlighted"]
+            html = template.render(page=page, generated_at=data.generated_at, asset_prefix="../")
+            writer.page(f"docs/{page_name(document['content_sha256'])}", html)
+    for name in set(previous) - set(pages):
+        writer.remove(f"docs/{name}")
+    writer.write_json(PAGES_MANIFEST, {"render": version, "pages": pages})
+    return EvidenceResult(
+        written=len(stale), kept=len(pages) - len(stale), facts_highlighted=highlighted
+    )
+
+
+class SiteWriter:
+    """Writes the report's files in place, each whole (aside, then renamed)."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.written: set[str] = set()
+        self.largest = 0
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            target.unlink()
+        for folder in ("assets", "docs", "areas", "lists"):
+            (target / folder).mkdir(parents=True, exist_ok=True)
+
+    def exists(self, relative: str) -> bool:
+        return (self.target / relative).is_file()
+
+    def page(self, relative: str, html: str) -> None:
+        self.bytes(relative, html.encode("utf-8"))
+
+    def bytes(self, relative: str, content: bytes) -> None:
+        path = self.target / relative
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+        self.written.add(relative)
+        if relative.endswith(".html"):
+            self.largest = max(self.largest, len(content))
+
+    def read_json(self, relative: str) -> dict[str, Any]:
+        try:
+            return json.loads((self.target / relative).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def write_json(self, relative: str, value: Any) -> None:
+        self.bytes(relative, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def remove(self, relative: str) -> None:
+        (self.target / relative).unlink(missing_ok=True)
+
+    def assets(self) -> None:
+        static = resources.files("warehouse.report") / "static"
+        for name in STATIC_ASSETS:
+            self.bytes(f"assets/{name}", (static / name).read_bytes())
+        plotly = self.target / "assets" / "plotly.min.js"
+        if not plotly.exists() or get_plotlyjs_version() not in plotly.read_text("utf-8")[:400]:
+            self.bytes("assets/plotly.min.js", get_plotlyjs().encode("utf-8"))
+
+    def remove_stale(self, keep: set[str]) -> None:
+        """Area and list pages this report did not write (an area with no figure now)."""
+        for folder in ("areas", "lists"):
+            for path in (self.target / folder).glob("*.html"):
+                if f"{folder}/{path.name}" not in keep:
+                    path.unlink(missing_ok=True)
