@@ -42,7 +42,7 @@ from warehouse.publication_state import (
     publish_load,
     unchanged_tables,
 )
-from warehouse.publish import PUBLISHED_TABLES, Publication
+from warehouse.publish import PUBLISHED_TABLES, PUBLISHED_VIEWS, Publication
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse, WarehouseBusy
 
@@ -369,7 +369,7 @@ def _publish(
     recorded in the warehouse."""
     (publish,) = _with_retries(settings, publish_task)
     clock = time.perf_counter()
-    progress.start("publish", total=len(PUBLISHED_TABLES))
+    progress.start("publish", total=len(PUBLISHED_TABLES + PUBLISHED_VIEWS))
     publication = publish(warehouse, settings, load_id, summary.flow_run_id, before, unchanged)
     progress.finish("publish")
     stage_seconds["publish"] = time.perf_counter() - clock

@@ -76,7 +76,11 @@ def test_every_documented_column_exists(var: Path) -> None:
 
 
 def test_coverage_counts_what_current_documents_state(var: Path) -> None:
-    with duckdb.connect(str(var / "analyst.duckdb"), read_only=True) as connection:
+    with duckdb.connect(
+        str(var / "analyst.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(var / "exports")},  # its views' files, relative
+    ) as connection:
         rows = connection.execute(
             "SELECT indicator_code, region, period_label, n_facts, n_measures, n_documents, "
             "latest_load_id FROM v_coverage ORDER BY period_label"

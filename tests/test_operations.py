@@ -43,7 +43,9 @@ def run_cli(inbox: Path, var: Path, *options: str) -> dict:
 
 
 def query(database: Path, sql: str, parameters: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as connection:
+    # The analyst database's views name their files relative to it (VAR/exports).
+    config = {"file_search_path": str(database.parent / "exports")}
+    with duckdb.connect(str(database), read_only=True, config=config) as connection:
         return connection.execute(sql, parameters or []).fetchall()
 
 

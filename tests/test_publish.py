@@ -125,7 +125,11 @@ def test_extracts_keep_their_column_types_when_tables_are_empty(tmp_path: Path) 
         assert empty["tables"][table]["columns"] == full["tables"][table]["columns"], table
     # What readers get: the analyst database has the same columns and types either way.
     for var in (empty_var, full_var):
-        with duckdb.connect(str(var / "analyst.duckdb"), read_only=True) as connection:
+        with duckdb.connect(
+            str(var / "analyst.duckdb"),
+            read_only=True,
+            config={"file_search_path": str(var / "exports")},  # its views' files, relative
+        ) as connection:
             described = {
                 table: connection.execute(f"DESCRIBE {table}").fetchall()
                 for table in PUBLISHED_TABLES

@@ -44,7 +44,11 @@ def published_state(var: Path) -> tuple[str, int]:
     VAR/analyst.duckdb."""
     manifest = json.loads((var / "exports" / "manifest.json").read_text(encoding="utf-8"))
     exported = pq.ParquetDataset(var / "exports" / "fact_observation").read().num_rows
-    with duckdb.connect(str(var / "analyst.duckdb"), read_only=True) as connection:
+    with duckdb.connect(
+        str(var / "analyst.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(var / "exports")},  # its views' files, relative
+    ) as connection:
         seen = connection.sql("SELECT count(*) FROM fact_observation").fetchall()[0][0]
     assert exported == seen == manifest["tables"]["fact_observation"]["rows"]
     return manifest["load_id"], seen

@@ -25,7 +25,11 @@ def test_docs_page_shows_grain_columns_lineage_expectations_and_catalogue(var: P
     html = unescape(page.read_text(encoding="utf-8"))
     assert not re.findall(r'(?:href|src)="(?:https?:)?//', html), "nothing from the network"
 
-    with duckdb.connect(str(var / "analyst.duckdb"), read_only=True) as connection:
+    with duckdb.connect(
+        str(var / "analyst.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(var / "exports")},  # its views' files, relative
+    ) as connection:
         relations = connection.execute(
             "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"
         ).fetchall()

@@ -83,17 +83,41 @@ def open_analyst_db(var_dir: Path) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(
             f"{path} does not exist yet: run `zhibiao run --var {var_dir}` first"
         )
+    # The folder of the publication opened now: its views name their files relative to it.
+    publication = Path(os.path.realpath(path)).parent
+    _refuse_shadowing_folders(publication)
     connection = duckdb.connect(str(path), read_only=True, config=ANALYST_SETTINGS)
-    exports = var_dir / "exports"
-    # Both the link the views read through and the folder it points at now; DuckDB takes
-    # these only once the database is open, so they are set, then external access goes
-    # off, then the configuration is locked: no later statement can change any of them.
-    allowed = sorted({os.path.abspath(exports) + os.sep, os.path.realpath(exports) + os.sep})
+    # DuckDB takes these only once the database is open, so they are set, then external
+    # access goes off, then the configuration is locked: no statement can change them.
+    # A view's relative path is checked as written (`fact_observation/...`) before DuckDB
+    # finds it under the search path, so those prefixes are allowed too (the working
+    # directory has no such folder: `_refuse_shadowing_folders`).
+    allowed = [str(publication) + os.sep, *(f"{name}/" for name in published_folders(publication))]
+    connection.execute("SET file_search_path = ?", [str(publication)])
     connection.execute("SET allowed_directories = ?", [allowed])
     connection.execute("SET enable_progress_bar = false")  # it would draw into the results
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
     return connection
+
+
+def published_folders(publication: Path) -> list[str]:
+    """The folders of a publication that its analyst database's views read."""
+    return sorted(p.name for p in publication.iterdir() if p.is_dir())
+
+
+def _refuse_shadowing_folders(publication: Path) -> None:
+    """DuckDB looks for a relative path in the working directory before the search path:
+    from a folder that holds a `dim_region/` of its own, the views would read that one."""
+    cwd = Path.cwd().resolve()
+    if cwd == publication:
+        return
+    shadowing = [name for name in published_folders(publication) if (cwd / name).exists()]
+    if shadowing:
+        raise FileExistsError(
+            f"the current folder holds {', '.join(shadowing)}, which DuckDB would read "
+            f"instead of the publication's ({publication}): run this from another folder"
+        )
 
 
 def run_query(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.column_docs import apply_column_comments
-from warehouse.sql import scalar
+from warehouse.extract_files import DEFAULT_ROW_GROUP_ROWS, relation_schema, write_parquet
 from warehouse.store import sql_literal
 
 PUBLISHED_TABLES = (
@@ -44,6 +44,8 @@ PUBLISHED_TABLES = (
     "etl_run",
     "dq_result",
 )
+PUBLISHED_VIEWS = ("v_indicator_latest", "v_timeseries")
+"""Views BI tools read as Parquet too, so none of them re-implements the latest-wins rule."""
 PARTITIONED_BY = {"fact_observation": "year"}
 PARTITION_TYPES = {"year": "INTEGER"}
 """Hive partition columns live in folder names; readers are told their type (else BIGINT)."""
@@ -53,8 +55,10 @@ ROW_GROUP_ROWS = {"document_text": 4096}
 """Tables of long rows get smaller Parquet row groups than DuckDB's 122,880 rows: the writer
 holds a row group in memory, and 100,000 documents' texts would be one row group of about a
 gigabyte (over ZHIBIAO_DUCKDB_MEMORY_LIMIT)."""
-MANIFEST_FORMAT = 2
-"""2: every file is listed with its size and SHA-256, and the analyst database is inside."""
+MANIFEST_FORMAT = 3
+"""2: every file is listed with its size and SHA-256, and the analyst database is inside.
+3: the views' extracts; each column's Arrow type and nullability; the analyst database's
+views name the publication's files relative to it."""
 VERSION_PREFIX = ".exports-"
 ANALYST_DB = "analyst.duckdb"
 MANIFEST = "manifest.json"
@@ -100,12 +104,13 @@ def publish(
     shutil.rmtree(version, ignore_errors=True)
     version.mkdir(parents=True)
     row_counts: dict[str, int] = {}
-    schemas: dict[str, list[dict[str, str]]] = {}
+    schemas: dict[str, list[dict[str, object]]] = {}
     files: dict[str, list[dict[str, object]]] = {}
     current = _current_manifest(exports)
-    for table in PUBLISHED_TABLES:
+    relations = PUBLISHED_TABLES + _views_present(connection)
+    for table in relations:
         entry = current.get("tables", {}).get(table)
-        if table in unchanged and entry and _link_table(exports, version, entry):
+        if _unchanged(table, unchanged) and entry and _link_table(exports, version, entry):
             row_counts[table], schemas[table] = entry["rows"], entry["columns"]
             files[table] = entry["files"]
         else:
@@ -114,7 +119,7 @@ def publish(
         if on_table:
             on_table(table)
         step(f"publish:table:{table}")
-    _write_analyst_db(connection, version, row_counts)
+    _write_analyst_db(connection, version)
     step("publish:analyst_db")
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -123,13 +128,14 @@ def publish(
         "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "tables": {
             table: {
+                "kind": "view" if table in PUBLISHED_VIEWS else "table",
                 "rows": row_counts[table],
                 "path": table,
                 "partitioned_by": PARTITIONED_BY.get(table),
                 "columns": schemas[table],
                 "files": files[table],
             }
-            for table in PUBLISHED_TABLES
+            for table in relations
         },
         "analyst_db": _file_entry(version, ANALYST_DB),
     }
@@ -154,6 +160,21 @@ def publish(
         version=version.name,
         manifest_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _views_present(connection: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The published views the warehouse has: v_timeseries is made by the first load."""
+    present = {
+        name for (name,) in connection.execute("SELECT view_name FROM duckdb_views()").fetchall()
+    }
+    return tuple(view for view in PUBLISHED_VIEWS if view in present)
+
+
+def _unchanged(relation: str, unchanged: Collection[str]) -> bool:
+    """A view is as published when every table is (it reads several of them)."""
+    if relation in PUBLISHED_VIEWS:
+        return set(PUBLISHED_TABLES) <= set(unchanged)
+    return relation in unchanged
 
 
 def _next_version(var_dir: Path, exports: Path, load_id: str) -> Path:
@@ -262,8 +283,8 @@ def copy_to_url(version: Path, url: str, load_id: str) -> str:
     fs, root = fsspec.core.url_to_fs(url)
     target = f"{root.rstrip('/')}/{load_id}"
     for path in sorted(version.rglob("*")):
-        # The analyst database's views name this machine's files: of no use elsewhere.
-        if path.is_file() and path.name != ANALYST_DB:
+        # The analyst database goes too: its views name the files relative to it.
+        if path.is_file():
             remote = f"{target}/{path.relative_to(version).as_posix()}"
             fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
             fs.put_file(str(path), remote)
@@ -317,33 +338,22 @@ def _export_query(table: str) -> str:
 
 def _write_table(
     connection: duckdb.DuckDBPyConnection, folder: Path, table: str
-) -> tuple[int, list[dict[str, str]]]:
-    """One table's Parquet (zstd) under `folder`: its row count and its columns' types.
+) -> tuple[int, list[dict[str, object]]]:
+    """One table's (or view's) Parquet (zstd) under `folder`: its row count and its columns.
 
-    Types come from the warehouse's DDL, not from the data, so they are the same in every
-    publication, empty tables included.
+    The schema comes from the warehouse's DDL, not from the data (`extract_files`), so it is
+    the same in every publication, empty tables included.
     """
     query = _export_query(table)
-    relation = connection.sql(query)
-    columns = [
-        {"name": name, "type": str(dtype)}
-        for name, dtype in zip(relation.columns, relation.types, strict=True)
-    ]
-    target = folder / table
+    schema, columns = relation_schema(connection, table, query)
     partition = PARTITIONED_BY.get(table)
-    target.mkdir()
-    # COPY returns the rows it wrote: no second pass over the table to count them.
-    rows = 0
-    if partition:
-        options = f"FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({partition})"
-        rows = scalar(connection, f"COPY ({query}) TO '{target}' ({options}, OVERWRITE_OR_IGNORE)")
-    if not partition or not rows:
-        # An empty partitioned table is one empty file (its folder, its columns, no rows).
-        name = "empty.parquet" if partition else f"{table}.parquet"
-        options = "FORMAT parquet, COMPRESSION zstd"
-        if table in ROW_GROUP_ROWS:
-            options += f", ROW_GROUP_SIZE {ROW_GROUP_ROWS[table]}"
-        rows = scalar(connection, f"COPY ({query}) TO '{target / name}' ({options})")
+    for column in columns:
+        if column["name"] == partition:
+            column["partition"] = True
+    rows = write_parquet(
+        connection, query, schema, folder / table, partition=partition,
+        row_group_rows=ROW_GROUP_ROWS.get(table, DEFAULT_ROW_GROUP_ROWS),
+    )  # fmt: skip
     return rows, columns
 
 
@@ -398,38 +408,44 @@ def _link_analyst_db(var_dir: Path) -> None:
     os.replace(link, final)
 
 
-def _table_source(folder: Path, table: str, rows: int) -> str:
+def _table_source(table: str) -> str:
+    """What a view of the analyst database reads: the table's files, relative to the
+    database's own folder (found through DuckDB's `file_search_path`, or the working
+    directory), so the publication can be moved or copied whole."""
     partition = PARTITIONED_BY.get(table)
-    if partition and rows:
+    if partition:
         types = ", ".join(f"'{k}': {v}" for k, v in PARTITION_TYPES.items() if k == partition)
         return (
-            f"read_parquet('{folder / table}/**/*.parquet', hive_partitioning = true, "
+            f"read_parquet('{table}/**/*.parquet', hive_partitioning = true, "
             f"hive_types = {{{types}}})"
         )
-    name = "empty" if partition else table
-    return f"read_parquet('{folder / table / name}.parquet')"
+    return f"read_parquet('{table}/{table}.parquet')"
 
 
-def _write_analyst_db(
-    connection: duckdb.DuckDBPyConnection, version: Path, rows: dict[str, int]
-) -> Path:
+ANALYST_DB_STORAGE = "v1.0.0"
+"""The analyst database is written in the storage format of DuckDB 1.0, which every DuckDB
+since reads: an analyst's DuckDB CLI (1.x, `pip install duckdb-cli`) opens it as well as
+this project's DuckDB."""
+
+
+def _write_analyst_db(connection: duckdb.DuckDBPyConnection, version: Path) -> Path:
     """A small database of views over the publication's own files, inside its folder.
 
-    Its tables are views over the Parquet of this publication (by absolute path: a reader
-    holding it open keeps reading the publication it opened, whole, after a switch); its
-    views are the warehouse's own, with their comments, in Chinese and English.
+    Its tables are views over the Parquet of this publication, named relative to the
+    database (`_table_source`); its views are the warehouse's own, with their comments, in
+    Chinese and English. The publication's own Parquet of those views is for BI tools.
     """
     final = version / ANALYST_DB
     temporary = version / f"{ANALYST_DB}.tmp"
     temporary.unlink(missing_ok=True)
-    # Resolved: the folder readers reach through the `exports` link, by its own name.
-    folder = Path(os.path.realpath(version))
-    analyst = duckdb.connect(str(temporary))
+    analyst = duckdb.connect(
+        str(temporary), config={"storage_compatibility_version": ANALYST_DB_STORAGE}
+    )
     try:
+        # Views are checked against their files when they are created.
+        analyst.execute("SET file_search_path = ?", [os.path.realpath(version)])
         for table in PUBLISHED_TABLES:
-            analyst.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM {_table_source(folder, table, rows[table])}"
-            )
+            analyst.execute(f"CREATE VIEW {table} AS SELECT * FROM {_table_source(table)}")
         _copy_views(connection, analyst)
         _copy_comments(connection, analyst)
         apply_column_comments(analyst)  # and the columns the extracts add (the partition)

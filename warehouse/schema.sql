@@ -263,7 +263,7 @@ WITH ranked AS (
 )
 SELECT
     i.indicator_code, i.name_zh AS indicator, r.name_zh AS region, r.region_code,
-    p.period_start, p.period_end, p.label_zh AS period_label,
+    p.period_start, p.period_end, p.start_month, p.end_month, p.label_zh AS period_label,
     ranked.measure, ranked.qualifier, ranked.denominator,
     ranked.value, u.symbol AS unit, ranked.value_base,
     ranked.n_values, ranked.n_distinct_values > 1 AS is_conflicting,
@@ -283,7 +283,7 @@ CREATE OR REPLACE VIEW v_retired_fact AS
 SELECT
     d.retired_at, d.retired_reason, d.retired_load_id, d.doc_name, d.source_path,
     i.indicator_code, i.name_zh AS indicator, r.name_zh AS region, p.label_zh AS period_label,
-    f.measure, f.qualifier, f.denominator, f.value, u.symbol AS unit, f.evidence,
+    p.start_month, p.end_month, f.measure, f.qualifier, f.denominator, f.value, u.symbol AS unit, f.evidence,
     f.fact_key, f.document_key, f.extractor_version, f.catalog_version, f.load_id
 FROM fact_observation f
 JOIN dim_document d USING (document_key)
@@ -311,7 +311,8 @@ COMMENT ON VIEW v_quality IS 'One row per run and expectation: how many candidat
 CREATE OR REPLACE VIEW v_coverage AS
 SELECT
     i.indicator_code, i.name_zh AS indicator, r.region_code, r.name_zh AS region,
-    p.period_start, p.period_end, p.label_zh AS period_label, p.granularity, p.year,
+    p.period_start, p.period_end, p.start_month, p.end_month, p.label_zh AS period_label,
+    p.granularity, p.year,
     count(*) AS n_facts,
     count(DISTINCT f.measure) AS n_measures,
     count(DISTINCT f.document_key) AS n_documents,

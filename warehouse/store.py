@@ -646,8 +646,8 @@ def refresh_timeseries_view(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         CREATE OR REPLACE VIEW v_timeseries AS
         SELECT
-            l.region_code, l.region, l.period_start, l.period_end, l.period_label,
-            p.granularity, p.year,
+            l.region_code, l.region, l.period_start, l.period_end, l.start_month, l.end_month,
+            l.period_label, p.granularity, p.year,
             {"".join(column + ", " for column in columns)}
             bool_or(l.is_conflicting) AS has_conflict,
             count(*) AS n_values
@@ -659,8 +659,8 @@ def refresh_timeseries_view(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN dim_unit du ON du.symbol = i.default_unit AND du.base_symbol = u.base_symbol
         WHERE i.is_headline AND l.measure IN ('value', 'yoy_pct')
           AND l.qualifier IS NULL AND l.denominator IS NULL
-        GROUP BY l.region_code, l.region, l.period_start, l.period_end, l.period_label,
-                 p.granularity, p.year
+        GROUP BY l.region_code, l.region, l.period_start, l.period_end, l.start_month,
+                 l.end_month, l.period_label, p.granularity, p.year
         """
     )
     con.execute(

@@ -34,7 +34,7 @@ def list_rejected(
 
     try:
         connection = open_analyst_db(var)
-    except FileNotFoundError as error:
+    except OSError as error:  # no publication yet, or a folder here would shadow it
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(1) from error
     try:

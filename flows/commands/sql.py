@@ -90,7 +90,7 @@ def sql(
         raise typer.Exit(2)
     try:
         connection = open_analyst_db(var)
-    except FileNotFoundError as error:
+    except OSError as error:  # no publication yet, or a folder here would shadow it
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(1) from error
     chosen = ResultFormat.csv if as_csv else result_format
