@@ -81,6 +81,8 @@ class BatchContext:
     catalog: Catalog | None = None
     docs_dir: Path | None = None
     """Build GX Data Docs of this batch's validation here."""
+    progress_file: Path | None = None
+    """In a worker process: where it counts the documents it has done (`progress`)."""
 
 
 def process_batch(files: list[InboxFile], context: BatchContext) -> BatchResult:

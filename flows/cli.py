@@ -23,6 +23,7 @@ from flows.commands import report as report_command
 from flows.commands import run as run_command
 from flows.commands import serve as serve_command
 from flows.commands import sql as sql_command
+from flows.commands import status as status_command
 from flows.commands.help import PlainHelpGroup, print_version
 from flows.ingest import SUPPORTED_FORMATS
 
@@ -37,6 +38,7 @@ app.add_typer(quarantine_command.app, name="quarantine")
 app.command("run")(run_command.run)
 app.command("report")(report_command.report)
 app.command("serve")(serve_command.serve)
+app.command("status")(status_command.status)
 app.command("gen")(gen_command.gen)
 app.command("docs")(docs_command.docs)
 # A query may start with a comment (`-- 1. ...`): not an option.

@@ -29,6 +29,7 @@ from flows.errors import disk_full, retry_if_transient
 from flows.ingest import RunPlan, plan_inbox
 from flows.preflight import check_folders, take_writer_lock
 from flows.reporting import write_run_report
+from flows.run_log import run_log, run_log_path
 from flows.run_summary import RunSummary, RunTally, new_load_id, tally_run
 from flows.runners import batch_runner, runs_in_parallel
 from flows.settings import Settings, run_settings
@@ -56,7 +57,8 @@ def ingest_task(settings: Settings, warehouse: Warehouse) -> RunPlan:
 
 @task(name="extract-conform-validate", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
 def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> batch.BatchResult:
-    result = batch.process_batch(files, context)
+    with progress.counted_in(context.progress_file):
+        result = batch.process_batch(files, context)
     stages.reached(settings, f"batch:{context.part}")
     return result
 
@@ -103,13 +105,15 @@ def nightly(
     wait_seconds: float = 0.0,
     dask_address: str | None = None,
     workers: int | None = None,
+    load_id: str | None = None,
 ) -> dict[str, object] | State:
     """Load every new or changed document of the inbox into the warehouse under `var`.
 
     full_refresh: read and extract every file again. reextract: extract every current
     document again from its stored text. wait_seconds: how long to wait for another run.
     dask_address: run the extraction batches on this Dask scheduler. workers: local
-    processes for them (default ZHIBIAO_WORKERS, the machine's cores).
+    processes for them (default ZHIBIAO_WORKERS, the machine's cores). load_id: this run's
+    id (default: a new one), which names its log, VAR/logs/<load_id>.log.
     """
     try:
         settings = run_settings(
@@ -117,7 +121,7 @@ def nightly(
             wait_seconds=wait_seconds, dask_address=dask_address, workers=workers,
         )  # fmt: skip
         try:
-            summary = run_nightly(settings)
+            summary = run_nightly(settings, load_id or new_load_id())
         except (OSError, duckdb.Error, pl.exceptions.PolarsError) as error:
             full = disk_full(error, settings.var)
             if full is None:
@@ -151,14 +155,14 @@ def _with_retries(settings: Settings, *tasks):
     ]  # fmt: skip
 
 
-def run_nightly(settings: Settings) -> RunSummary:
+def run_nightly(settings: Settings, load_id: str) -> RunSummary:
     logger = get_run_logger()
     started = time.time()
     deadline = time.monotonic() + settings.wait_seconds
-    load_id = new_load_id()
     check_folders(settings)
     holder = {"load_id": load_id, "flow_run_id": str(flow_run.id) if flow_run.id else None}
     with (
+        run_log(run_log_path(settings.var, load_id)),
         take_writer_lock(settings, holder, logger),
         Warehouse.open_waiting(
             settings.warehouse_path, deadline=deadline, memory_limit=settings.duckdb_memory_limit
@@ -209,6 +213,7 @@ def _run_locked(
         mode=_mode(settings),
     )
     summary = _summary(settings, run, tally)
+    summary.log = run_log_path(settings.var, load_id)
     if tally.held_back:
         logger.error(
             "quality gate: %d of %d candidate facts failed critical expectations "
@@ -227,7 +232,9 @@ def _run_locked(
             outcome["reviews_applied"] + outcome["warnings_changed"],
         )
         _publish(settings, warehouse, summary, load_id, before, unchanged, stage_seconds)
+        progress.start("report")
         stage_seconds["report"] = write_run_report(settings, summary, logger)
+        progress.finish("report")
     staging.clear()
     summary.seconds = time.time() - started
     summary.stage_seconds = dict(stage_seconds)
@@ -288,7 +295,12 @@ def _extract_batches(
     parallel = runs_in_parallel(settings, len(plan.to_read))
     workers = max(settings.workers, 2) if parallel else 1
     batches = batch.batch_documents(plan.to_read, settings.batch_size, workers)
-    with batch_runner(settings, len(batches) if parallel else 1) as runner:
+    # Worker processes count the documents they finish in files the flow follows.
+    counts = staging.root / "progress"
+    with (
+        batch_runner(settings, len(batches) if parallel else 1) as runner,
+        progress.following("extract", counts),
+    ):
         futures = []
         for number, files in enumerate(batches):
             # Data Docs show one validation, the first batch's: built once, not per batch.
@@ -298,24 +310,21 @@ def _extract_batches(
                 load_id,
                 history,
                 docs_dir=docs_dir if number == 0 else None,
+                progress_file=counts / f"{number:05d}" if runner else None,
             )
             parameters = {"files": files, "settings": settings, "context": context}
             submitted = (
                 runner.submit(batch_run, parameters) if runner else batch_run.submit(**parameters)
             )
-            futures.append((len(files), submitted))
+            futures.append(submitted)
         # Re-extraction reads stored texts through the flow's warehouse connection: threads.
         for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
             first = not batches and number == 0
             context = batch.BatchContext(
                 staging, f"re{number:05d}", load_id, history, docs_dir=docs_dir if first else None
             )
-            futures.append((0, reextract.submit(documents, warehouse, settings, context)))
-        results = []
-        for size, future in futures:
-            results.append(future.result())
-            if runner:  # its processes cannot reach this process's progress bar
-                progress.advance("extract", size)
+            futures.append(reextract.submit(documents, warehouse, settings, context))
+        results = [future.result() for future in futures]
     progress.finish("extract")
     return results
 

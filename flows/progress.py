@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
@@ -30,7 +31,9 @@ STAGE_LABELS = {
     "validate": "quality gate",
     "load": "loading (one transaction)",
     "publish": "publishing extracts",
+    "report": "writing the report",
 }
+FOLLOW_SECONDS = 0.25
 
 
 class Reporter(Protocol):
@@ -63,6 +66,82 @@ def advance(stage: str, amount: int = 1) -> None:
 
 def finish(stage: str) -> None:
     _reporter.finish(stage)
+
+
+class FileCounter:
+    """A worker process's progress: a byte appended to its own file per document done.
+
+    Worker processes (and Dask workers, which see VAR/staging on a shared file system)
+    cannot reach the flow's progress bar; the flow adds up the sizes of these files as
+    they grow (`following`)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = path.open("ab", buffering=0)
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        self._handle.write(b"." * amount)
+
+    def finish(self, stage: str) -> None:
+        pass
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+@contextmanager
+def counted_in(path: Path | None) -> Iterator[None]:
+    """Report this block's progress to `path` (a worker's file); nothing if None."""
+    if path is None:
+        yield
+        return
+    counter = FileCounter(path)
+    try:
+        with reporting(counter):
+            yield
+    finally:
+        counter.close()
+
+
+@contextmanager
+def following(stage: str, folder: Path) -> Iterator[None]:
+    """While the block runs, advance `stage` by what the workers' files in `folder` grew
+    (`counted_in`), a few times a second, and once more at the end."""
+    stop = threading.Event()
+    seen = 0
+
+    def catch_up() -> None:
+        nonlocal seen
+        now = _bytes_in(folder)
+        if now > seen:
+            advance(stage, now - seen)
+            seen = now
+
+    def poll() -> None:
+        while not stop.wait(FOLLOW_SECONDS):
+            catch_up()
+
+    thread = threading.Thread(target=poll, name="progress-follower", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        catch_up()
+
+
+def _bytes_in(folder: Path) -> int:
+    total = 0
+    for path in folder.glob("*"):
+        try:
+            total += path.stat().st_size
+        except OSError:  # a file being replaced
+            continue
+    return total
 
 
 @contextmanager

@@ -128,6 +128,8 @@ class RunSummary:
     """extractor and catalogue versions that made this run's facts."""
     published_load_id: str | None = None
     """The load analysts see after this run (VAR/exports and VAR/analyst.duckdb)."""
+    log: Path | None = None
+    """The run's log file, VAR/logs/<load_id>.log."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -145,6 +147,7 @@ class RunSummary:
             "data_docs": str(self.data_docs) if self.data_docs else None,
             "report": str(self.report) if self.report else None,
             "report_error": self.report_error,
+            "log": str(self.log) if self.log else None,
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "failed_expectations": self.failed_expectations,
             "rejected": [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import traceback
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,8 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # paths in messages are never folded
 
 EXIT_OK, EXIT_FAILURE, EXIT_HELD_BACK = 0, 1, 2
+WATCHED_STAGES = ("startup", "ingest", "batches_wall", "load", "publish", "report")
+"""The stages the summary shows beside the wall time (`run --json` has them all)."""
 
 
 def run(
@@ -96,6 +99,8 @@ def run(
     A failure is one line (bad setting or folder, busy VAR, full disk); --debug: traceback.
     """
     from flows.preflight import prepare_run
+    from flows.run_log import console_handler, route_to, run_log_path
+    from flows.run_summary import new_load_id
     from flows.stages import reached
 
     _quiet_libraries(verbose or debug)
@@ -108,30 +113,66 @@ def run(
         lock = prepare_run(settings, holder={"command": "zhibiao run"})
     except (SettingsError, WarehouseBusy, WarehouseSchemaMismatch) as error:
         _fail(error, debug)
+    load_id = new_load_id()
+    log_file = run_log_path(settings.var, load_id)
+    if not quiet:
+        # The first line, before Prefect's import and its server (seconds): what runs, where.
+        errors.print(
+            escape(f"zhibiao run {load_id}: {settings.inbox} -> {settings.var} "
+                   f"({_mode_of(full_refresh, reextract)}); log {log_file}"),
+            highlight=False,
+        )  # fmt: skip
+    # Library records reach the terminal through one handler (none with --quiet), above
+    # the progress bars; the run's file gets them all (flows.run_log).
+    console = (
+        None if quiet else console_handler(errors, logging.INFO if verbose else logging.WARNING)
+    )
+    if console is not None and not debug:
+        console.addFilter(_is_not_a_failure)
+    route_to(console)
     reached(settings, "run:locked")
     with lock:
         from flows import progress
         from flows.nightly import nightly
+        from flows.run_log import adopt_library_loggers
 
-        if not debug:
-            _quiet_engine_failures()
+        adopt_library_loggers()
         # Bars on stderr, for a person at a terminal: never with --quiet or --json, nor in logs.
         show_progress = not (quiet or as_json) and errors.is_terminal
         try:
             with progress.bars(errors, enabled=show_progress):
                 summary = nightly(**{key: str(v) if isinstance(v, Path) else v
-                                     for key, v in options.items()})  # fmt: skip
+                                     for key, v in options.items()}, load_id=load_id)  # fmt: skip
         except (TerminalError, WarehouseBusy) as error:
             # A bad setting, a full disk, a publish that failed (PublishFailed names the load
             # analysts are on), another writer: each carries its own sentence.
             _fail(error, debug)
         except Exception as error:
             _fail(error, debug, unexpected=True)
+    _add_wall_time(summary)
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
     elif not quiet:
         _print_summary(summary)
     raise typer.Exit(EXIT_HELD_BACK if summary["status"] == "held_back" else EXIT_OK)
+
+
+def _mode_of(full_refresh: bool, reextract: bool) -> str:
+    if full_refresh:
+        return "full refresh"
+    return "extract again from stored texts" if reextract else "new and changed files"
+
+
+def _add_wall_time(summary: dict) -> None:
+    """`seconds`: the wall time of this command, from its process's start (Python's start,
+    Prefect's import and its temporary server included); the flow's own beside it."""
+    import psutil
+
+    wall = time.time() - psutil.Process().create_time()
+    flow = summary["seconds"]
+    summary["flow_seconds"] = flow
+    summary["seconds"] = round(wall, 3)
+    summary["stage_seconds"]["startup"] = round(max(wall - flow, 0.0), 3)
 
 
 def _fail(error: BaseException, debug: bool, *, unexpected: bool = False) -> None:
@@ -157,23 +198,8 @@ def _quiet_libraries(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if not verbose:
+        # Read by worker processes too, whose records do not reach this process's handler.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-
-
-def _quiet_engine_failures() -> None:
-    """Prefect logs a failed task or flow on the console with its traceback (hundreds of
-    lines through its engine); this command says what failed in one line itself. The
-    records still reach the Prefect server and its UI; `--debug` keeps them on the console."""
-    from prefect.logging.handlers import PrefectConsoleHandler
-
-    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
-    for logger in loggers:
-        for handler in getattr(logger, "handlers", ()):
-            if isinstance(handler, PrefectConsoleHandler) and _is_not_a_failure not in (
-                handler.filters
-            ):
-                handler.addFilter(_is_not_a_failure)
 
 
 def _is_not_a_failure(record: logging.LogRecord) -> bool:
@@ -195,6 +221,9 @@ def _print_summary(summary: dict) -> None:
     ):  # fmt: skip
         table.add_row(key.replace("_", " "), str(summary.get(key, "")))
     table.add_row("seconds", f"{summary['seconds']:.1f}")
+    stages = summary.get("stage_seconds", {})
+    shown = [(name, stages[name]) for name in WATCHED_STAGES if name in stages]
+    table.add_row("  of which", ", ".join(f"{name} {seconds:.1f}" for name, seconds in shown))
     console.print(table)
     for rejected in summary["rejected"]:
         console.print(
@@ -211,6 +240,8 @@ def _print_summary(summary: dict) -> None:
         console.print(escape(f"data docs  {summary['data_docs']}"))
     if summary.get("report"):
         console.print(escape(f"report     {summary['report']}"))
+    if summary.get("log"):
+        console.print(escape(f"log        {summary['log']}"))
     if summary.get("report_error"):
         console.print(f"[yellow]The report was not written ({escape(summary['report_error'])}); "
                       "the run's load stands.[/]")  # fmt: skip
