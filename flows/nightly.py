@@ -11,6 +11,7 @@ The stages are named (`flows.stages`): ingest, batches, load, publish, report.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -44,6 +45,7 @@ from warehouse.publication_state import (
     unchanged_tables,
 )
 from warehouse.publish import PUBLISHED_TABLES, PUBLISHED_VIEWS, Publication
+from warehouse.report.render import QUALITY_PAGE
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse, WarehouseBusy
 
@@ -175,7 +177,6 @@ def _run_locked(
     settings: Settings, warehouse: Warehouse, load_id: str, started: float, logger
 ) -> RunSummary:
     stage_seconds: Counter[str] = Counter()
-    docs_dir = settings.var / "data_docs"
     flow_run_id = str(flow_run.id) if flow_run.id else None
     catalog = load_catalog()
     before = publication_status(warehouse.connection, settings.var)
@@ -238,8 +239,11 @@ def _run_locked(
     staging.clear()
     summary.seconds = time.time() - started
     summary.stage_seconds = dict(stage_seconds)
-    index = docs_dir / "index.html"
-    summary.data_docs = index if index.exists() else None
+    # The quality gate's results are the report's quality pages (GX Data Docs loaded their
+    # assets from a CDN and kept one batch); earlier versions' Data Docs go.
+    shutil.rmtree(settings.var / "data_docs", ignore_errors=True)
+    quality = settings.var / "report" / QUALITY_PAGE
+    summary.data_docs = quality if quality.exists() else None
     warehouse.finish_run(load_id, summary.seconds, summary.stage_seconds)
     stages.reached(settings, "run:finished")
     return summary
@@ -290,7 +294,6 @@ def _extract_batches(
     """The batch stage: every file to read and every stored document to extract again, in
     batches, each staged as Parquet."""
     batch_run, reextract = _with_retries(settings, batch_task, reextract_task)
-    docs_dir = settings.var / "data_docs"
     progress.start("extract", total=len(plan.to_read) + len(stored))
     parallel = runs_in_parallel(settings, len(plan.to_read))
     workers = max(settings.workers, 2) if parallel else 1
@@ -303,13 +306,11 @@ def _extract_batches(
     ):
         futures = []
         for number, files in enumerate(batches):
-            # Data Docs show one validation, the first batch's: built once, not per batch.
             context = batch.BatchContext(
                 staging,
                 f"{number:05d}",
                 load_id,
                 history,
-                docs_dir=docs_dir if number == 0 else None,
                 progress_file=counts / f"{number:05d}" if runner else None,
             )
             parameters = {"files": files, "settings": settings, "context": context}
@@ -319,10 +320,7 @@ def _extract_batches(
             futures.append(submitted)
         # Re-extraction reads stored texts through the flow's warehouse connection: threads.
         for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
-            first = not batches and number == 0
-            context = batch.BatchContext(
-                staging, f"re{number:05d}", load_id, history, docs_dir=docs_dir if first else None
-            )
+            context = batch.BatchContext(staging, f"re{number:05d}", load_id, history)
             futures.append(reextract.submit(documents, warehouse, settings, context))
         results = [future.result() for future in futures]
     progress.finish("extract")

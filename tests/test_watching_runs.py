@@ -1,6 +1,7 @@
 """Runs people can watch, through real `zhibiao` processes: the first line before Prefect
 starts, the true wall time, nothing on the terminal under --quiet, a log file per run,
-`zhibiao status`; and progress that worker processes report document by document."""
+`zhibiao status`, the quality gate's pages offline and for every batch; and progress that
+worker processes report document by document."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,8 +65,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seen: dict = {}
 
     # 1. Paused where the writer lock is taken, before Prefect is imported.
-    process = zhibiao("run", "--inbox", str(inbox), "--var", str(var),
-                      env={"ZHIBIAO_PAUSE_AT": "run:locked"})  # fmt: skip
+    # One document per batch: the quality gate validates three batches.
+    paused = {"ZHIBIAO_PAUSE_AT": "run:locked", "ZHIBIAO_BATCH_SIZE": "1"}
+    process = zhibiao("run", "--inbox", str(inbox), "--var", str(var), env=paused)
     seen["first_line"] = first_line(process.stderr, timeout=60)
     seen["paused_files"] = sorted(p.name for p in var.iterdir())
     (var / "resume-run-locked").touch()
@@ -210,3 +213,37 @@ def test_library_records_reach_the_terminal_through_one_handler_above_the_bars()
     text = screen.getvalue()
     assert "Created temporary dir" not in text
     assert "a GX warning" in text
+
+
+REMOTE = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["'])(?:https?:)?//""", re.I
+)
+
+
+def test_no_page_a_run_writes_references_a_remote_url(runs) -> None:
+    pages = sorted(runs["var"].rglob("*.html"))
+    assert any(p.name == "quality.html" for p in pages)
+    remote = {
+        str(page.relative_to(runs["var"])): REMOTE.findall(page.read_text(encoding="utf-8"))
+        for page in pages
+    }
+    assert {page: found for page, found in remote.items() if found} == {}
+
+
+def test_the_quality_page_has_every_batch_of_every_run(runs) -> None:
+    var = runs["var"]
+    _, out, _ = runs["json"]
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["data_docs"] == str(var / "report" / "quality.html")  # the key stays
+    first_load = sorted((var / "logs").glob("*.log"))[0].stem
+    result = CliRunner().invoke(
+        app, ["sql", "--var", str(var), "--format", "json",
+              f"SELECT max(element_count) AS checked, any_value(facts_candidates) AS facts "
+              f"FROM v_quality WHERE load_id = '{first_load}'"],
+    )  # fmt: skip
+    (row,) = json.loads(result.stdout.splitlines()[0])
+    # Three batches of one document each: the page counts the facts of all three.
+    assert row["checked"] == row["facts"] > 0
+    page = (var / "report" / "quality.html").read_text(encoding="utf-8")
+    assert f"run-{first_load}" in page
+    assert f'<td class="num">{row["checked"]:,}</td>' in page

@@ -64,6 +64,22 @@ def expectation_results(connection: duckdb.DuckDBPyConnection, load_id: str) -> 
     )
 
 
+def quality_history(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+    """Every run's quality gate, newest first: one row per run and expectation, each the
+    sum over all of the run's batches (`dq_result`)."""
+    return records(
+        connection,
+        """
+        SELECT load_id, started_at, run_status, mode, expectation, severity, element_count,
+               unexpected_count, unexpected_pct, description
+        FROM v_quality
+        ORDER BY started_at DESC, load_id,
+                 CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 expectation
+        """,
+    )
+
+
 def quarantined_by_expectation(
     connection: duckdb.DuckDBPyConnection, load_id: str
 ) -> dict[str, int]:

@@ -237,7 +237,7 @@ def _print_summary(summary: dict) -> None:
         console.print(escape(f"analysts   {summary['analyst_db']}  (zhibiao sql)"))
         console.print(f"published  load {summary['published_load_id']}")
     if summary.get("data_docs"):
-        console.print(escape(f"data docs  {summary['data_docs']}"))
+        console.print(escape(f"quality    {summary['data_docs']}"))
     if summary.get("report"):
         console.print(escape(f"report     {summary['report']}"))
     if summary.get("log"):

@@ -26,7 +26,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -100,8 +100,7 @@ def write_report(var_dir: Path) -> ReportResult:
             schema = schema_page(connection, var_dir, generated_at=data.generated_at)
         except duckdb.Error as error:
             raise ReportError(f"reading {var_dir / 'analyst.duckdb'} failed: {error}") from error
-        has_data_docs = (var_dir / "data_docs" / "index.html").exists()
-        site = build_site(data, data_docs_href="../data_docs/index.html" if has_data_docs else None)
+        site = build_site(data)
         for relative, html in site.pages.items():
             if relative != "index.html":
                 writer.page(relative, html)
@@ -137,6 +136,7 @@ class ReportData:
     conflicts: list[dict[str, Any]]
     pending: list[dict[str, Any]]
     rejections: list[dict[str, Any]]
+    quality_history: list[dict[str, Any]] = field(default_factory=list)
     generated_at: str = ""
 
 
@@ -156,6 +156,7 @@ def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
         conflicts=queries.conflicts(connection),
         pending=queries.pending_quarantine(connection),
         rejections=queries.current_rejections(connection),
+        quality_history=queries.quality_history(connection),
         generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     )
 
@@ -181,11 +182,15 @@ def area_href(region_code: str, prefix: str = "") -> str:
     return f"{prefix}areas/{region_code}.html"
 
 
-def build_site(data: ReportData, *, data_docs_href: str | None) -> Site:
-    """The index, area and list pages as HTML (no I/O: tests render without a disk)."""
+def build_site(data: ReportData) -> Site:
+    """The index, area, list and quality pages as HTML (no I/O: tests render without a
+    disk)."""
     env = _environment()
-    common = {"generated_at": data.generated_at or "", "data_docs_href": data_docs_href}
+    common = {"generated_at": data.generated_at or "", "quality_href": QUALITY_PAGE}
     pages: dict[str, str] = {}
+    pages[QUALITY_PAGE] = env.get_template("quality.html").render(
+        runs=_quality_runs(data.quality_history), asset_prefix="", **common
+    )
     areas, charts = _areas(data)
     for area in areas:
         pages[area_href(area["code"])] = env.get_template("area.html").render(
@@ -313,6 +318,25 @@ def _latest_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # --- index: run and quality -------------------------------------------------------------
+
+QUALITY_PAGE = "quality.html"
+"""Every run's data quality, all its batches: the project's own pages instead of GX Data
+Docs (README, "The quality gate": why)."""
+
+
+def _quality_runs(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The quality history grouped by run, newest first."""
+    runs: dict[str, dict[str, Any]] = {}
+    for row in history:
+        run = runs.setdefault(
+            row["load_id"],
+            {"load_id": row["load_id"], "started_at": row["started_at"],
+             "status": row["run_status"], "mode": row["mode"], "expectations": []},
+        )  # fmt: skip
+        run["expectations"].append(row)
+    for run in runs.values():
+        run["caught"] = sum(1 for e in run["expectations"] if e["unexpected_count"])
+    return list(runs.values())
 
 
 def _run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
