@@ -68,7 +68,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # One document per batch: the quality gate validates three batches.
     paused = {"ZHIBIAO_PAUSE_AT": "run:locked", "ZHIBIAO_BATCH_SIZE": "1"}
     process = zhibiao("run", "--inbox", str(inbox), "--var", str(var), env=paused)
-    seen["first_line"] = first_line(process.stderr, timeout=60)
+    seen["first_line"] = first_line(process.stdout, timeout=60)
     seen["paused_files"] = sorted(p.name for p in var.iterdir())
     (var / "resume-run-locked").touch()
     out, err = process.communicate(timeout=300)

@@ -115,21 +115,21 @@ def run(
         _fail(error, debug)
     load_id = new_load_id()
     log_file = run_log_path(settings.var, load_id)
-    if not quiet:
+    if not (quiet or as_json):
         # The first line, before Prefect's import and its server (seconds): what runs, where.
-        errors.print(
+        # On stdout, as the summary: stderr is for the one line of a failure.
+        console.print(
             escape(f"zhibiao run {load_id}: {settings.inbox} -> {settings.var} "
                    f"({_mode_of(full_refresh, reextract)}); log {log_file}"),
-            highlight=False,
+            highlight=False, soft_wrap=True,
         )  # fmt: skip
     # Library records reach the terminal through one handler (none with --quiet), above
     # the progress bars; the run's file gets them all (flows.run_log).
-    console = (
-        None if quiet else console_handler(errors, logging.INFO if verbose else logging.WARNING)
-    )
-    if console is not None and not debug:
-        console.addFilter(_is_not_a_failure)
-    route_to(console)
+    level = logging.INFO if verbose else logging.WARNING
+    terminal = None if quiet else console_handler(errors, level)
+    if terminal is not None and not debug:
+        terminal.addFilter(_is_not_a_failure)
+    route_to(terminal)
     reached(settings, "run:locked")
     with lock:
         from flows import progress

@@ -134,7 +134,9 @@ def reached(stage_log: Path) -> list[str]:
 
 
 def query(database: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as connection:
+    # The analyst database's views name their files relative to it (VAR/exports).
+    config = {"file_search_path": str(database.parent / "exports")}
+    with duckdb.connect(str(database), read_only=True, config=config) as connection:
         return connection.sql(sql).fetchall()
 
 
