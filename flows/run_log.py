@@ -70,11 +70,38 @@ def adopt_library_loggers(keep_info: bool = True) -> None:
             logging.getLogger(name).setLevel(logging.INFO)
 
 
+class RunLogHandler(logging.FileHandler):
+    """The run's file, which must never change how the run ends: when it cannot be written
+    (the disk filled up, which the run itself reports in one line) it stops writing, without
+    printing logging's traceback and without raising from `close` over the run's own error."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.failed = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.failed = True
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            self.failed = True
+
+
 @contextmanager
 def run_log(path: Path) -> Iterator[Path]:
     """Everything logged from INFO up, while the block runs, appended to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = RunLogHandler(path, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FILE_FORMAT))
     root = logging.getLogger()
