@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -217,7 +218,12 @@ def test_a_folder_that_would_shadow_the_publication_is_refused(
         open_analyst_db(full)
 
 
-@pytest.mark.skipif(shutil.which("duckdb") is None, reason="the DuckDB CLI (duckdb-cli) is absent")
+# The dev extra installs the CLI beside the interpreter; `make test` does not put .venv/bin
+# on PATH, so look there first.
+DUCKDB_CLI = shutil.which("duckdb", path=str(Path(sys.executable).parent)) or shutil.which("duckdb")
+
+
+@pytest.mark.skipif(DUCKDB_CLI is None, reason="the DuckDB CLI (duckdb-cli) is absent")
 def test_the_duckdb_cli_reads_the_analyst_database(publications) -> None:
     full, _ = publications
     # As the README shows: from the publication's folder, or with the search path set.
@@ -226,7 +232,7 @@ def test_the_duckdb_cli_reads_the_analyst_database(publications) -> None:
         (full.parent, ["-cmd", "SET file_search_path = 'full/exports'", "full/analyst.duckdb"]),
     ):
         done = subprocess.run(
-            ["duckdb", "-readonly", "-csv", *arguments, "-c",
+            [str(DUCKDB_CLI), "-readonly", "-csv", *arguments, "-c",
              "SELECT count(*) AS n, min(start_month) AS first FROM v_indicator_latest"],
             cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
