@@ -43,6 +43,7 @@ from expectations.row_conditions import (
     compile_suite,
     condition_columns,
     masked_columns,
+    may_fail,
     rows_selected,
 )
 
@@ -190,7 +191,9 @@ def check_cross_document_warnings(facts: pl.DataFrame) -> dict[str, list[str]]:
     the comparison columns); run again whenever the documents compared with change."""
     if facts.is_empty():
         return {}
-    return _validate(facts, CROSS_DOCUMENT_WARNINGS).flagged_keys()
+    # Only the facts that can fail them go to GX: a first load compares most levels with
+    # nothing, and a recheck reads whole series of which few facts have values to judge.
+    return _validate(facts, CROSS_DOCUMENT_WARNINGS, only_judgeable=True).flagged_keys()
 
 
 def expectation_order() -> dict[str, int]:
@@ -200,11 +203,19 @@ def expectation_order() -> dict[str, int]:
 
 
 def _validate(
-    candidates: pl.DataFrame, selection: str, *, docs_dir: Path | None = None
+    candidates: pl.DataFrame,
+    selection: str,
+    *,
+    docs_dir: Path | None = None,
+    only_judgeable: bool = False,
 ) -> GateReport:
+    """GX's verdict on the candidates. `only_judgeable`: GX sees only the rows that can fail
+    some expectation (`row_conditions.may_fail`); the outcomes then count those rows only."""
     document = suite_document(CANDIDATE_SUITE, selection)
     compiled = compiled_suite(CANDIDATE_SUITE, selection)
-    frame, judged = _validation_frame(candidates, columns_read_by(document), compiled)
+    frame, judged = _validation_frame(
+        candidates, columns_read_by(document), compiled, only_judgeable=only_judgeable
+    )
     with _GX_LOCK:
         result, docs_index = _runtime(CANDIDATE_SUITE, selection).validate(frame, docs_dir)
     outcomes, failures = _read_result(result, document, judged)
@@ -284,7 +295,11 @@ def columns_read_by(document: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _validation_frame(
-    candidates: pl.DataFrame, columns: frozenset[str], compiled: CompiledSuite
+    candidates: pl.DataFrame,
+    columns: frozenset[str],
+    compiled: CompiledSuite,
+    *,
+    only_judgeable: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The columns the compiled suite reads, as the pandas frame GX validates; and how many
     rows each compiled row condition selects (expectation name -> rows)."""
@@ -306,6 +321,9 @@ def _validation_frame(
     # Only the columns read: evidence text and the like would just slow the conversion.
     read = columns_read_by(compiled.document)
     frame = candidates.select(*sorted(read & set(schema)), *masked_columns(compiled, schema))
+    judgeable = may_fail(compiled) if only_judgeable else None
+    if judgeable is not None:
+        frame = frame.filter(judgeable)
     pandas = frame.to_pandas().set_index(ROW_KEY, drop=False)
     return pandas, {name: int(rows or 0) for name, rows in judged.items()}
 

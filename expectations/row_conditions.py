@@ -68,7 +68,7 @@ def compile_suite(document: Mapping[str, Any]) -> CompiledSuite:
     for entry in compiled["expectations"]:
         kwargs = entry.get("kwargs", {})
         condition = kwargs.get("row_condition")
-        if not condition or not _compilable(entry):
+        if not condition or not _skips_missing(entry):
             continue
         for key in _MASKED_KWARGS:
             if key in kwargs:
@@ -83,7 +83,9 @@ def compile_suite(document: Mapping[str, Any]) -> CompiledSuite:
     return CompiledSuite(compiled, tuple(masked.values()), conditions)
 
 
-def _compilable(entry: Mapping[str, Any]) -> bool:
+def _skips_missing(entry: Mapping[str, Any]) -> bool:
+    """The expectation does not judge a row whose value (a pair's: whose values, as its
+    `ignore_row_if` says) is missing."""
     kind = entry.get("type")
     if kind not in MASKABLE_KINDS:
         return False
@@ -91,6 +93,25 @@ def _compilable(entry: Mapping[str, Any]) -> bool:
         ignored = entry["kwargs"].get("ignore_row_if", "both_values_are_missing")
         return ignored in _SKIPPED_PAIR_ROWS
     return True
+
+
+def may_fail(compiled: CompiledSuite) -> pl.Expr | None:
+    """Where a row can fail some expectation of the compiled suite: where the values its
+    expectations judge are present (over the frame with the masked columns). None when some
+    expectation is of a kind that judges missing values too: then any row can fail."""
+    present = []
+    for entry in compiled.document["expectations"]:
+        if not _skips_missing(entry):
+            return None
+        kwargs = entry["kwargs"]
+        if "column" in kwargs:
+            present.append(pl.col(kwargs["column"]).is_not_null())
+        else:
+            columns = [pl.col(kwargs["column_A"]), pl.col(kwargs["column_B"])]
+            either = kwargs.get("ignore_row_if") == "either_value_is_missing"
+            combine = pl.all_horizontal if either else pl.any_horizontal
+            present.append(combine(column.is_not_null() for column in columns))
+    return pl.any_horizontal(present) if present else pl.lit(False)
 
 
 def masked_columns(compiled: CompiledSuite, schema: pl.Schema) -> list[pl.Expr]:
