@@ -50,7 +50,6 @@ from expectations.row_conditions import (
 if TYPE_CHECKING:
     import pandas as pd
     from great_expectations.core import (
-        ExpectationSuiteValidationResult,
         ExpectationValidationResult,
     )
     from great_expectations.core.batch_definition import BatchDefinition
@@ -217,8 +216,8 @@ def _validate(
         candidates, columns_read_by(document), compiled, only_judgeable=only_judgeable
     )
     with _GX_LOCK:
-        result, docs_index = _runtime(CANDIDATE_SUITE, selection).validate(frame, docs_dir)
-    outcomes, failures = _read_result(result, document, judged)
+        results, docs_index = _runtime(CANDIDATE_SUITE, selection).validate(frame, docs_dir)
+    outcomes, failures = _read_result(results, document, judged, rows=len(frame))
     return GateReport(
         outcomes=outcomes, failures=failures, rows=candidates.height, docs_index=docs_index
     )
@@ -338,21 +337,36 @@ class _GxRuntime:
 
     def validate(
         self, frame: pd.DataFrame, docs_dir: Path | None
-    ) -> tuple[ExpectationSuiteValidationResult, Path | None]:
-        """GX's result for the frame, and with `docs_dir` the Data Docs built from it.
+    ) -> tuple[list[ExpectationValidationResult], Path | None]:
+        """GX's result of every expectation for the frame, and with `docs_dir` the Data Docs
+        built from it.
 
-        Only a validation with Data Docs goes through the validation definition, which
-        stores its result for them (storing serialises every failing row: a tenth of a
-        validation); the others validate the batch directly and store nothing."""
+        Without Data Docs, the suite runs first for its verdicts alone (BOOLEAN_ONLY: half
+        the cost of listing failing rows); only the expectations that failed run again,
+        each listing its failing rows (COMPLETE). A passing one fails no row, and looked at
+        every row of the frame (or those its condition selects: `_read_result`). Nothing is
+        stored. A validation with Data Docs goes through the validation definition, which
+        stores the full result for them."""
         parameters = {"dataframe": frame}
-        if docs_dir is None:
-            batch = self.batch_definition.get_batch(batch_parameters=parameters)
-            return batch.validate(self.validation.suite, result_format=_RESULT_FORMAT), None
-        try:
-            result = self.validation.run(batch_parameters=parameters, result_format=_RESULT_FORMAT)
-            return result, self.build_docs(docs_dir)
-        finally:
-            self.forget_results()
+        if docs_dir is not None:
+            try:
+                result = self.validation.run(
+                    batch_parameters=parameters, result_format=_RESULT_FORMAT
+                )
+                return list(result.results), self.build_docs(docs_dir)
+            finally:
+                self.forget_results()
+        batch = self.batch_definition.get_batch(batch_parameters=parameters)
+        suite = self.validation.suite
+        verdicts = batch.validate(suite, result_format="BOOLEAN_ONLY").results
+        failed = {r.expectation_config.meta["name"] for r in verdicts if not r.success}
+        listed = {
+            expectation.meta["name"]: batch.validate(expectation, result_format=_RESULT_FORMAT)
+            for expectation in suite.expectations
+            if expectation.meta["name"] in failed
+        }
+        results = [listed.get(r.expectation_config.meta["name"], r) for r in verdicts]
+        return results, None
 
     def build_docs(self, docs_dir: Path) -> Path:
         docs_dir = docs_dir.resolve()
@@ -455,13 +469,17 @@ def _build_suite(suite_name: str, selection: str = ALL_EXPECTATIONS, name: str =
 
 
 def _read_result(
-    result: ExpectationSuiteValidationResult,
+    results: list[ExpectationValidationResult],
     document: Mapping[str, Any],
     judged: Mapping[str, int],
+    *,
+    rows: int,
 ) -> tuple[list[ExpectationOutcome], list[Failure]]:
+    """Outcomes in the suite file's order and failures, from GX's result of each expectation.
+    `rows`: the frame's; `judged`: the rows selected by each condition judged in Polars."""
     read = {
         outcome.name: (outcome, row_failures)
-        for outcome, row_failures in (_read_expectation_result(r, judged) for r in result.results)
+        for outcome, row_failures in (_read_expectation_result(r, judged, rows) for r in results)
     }
     # In the file's order, which people reading reports and Data Docs know.
     in_file_order = [read[entry["meta"]["name"]] for entry in document["expectations"]]
@@ -474,7 +492,7 @@ def _read_result(
 
 
 def _read_expectation_result(
-    result: ExpectationValidationResult, judged: Mapping[str, int]
+    result: ExpectationValidationResult, judged: Mapping[str, int], rows: int
 ) -> tuple[ExpectationOutcome, list[Failure]]:
     config = result.expectation_config
     meta = config.meta or {}
@@ -491,8 +509,9 @@ def _read_expectation_result(
         severity=severity,
         success=bool(result.success),
         # Under a condition judged in Polars, GX counts every row; the rows it selected
-        # are the ones the expectation looked at.
-        element_count=judged.get(name, int(details.get("element_count") or 0)),
+        # are the ones the expectation looked at. A verdict alone (BOOLEAN_ONLY) carries
+        # no counts: it looked at every row.
+        element_count=judged.get(name, int(details.get("element_count", rows))),
         unexpected_count=unexpected_count,
         description=meta.get("description_en", ""),
         description_zh=meta.get("description_zh", ""),
