@@ -138,9 +138,9 @@ def _median_of_others(others: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame
 
     The series' magnitudes are sorted once. A document's own levels sit at some ranks of
     that order; the median of the others is the element (or the two) at the middle rank
-    once those are skipped, found by stepping over them in ascending order. The middle
-    values go through Polars' own median, so the figure is the one a median over the
-    others' values gives."""
+    once those are skipped, found by stepping over them in ascending order. Two middles
+    are averaged as Polars' median does (low + (high - low) / 2), so the figure is the one
+    a median over the others' values gives."""
     known = (
         others.filter(pl.col("magnitude").is_not_null())
         .sort([*SERIES, "magnitude"])
@@ -159,28 +159,28 @@ def _median_of_others(others: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame
         .with_columns((pl.col("_size") - pl.col("_own").list.len()).alias("_others"))
         .filter(pl.col("_others") > 0)
     )
-    middles = pl.concat(
-        [
-            _rank_among_others(wanted, (pl.col("_others") - 1) // 2),
-            _rank_among_others(wanted, pl.col("_others") // 2),
-        ]
-    ).unique()  # an odd count has one middle
-    return (
-        middles.join(known.select("_position", "magnitude"), on="_position")
-        .group_by(_PAIR)
-        .agg(pl.col("magnitude").median().alias("reference"))
+    magnitudes = known.get_column("magnitude")
+    low = magnitudes.gather(_rank_among_others(wanted, (pl.col("_others") - 1) // 2))
+    high = magnitudes.gather(_rank_among_others(wanted, pl.col("_others") // 2))
+    return wanted.select(
+        *_PAIR,
+        pl.when(pl.col("_others") % 2 == 1)
+        .then(pl.lit(low))
+        .otherwise(pl.lit(low) + (pl.lit(high) - pl.lit(low)) * 0.5)
+        .alias("reference"),
     )
 
 
-def _rank_among_others(wanted: pl.DataFrame, rank: pl.Expr) -> pl.DataFrame:
-    """(series, document, `_position` in `known`) of the element of rank `rank` among the
-    series' magnitudes once the document's own ranks (`_own`, ascending) are skipped."""
+def _rank_among_others(wanted: pl.DataFrame, rank: pl.Expr) -> pl.Series:
+    """Per row of `wanted`, the position (in `known`'s order) of the element of rank `rank`
+    among its series' magnitudes once the document's own ranks (`_own`, ascending) are
+    skipped."""
     steps = wanted.select(pl.col("_own").list.len().max()).item() or 0
-    frame = wanted.with_columns(rank.cast(pl.Int64).alias("_index"))
+    frame = wanted.select("_start", "_own", rank.cast(pl.Int64).alias("_index"))
     for step in range(steps):
         skipped = pl.col("_own").list.get(step, null_on_oob=True) <= pl.col("_index")
         frame = frame.with_columns(pl.col("_index") + skipped.fill_null(False).cast(pl.Int64))
-    return frame.select(*_PAIR, (pl.col("_start") + pl.col("_index")).alias("_position"))
+    return frame.select(pl.col("_start") + pl.col("_index")).to_series()
 
 
 def _same_document_levels(frame: pl.DataFrame) -> pl.DataFrame:

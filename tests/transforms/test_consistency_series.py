@@ -12,7 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_series_equal
 
-from transforms.consistency import HISTORY_SCHEMA, _series_comparison, _with_magnitude
+from transforms.consistency import (
+    HISTORY_SCHEMA,
+    _median_of_others,
+    _series_comparison,
+    _with_magnitude,
+)
 
 DIMENSIONS = pl.DataFrame(
     {"indicator_code": ["gdp", "firms"], "indicator_dimension": ["currency", "count"]}
@@ -118,3 +123,23 @@ def test_a_series_thousands_of_documents_share_is_not_paired_off() -> None:
 
     assert compared.height == frame.height
     assert compared.get_column("series_points").unique().to_list() == [documents - 1]
+
+
+@given(st.lists(level, max_size=60))
+def test_the_median_of_the_other_documents_is_polars_median_exactly(rows: list) -> None:
+    levels = levels_of(frame_of(rows)).drop_nulls(["indicator_code", "region_code", "is_stock"])
+    series = ["indicator_code", "region_code", "is_stock"]
+    others = levels.select(*series, "content_sha256", "magnitude")
+    pairs = others.select(*series, "content_sha256").unique()
+
+    computed = _median_of_others(others, pairs)
+
+    expected = (
+        pairs.join(others.rename({"content_sha256": "other"}), on=series)
+        .filter(pl.col("other") != pl.col("content_sha256"))
+        .group_by(*series, "content_sha256")
+        .agg(pl.col("magnitude").median().alias("reference"))
+        .filter(pl.col("reference").is_not_null())
+    )
+    key = [*series, "content_sha256"]
+    assert computed.sort(key).to_dicts() == expected.sort(key).to_dicts()
