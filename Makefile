@@ -41,11 +41,11 @@ lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench-extract: $(NATIVE) ## extractor speed on 2,000 generated documents vs a one-regex floor
-	$(BIN)/python tools/bench_extract.py
+bench-extract: $(NATIVE) ## extractor speed on 2,000 real-looking documents vs a one-regex floor
+	$(BIN)/python tools/bench_extract.py $(if $(CORPUS),--corpus $(CORPUS))
 
-bench: $(NATIVE) ## the nightly flow on 1k, 10k and 100k generated reports: seconds, memory, scaling
-	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES))
+bench: $(NATIVE) ## the nightly flow on 1k, 10k, 100k real-looking reports (CORPUS=gen: generated)
+	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(CORPUS),--corpus $(CORPUS))
 
 clean: ## remove var/, caches and the compiled extractor (keeps .venv)
 	rm -rf var .pytest_cache .ruff_cache .hypothesis build

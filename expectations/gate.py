@@ -11,7 +11,15 @@ result into a `GateReport`:
 
 GX 1.x has no Polars engine and its SQL path fails on DuckDB, so the batch is validated as a
 pandas frame converted from Polars. GX takes seconds to import and the CLI imports this
-module, so GX is imported on the first validation, and its context is built once per process.
+module, so GX is imported on the first validation, and its context and suites are built once
+per process (a worker process keeps them for every batch it validates).
+
+Row conditions are judged in Polars, once per batch: GX would run a pandas `query` per
+condition and metric (47 of them a batch, a third of the validation). An expectation with
+a `row_condition` reads instead a copy of each of its columns that is missing outside the
+condition (`value[measure in ('share_pct')]`), which its kind of expectation does not judge,
+and so judges exactly the rows the condition selects (`compiled_suite`). Only kinds that
+skip a missing value are compiled this way; any other keeps its condition for GX.
 """
 
 from __future__ import annotations
@@ -30,12 +38,21 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import polars as pl
 
+from expectations.row_conditions import (
+    CompiledSuite,
+    compile_suite,
+    condition_columns,
+    masked_columns,
+    may_fail,
+    rows_selected,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
     from great_expectations.core import (
-        ExpectationSuiteValidationResult,
         ExpectationValidationResult,
     )
+    from great_expectations.core.batch_definition import BatchDefinition
     from great_expectations.core.validation_definition import ValidationDefinition
     from great_expectations.data_context import AbstractDataContext
 
@@ -47,9 +64,14 @@ CANDIDATE_SUITE: Final = "fact_candidates"
 ROW_KEY: Final = "fact_key"
 """The column that names a candidate fact in failures (unique and never null)."""
 
-# COMPLETE is the only result format that lists every failing row; GX names the rows by the
-# columns given here rather than by pandas index positions.
-_RESULT_FORMAT: Final = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
+# COMPLETE is the only result format that lists every failing row. The frame's index is the
+# row key, so GX names failing rows by it; without their values, GX lists the keys at once
+# ([{"fact_key": [...]}]) instead of reading each failing row's cells one by one.
+_RESULT_FORMAT: Final = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [ROW_KEY],
+    "exclude_unexpected_values": True,
+}
 ALL_EXPECTATIONS: Final = "all"
 CROSS_DOCUMENT_WARNINGS: Final = "cross_document_warnings"
 SELECTIONS: Final[dict[str, Any]] = {
@@ -168,7 +190,9 @@ def check_cross_document_warnings(facts: pl.DataFrame) -> dict[str, list[str]]:
     the comparison columns); run again whenever the documents compared with change."""
     if facts.is_empty():
         return {}
-    return _validate(facts, CROSS_DOCUMENT_WARNINGS).flagged_keys()
+    # Only the facts that can fail them go to GX: a first load compares most levels with
+    # nothing, and a recheck reads whole series of which few facts have values to judge.
+    return _validate(facts, CROSS_DOCUMENT_WARNINGS, only_judgeable=True).flagged_keys()
 
 
 def expectation_order() -> dict[str, int]:
@@ -178,20 +202,22 @@ def expectation_order() -> dict[str, int]:
 
 
 def _validate(
-    candidates: pl.DataFrame, selection: str, *, docs_dir: Path | None = None
+    candidates: pl.DataFrame,
+    selection: str,
+    *,
+    docs_dir: Path | None = None,
+    only_judgeable: bool = False,
 ) -> GateReport:
+    """GX's verdict on the candidates. `only_judgeable`: GX sees only the rows that can fail
+    some expectation (`row_conditions.may_fail`); the outcomes then count those rows only."""
     document = suite_document(CANDIDATE_SUITE, selection)
-    frame = _validation_frame(candidates, columns_read_by(document))
+    compiled = compiled_suite(CANDIDATE_SUITE, selection)
+    frame, judged = _validation_frame(
+        candidates, columns_read_by(document), compiled, only_judgeable=only_judgeable
+    )
     with _GX_LOCK:
-        runtime = _runtime(CANDIDATE_SUITE, selection)
-        try:
-            result = runtime.validation.run(
-                batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT
-            )
-            docs_index = runtime.build_docs(docs_dir) if docs_dir is not None else None
-        finally:
-            runtime.forget_results()
-    outcomes, failures = _read_result(result, document)
+        results, docs_index = _runtime(CANDIDATE_SUITE, selection).validate(frame, docs_dir)
+    outcomes, failures = _read_result(results, document, judged, rows=len(frame))
     return GateReport(
         outcomes=outcomes, failures=failures, rows=candidates.height, docs_index=docs_index
     )
@@ -222,6 +248,12 @@ def suite_document(
         picks = SELECTIONS[selection]
         document = {**document, "expectations": [e for e in document["expectations"] if picks(e)]}
     return cast(dict[str, Any], document)
+
+
+@cache
+def compiled_suite(name: str = CANDIDATE_SUITE, selection: str = ALL_EXPECTATIONS) -> CompiledSuite:
+    """The suite as GX runs it: row conditions judged in Polars (expectations.row_conditions)."""
+    return compile_suite(suite_document(name, selection))
 
 
 def _suite_problems(document: Any) -> Iterator[str]:
@@ -257,20 +289,19 @@ def columns_read_by(document: Mapping[str, Any]) -> frozenset[str]:
         columns.update(kwargs[key] for key in _COLUMN_KWARGS if key in kwargs)
         for key in _COLUMN_LIST_KWARGS:
             columns.update(kwargs.get(key, ()))
-        columns.update(_condition_columns(kwargs.get("row_condition")))
+        columns.update(condition_columns(kwargs.get("row_condition")))
     return frozenset(columns)
 
 
-def _condition_columns(condition: Any) -> Iterator[str]:
-    if isinstance(condition, dict):
-        if "column" in condition:
-            yield condition["column"]["name"]
-        for part in condition.get("conditions", ()):
-            yield from _condition_columns(part)
-
-
-def _validation_frame(candidates: pl.DataFrame, columns: frozenset[str]) -> pd.DataFrame:
-    """The columns the suite reads, as the pandas frame GX validates."""
+def _validation_frame(
+    candidates: pl.DataFrame,
+    columns: frozenset[str],
+    compiled: CompiledSuite,
+    *,
+    only_judgeable: bool = False,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The columns the compiled suite reads, as the pandas frame GX validates; and how many
+    rows each compiled row condition selects (expectation name -> rows)."""
     missing = sorted(columns - set(candidates.columns))
     if missing and candidates.height:
         raise CandidateContractError(
@@ -283,8 +314,17 @@ def _validation_frame(candidates: pl.DataFrame, columns: frozenset[str]) -> pd.D
         raise CandidateContractError(
             f"{keyless} candidate fact(s) have no {ROW_KEY}; failures could not name them"
         )
+    schema = candidates.schema
+    counts = rows_selected(compiled, schema)
+    judged = candidates.select(counts).row(0, named=True) if counts else {}
     # Only the columns read: evidence text and the like would just slow the conversion.
-    return candidates.select(sorted(columns)).to_pandas()
+    read = columns_read_by(compiled.document)
+    frame = candidates.select(*sorted(read & set(schema)), *masked_columns(compiled, schema))
+    judgeable = may_fail(compiled) if only_judgeable else None
+    if judgeable is not None:
+        frame = frame.filter(judgeable)
+    pandas = frame.to_pandas().set_index(ROW_KEY, drop=False)
+    return pandas, {name: int(rows or 0) for name, rows in judged.items()}
 
 
 @dataclass(frozen=True)
@@ -293,6 +333,40 @@ class _GxRuntime:
 
     context: AbstractDataContext
     validation: ValidationDefinition
+    batch_definition: BatchDefinition
+
+    def validate(
+        self, frame: pd.DataFrame, docs_dir: Path | None
+    ) -> tuple[list[ExpectationValidationResult], Path | None]:
+        """GX's result of every expectation for the frame, and with `docs_dir` the Data Docs
+        built from it.
+
+        Without Data Docs, the suite runs first for its verdicts alone (BOOLEAN_ONLY: half
+        the cost of listing failing rows); only the expectations that failed run again,
+        each listing its failing rows (COMPLETE). A passing one fails no row, and looked at
+        every row of the frame (or those its condition selects: `_read_result`). Nothing is
+        stored. A validation with Data Docs goes through the validation definition, which
+        stores the full result for them."""
+        parameters = {"dataframe": frame}
+        if docs_dir is not None:
+            try:
+                result = self.validation.run(
+                    batch_parameters=parameters, result_format=_RESULT_FORMAT
+                )
+                return list(result.results), self.build_docs(docs_dir)
+            finally:
+                self.forget_results()
+        batch = self.batch_definition.get_batch(batch_parameters=parameters)
+        suite = self.validation.suite
+        verdicts = batch.validate(suite, result_format="BOOLEAN_ONLY").results
+        failed = {r.expectation_config.meta["name"] for r in verdicts if not r.success}
+        listed = {
+            expectation.meta["name"]: batch.validate(expectation, result_format=_RESULT_FORMAT)
+            for expectation in suite.expectations
+            if expectation.meta["name"] in failed
+        }
+        results = [listed.get(r.expectation_config.meta["name"], r) for r in verdicts]
+        return results, None
 
     def build_docs(self, docs_dir: Path) -> Path:
         docs_dir = docs_dir.resolve()
@@ -339,7 +413,7 @@ def _runtime(suite_name: str, selection: str = ALL_EXPECTATIONS) -> _GxRuntime:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=name, data=batch, suite=suite)
     )
-    return _GxRuntime(context=context, validation=validation)
+    return _GxRuntime(context=context, validation=validation, batch_definition=batch)
 
 
 @cache
@@ -370,7 +444,7 @@ def _build_suite(suite_name: str, selection: str = ALL_EXPECTATIONS, name: str =
         ExpectationConfiguration,
     )
 
-    document = copy.deepcopy(suite_document(suite_name, selection))
+    document = copy.deepcopy(compiled_suite(suite_name, selection).document)
     expectations = []
     # One by one, because ExpectationSuite(expectations=[...]) logs and drops an entry it
     # cannot build, and the gate must never run with fewer rules than the file states.
@@ -395,11 +469,17 @@ def _build_suite(suite_name: str, selection: str = ALL_EXPECTATIONS, name: str =
 
 
 def _read_result(
-    result: ExpectationSuiteValidationResult, document: Mapping[str, Any]
+    results: list[ExpectationValidationResult],
+    document: Mapping[str, Any],
+    judged: Mapping[str, int],
+    *,
+    rows: int,
 ) -> tuple[list[ExpectationOutcome], list[Failure]]:
+    """Outcomes in the suite file's order and failures, from GX's result of each expectation.
+    `rows`: the frame's; `judged`: the rows selected by each condition judged in Polars."""
     read = {
         outcome.name: (outcome, row_failures)
-        for outcome, row_failures in map(_read_expectation_result, result.results)
+        for outcome, row_failures in (_read_expectation_result(r, judged, rows) for r in results)
     }
     # In the file's order, which people reading reports and Data Docs know.
     in_file_order = [read[entry["meta"]["name"]] for entry in document["expectations"]]
@@ -412,7 +492,7 @@ def _read_result(
 
 
 def _read_expectation_result(
-    result: ExpectationValidationResult,
+    result: ExpectationValidationResult, judged: Mapping[str, int], rows: int
 ) -> tuple[ExpectationOutcome, list[Failure]]:
     config = result.expectation_config
     meta = config.meta or {}
@@ -420,21 +500,26 @@ def _read_expectation_result(
     severity = cast(Severity, config.severity.value)
     raised = _raised_exception_message(result.exception_info or {})
     if raised is not None:
-        raise ExpectationRunError(f"expectation {name!r} raised inside GX: {raised}")
+        columns = ", ".join(str(config.kwargs[k]) for k in _COLUMN_KWARGS if k in config.kwargs)
+        raise ExpectationRunError(f"expectation {name!r} ({columns}) raised inside GX: {raised}")
     details = result.result or {}
     unexpected_count = int(details.get("unexpected_count") or 0)
     outcome = ExpectationOutcome(
         name=name,
         severity=severity,
         success=bool(result.success),
-        element_count=int(details.get("element_count") or 0),
+        # Under a condition judged in Polars, GX counts every row; the rows it selected
+        # are the ones the expectation looked at. A verdict alone (BOOLEAN_ONLY) carries
+        # no counts: it looked at every row.
+        element_count=judged.get(name, int(details.get("element_count", rows))),
         unexpected_count=unexpected_count,
         description=meta.get("description_en", ""),
         description_zh=meta.get("description_zh", ""),
     )
     if result.success:
         return outcome, []
-    keys = [str(row[ROW_KEY]) for row in details.get("unexpected_index_list") or ()]
+    listed = details.get("unexpected_index_list") or ()
+    keys = [str(key) for keys_of in listed for key in keys_of[ROW_KEY]]
     if not keys or len(keys) != unexpected_count:
         # A failure that names no rows (or not all of them) cannot be quarantined row by row;
         # letting the batch through would load facts that failed.

@@ -29,21 +29,31 @@ def recheck_warnings(facts: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     the gate against the others; its other warnings as they were."""
     compared = add_consistency_columns(facts, pl.DataFrame(schema=HISTORY_SCHEMA), catalog)
     failing = check_cross_document_warnings(compared)
-    rechecked = set(cross_document_warnings())
     order = expectation_order()
-
-    def merged(key: str, warnings: list[str] | None) -> list[str] | None:
-        kept = [name for name in warnings or () if name not in rechecked]
-        names = kept + failing.get(key, [])
+    failed = pl.DataFrame(
+        {"fact_key": list(failing), "failed": list(failing.values())},
+        schema={"fact_key": pl.String, "failed": pl.List(pl.String)},
+    )
+    merged = (
+        pl.col("warnings")
+        .fill_null([])
+        .list.eval(pl.element().filter(~pl.element().is_in(cross_document_warnings())))
+        .list.concat(pl.col("failed").fill_null([]))
         # In the suite's order; names it does not hold (accepted:...) first, as they were.
-        names.sort(key=lambda name: order.get(name, -1))
-        return names or None
-
-    keys = facts.get_column("fact_key").to_list()
-    warnings = facts.get_column("warnings").to_list()
-    return pl.DataFrame(
-        {"fact_key": keys, "warnings": [merged(k, w) for k, w in zip(keys, warnings, strict=True)]},
-        schema={"fact_key": pl.String, "warnings": pl.List(pl.String)},
+        .list.eval(
+            pl.element().sort_by(
+                pl.element().replace_strict(order, default=-1, return_dtype=pl.Int64),
+                maintain_order=True,
+            )
+        )
+    )
+    return (
+        facts.select("fact_key", "warnings")
+        .join(failed, on="fact_key", how="left", maintain_order="left")
+        .select(
+            "fact_key",
+            pl.when(merged.list.len() > 0).then(merged).alias("warnings"),
+        )
     )
 
 

@@ -56,3 +56,33 @@ def test_a_file_of_the_previous_version_is_migrated(tmp_path: Path) -> None:
             (SCHEMA_VERSION,)
         ]
         assert connection.execute("SELECT count(*) FROM publication").fetchall() == [(0,)]
+
+
+def test_a_file_of_version_2_keeps_its_texts_and_compresses_them_with_zstd(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    connect(path).close()
+    with duckdb.connect(str(path)) as connection:  # as schema version 2 left it
+        connection.execute("DROP TABLE document_text")
+        connection.execute(
+            "CREATE TABLE document_text (document_key BIGINT PRIMARY KEY, "
+            "content_sha256 VARCHAR, normalised_text VARCHAR, raw_text VARCHAR)"
+        )
+        connection.execute(
+            "INSERT INTO document_text VALUES (7, 'ab', '全区生产总值', '全区生产总值 ')"
+        )
+        connection.execute("UPDATE schema_meta SET schema_version = 2")
+
+    connect(path).close()
+
+    with duckdb.connect(str(path)) as connection:
+        assert connection.execute("SELECT * FROM document_text").fetchall() == [
+            (7, "ab", "全区生产总值", "全区生产总值 ")
+        ]
+        tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        assert ("document_text_v2",) not in tables
+        connection.execute("CHECKPOINT")
+        compressions = connection.execute(
+            "SELECT DISTINCT column_name, compression FROM pragma_storage_info('document_text') "
+            "WHERE column_name IN ('normalised_text', 'raw_text') AND compression <> 'Constant'"
+        ).fetchall()
+        assert sorted(compressions) == [("normalised_text", "ZSTD"), ("raw_text", "ZSTD")]

@@ -1,15 +1,18 @@
-"""Benchmark the whole nightly flow on generated corpora (`make bench`).
+"""Benchmark the whole nightly flow (`make bench`).
 
-    .venv/bin/python tools/bench.py [--sizes 1000,10000,100000] [--seed 1] [--dir var/bench]
+    .venv/bin/python tools/bench.py [--sizes 1000,10000,100000] [--corpus real,gen]
+                                    [--seed 1] [--dir var/bench]
 
-For each size: generate that many reports (flows/synthetic.py, cached under DIR), run
-`zhibiao run --json` on them into a fresh state folder, then once more with nothing new.
-Prints per-stage seconds, documents/s, the peak memory of the whole process tree (the flow,
-its worker processes and the Prefect server it starts; sampled from /proc every 0.2 s, as the
-sum of their PSS, and of their RSS, which counts shared library pages once per process), the
-no-op re-run's seconds, Great Expectations' share of the batch work, and the exponent of a
-log-log fit of run time against documents (1.0: linear). The machine's cores and memory
-first, since every figure depends on them.
+For each corpus (tools/bench_corpus.py: `real`, real-looking reports made from ../shared's
+corpus, the default; `gen`, `zhibiao gen`'s) and size: make that many reports (cached under
+DIR), run `zhibiao run --json` on them into a fresh state folder, then once more with
+nothing new. Prints per-stage seconds, documents/s and MB/s, the CPU seconds of the flow's
+process, its worker processes and the Prefect server, the peak memory of the whole process
+tree (sampled from /proc every 0.2 s, as the sum of their PSS, and of their RSS, which counts
+shared library pages once per process), the no-op re-run's seconds, Great Expectations'
+share of the batch work, and per corpus the exponent of a log-log fit of run time against
+documents (1.0: linear). The machine's cores and memory first, since every figure depends
+on them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.synthetic import generate_reports, write_corpus  # noqa: E402
+from tools.bench_corpus import KINDS, corpus, corpus_kinds  # noqa: E402
 
 ZHIBIAO = ROOT / ".venv" / "bin" / "zhibiao"
 BATCH_STAGES = ("read", "extract", "conform", "validate", "stage")
@@ -55,14 +58,32 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _tree_memory(root: int) -> tuple[int, int, int]:
-    """(PSS sum, RSS sum, largest RSS) in bytes of `root` and its descendants.
+def _role(pid: int, root: int) -> str:
+    """What a process of the run's tree is: the flow's own, a batch worker, Prefect's server."""
+    if pid == root:
+        return "flow"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "other"
+    if b"uvicorn" in command:
+        return "prefect_server"
+    if b"spawn_main" in command:
+        return "workers"
+    return "other"
+
+
+def _tree_memory(root: int, cpu: dict[int, tuple[str, float]]) -> tuple[int, int, int]:
+    """(PSS sum, RSS sum, largest RSS) in bytes of `root` and its descendants; records each
+    one's CPU seconds so far (user and system) in `cpu`, by pid.
 
     The PSS sum is the memory the tree uses: a page that several processes map (the
     libraries each worker loads: Polars, DuckDB, pandas, Python itself) counts once, split
     among them. The RSS sum counts such a page in every process, an upper bound."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -71,9 +92,10 @@ def _tree_memory(root: int) -> tuple[int, int, int]:
             pages = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
         rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+        seconds[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
     pss = total = largest = 0
     stack = [root]
     while stack:
@@ -81,13 +103,16 @@ def _tree_memory(root: int) -> tuple[int, int, int]:
         pss += _pss(pid)
         total += rss.get(pid, 0)
         largest = max(largest, rss.get(pid, 0))
+        if pid in seconds:
+            cpu[pid] = (cpu[pid][0] if pid in cpu else _role(pid, root), seconds[pid])
         stack.extend(children.get(pid, ()))
     return pss, total, largest
 
 
-def run_flow(inbox: Path, var: Path) -> tuple[dict, float, list[int]]:
-    """One `zhibiao run --json`: its summary, wall seconds, and the peaks of the tree's PSS
-    sum, its RSS sum and the largest process's RSS."""
+def run_flow(inbox: Path, var: Path) -> tuple[dict, float, list[int], dict[str, float]]:
+    """One `zhibiao run --json`: its summary, wall seconds, the peaks of the tree's PSS sum,
+    its RSS sum and the largest process's RSS, and CPU seconds by role (flow, workers,
+    prefect_server; as last sampled, so a process's last 0.2 s may be missing)."""
     clock = time.perf_counter()
     # The run's own messages (and its worker processes') go to a log beside VAR, not into
     # the figures; a failed run prints its tail.
@@ -100,10 +125,11 @@ def run_flow(inbox: Path, var: Path) -> tuple[dict, float, list[int]]:
         env={**os.environ, "PREFECT_HOME": str(var.parent / "prefect-home")},
     )
     peak = [0, 0, 0]
+    cpu: dict[int, tuple[str, float]] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[:] = map(max, peak, _tree_memory(process.pid))
+            peak[:] = map(max, peak, _tree_memory(process.pid, cpu))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -115,32 +141,24 @@ def run_flow(inbox: Path, var: Path) -> tuple[dict, float, list[int]]:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         status = process.returncode
         raise SystemExit(f"{tail}\nzhibiao run failed with exit status {status} ({log})")
-    return json.loads(out.strip().splitlines()[-1]), seconds, peak
+    by_role: dict[str, float] = {}
+    for role, seconds_used in cpu.values():
+        by_role[role] = by_role.get(role, 0.0) + seconds_used
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak, by_role
 
 
-def corpus(directory: Path, n: int, seed: int) -> tuple[Path, float]:
-    inbox = directory / f"inbox-{n}-{seed}"
-    done = inbox / ".complete"
-    if done.exists():
-        return inbox, 0.0
-    shutil.rmtree(inbox, ignore_errors=True)
-    clock = time.perf_counter()
-    write_corpus(inbox, generate_reports(n, seed))
-    done.touch()
-    return inbox, time.perf_counter() - clock
-
-
-def bench(n: int, seed: int, directory: Path) -> dict:
-    inbox, generated = corpus(directory, n, seed)
+def bench(kind: str, n: int, seed: int, directory: Path) -> dict:
+    inbox, generated = corpus(kind, directory, n, seed)
     size = sum(p.stat().st_size for p in inbox.glob("*.txt"))
-    var = directory / f"var-{n}"
+    var = directory / f"var-{kind}-{n}"
     shutil.rmtree(var, ignore_errors=True)
-    (directory / f"var-{n}.log").unlink(missing_ok=True)
-    summary, wall, (tree_pss, tree_rss, process_rss) = run_flow(inbox, var)
-    noop, noop_wall, (noop_pss, _, _) = run_flow(inbox, var)
+    (directory / f"var-{kind}-{n}.log").unlink(missing_ok=True)
+    summary, wall, (tree_pss, tree_rss, process_rss), cpu = run_flow(inbox, var)
+    noop, noop_wall, (noop_pss, _, _), _ = run_flow(inbox, var)
     stages = summary["stage_seconds"]
     batch_work = sum(stages.get(s, 0.0) for s in BATCH_STAGES)
     return {
+        "corpus": kind,
         "documents": n,
         "megabytes": size / 1e6,
         "generated_s": generated,
@@ -150,6 +168,8 @@ def bench(n: int, seed: int, directory: Path) -> dict:
         "run_s": summary["seconds"],
         "wall_s": wall,
         "docs_per_s": n / summary["seconds"],
+        "megabytes_per_s": size / 1e6 / summary["seconds"],
+        "cpu_s": cpu,
         "peak_tree_pss_mib": tree_pss / 2**20,
         "peak_tree_mib": tree_rss / 2**20,
         "peak_process_mib": process_rss / 2**20,
@@ -172,52 +192,66 @@ def exponent(points: list[tuple[float, float]]) -> float:
     )
 
 
+def report(r: dict) -> str:
+    cpu = r.get("cpu_s", {})
+    return (
+        f"\n[{KINDS[r['corpus']]}] {r['documents']:,} documents ({r['megabytes']:.0f} MB, "
+        f"made in {r['generated_s']:.0f} s): {r['status']}, {r['facts_loaded']:,} facts loaded, "
+        f"{r['facts_quarantined']:,} quarantined\n"
+        f"  run {r['run_s']:.1f} s (process {r['wall_s']:.1f} s with Prefect's start), "
+        f"{r['docs_per_s']:.0f} documents/s, {r['megabytes_per_s']:.2f} MB/s\n"
+        f"  peak memory {r['peak_tree_pss_mib']:.0f} MiB (process tree's PSS: pages that "
+        f"processes share counted once), {r['peak_tree_mib']:.0f} MiB (its RSS summed: "
+        f"counted in each), {r['peak_process_mib']:.0f} MiB (largest process)\n"
+        f"  no-op re-run {r['noop_run_s']:.1f} s (process {r['noop_wall_s']:.1f} s), "
+        f"peak {r['noop_peak_tree_pss_mib']:.0f} MiB (PSS)\n"
+        f"  wall s: "
+        + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
+        + "\n  batch work s (summed over workers): "
+        + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in BATCH_STAGES)
+        + "\n  CPU s: "
+        + ", ".join(
+            f"{role} {cpu.get(role, 0):.1f}" for role in ("flow", "workers", "prefect_server")
+        )
+        + f"\n  Great Expectations: {100 * r['gx_share']:.1f} % of the batch work"
+        + (f"\n  report: {r['report_error']}" if r["report_error"] else "")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpus", default="real", help="real, gen or both: real,gen")
+    parser.add_argument("--seed", type=int, default=1, help="of the generated corpus")
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
     args = parser.parse_args()
+    kinds = corpus_kinds(args.corpus.split(","))
     args.dir.mkdir(parents=True, exist_ok=True)
     print(machine(), flush=True)
     results = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        result = bench(n, args.seed, args.dir)
-        results.append(result)
-        r = result
-        print(
-            f"\n{n:>7} documents ({r['megabytes']:.0f} MB, generated in {r['generated_s']:.0f} s): "
-            f"{r['status']}, {r['facts_loaded']} facts loaded, {r['facts_quarantined']} "
-            f"quarantined\n"
-            f"  run {r['run_s']:.1f} s (process {r['wall_s']:.1f} s with Prefect's start), "
-            f"{r['docs_per_s']:.0f} documents/s\n"
-            f"  peak memory {r['peak_tree_pss_mib']:.0f} MiB (process tree's PSS: pages that "
-            f"processes share counted once), {r['peak_tree_mib']:.0f} MiB (its RSS summed: "
-            f"counted in each), {r['peak_process_mib']:.0f} MiB (largest process)\n"
-            f"  no-op re-run {r['noop_run_s']:.1f} s (process {r['noop_wall_s']:.1f} s), "
-            f"peak {r['noop_peak_tree_pss_mib']:.0f} MiB (PSS)\n"
-            f"  wall s: "
-            + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in WALL_STAGES)
-            + "\n  batch work s (summed over workers): "
-            + ", ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in BATCH_STAGES)
-            + f"\n  Great Expectations: {100 * r['gx_share']:.1f} % of the batch work"
-            + (f"\n  report: {r['report_error']}" if r["report_error"] else ""),
-            flush=True,
-        )
+    for kind in kinds:
+        for n in (int(s) for s in args.sizes.split(",")):
+            results.append(bench(kind, n, args.seed, args.dir))
+            print(report(results[-1]), flush=True)
     # Sizes measured by earlier invocations count too (`make bench SIZES=100000` then
-    # `SIZES=1000,10000`): results.json keeps the last result of each size.
+    # `SIZES=1000,10000`): results.json keeps the last result of each corpus and size.
     stored = args.dir / "results.json"
-    merged = {
-        r["documents"]: r for r in (json.loads(stored.read_text()) if stored.exists() else [])
-    }
-    merged.update({r["documents"]: r for r in results})
-    stored.write_text(json.dumps(sorted(merged.values(), key=lambda r: r["documents"]), indent=2))
-    if len(merged) > 1:
-        points = sorted((n, r["run_s"]) for n, r in merged.items())
-        print(
-            f"\nscaling exponent (log-log slope of run seconds over documents, "
-            f"{', '.join(str(n) for n, _ in points)}): {exponent(points):.2f}"
+    earlier = json.loads(stored.read_text()) if stored.exists() else []
+    merged = {(r.get("corpus", "gen"), r["documents"]): r for r in earlier}
+    merged.update({(r["corpus"], r["documents"]): r for r in results})
+    stored.write_text(
+        json.dumps(
+            sorted(merged.values(), key=lambda r: (r.get("corpus", "gen"), r["documents"])),
+            indent=2,
         )
+    )
+    for kind in kinds:
+        points = sorted((n, r["run_s"]) for (k, n), r in merged.items() if k == kind)
+        if len(points) > 1:
+            print(
+                f"\n[{KINDS[kind]}] scaling exponent (log-log slope of run seconds over "
+                f"documents, {', '.join(f'{n:,}' for n, _ in points)}): {exponent(points):.2f}"
+            )
 
 
 if __name__ == "__main__":

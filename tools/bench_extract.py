@@ -1,11 +1,18 @@
 """Benchmark `extract_document` against a floor: one regex pass of the catalogue's aliases.
 
-    .venv/bin/python tools/bench_extract.py [--docs 2000] [--runs 3] [--seed 42] [--profile]
+    .venv/bin/python tools/bench_extract.py [--docs 2000] [--corpus real|bundled] [--runs 3]
+                                            [--seed 42] [--profile] [--dir var/bench]
 
-The corpus is built, deterministically from `--seed`, out of the texts in `data/inbox/` and
-`tests/fixtures/documents/`: each generated document takes one source, shuffles the sentences
-inside its paragraphs, moves its years by the same offset, scales its figures, and names
-another area of the catalogue (of the same level) instead of its own.
+The corpus (`--corpus`):
+
+- `real` (the default): real-looking reports, `../shared/tools/make_corpus.py
+  ../shared/corpus DIR N` (tools/bench_corpus.py, cached under `--dir`): the real corpus
+  with its numbers and years perturbed, with the artefacts of extracted PDF text. Without
+  ../shared, the benchmark says so and measures `bundled` instead.
+- `bundled`: built, deterministically from `--seed`, out of the texts in `data/inbox/` and
+  `tests/fixtures/documents/`: each document takes one source, shuffles the sentences inside
+  its paragraphs, moves its years by the same offset, scales its figures, and names another
+  area of the catalogue (of the same level) instead of its own.
 
 Two timings, each the median of `--runs` passes over the same documents:
 
@@ -34,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tools.bench_corpus import corpus, real_corpus_available
 from transforms.catalog import Catalog, load_catalog
 from transforms.extract import extract_document
 from transforms.native import BUILD
@@ -114,10 +122,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--corpus", choices=("real", "bundled"), default="real")
+    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
     args = parser.parse_args(argv)
 
     catalog = load_catalog()
-    docs = build_corpus(args.docs, args.seed, catalog)
+    if args.corpus == "real" and not real_corpus_available():
+        print("../shared is not here: the real-looking corpus cannot be made; measuring the "
+              "bundled texts' variants instead", file=sys.stderr)  # fmt: skip
+        args.corpus = "bundled"
+    if args.corpus == "real":
+        folder, _ = corpus("real", args.dir, args.docs)
+        docs = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+        label = f"real-looking (make_corpus.py, {folder})"
+    else:
+        docs = build_corpus(args.docs, args.seed, catalog)
+        label = f"variants of the bundled texts, seed {args.seed}"
     megabytes = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     pattern = alias_alternation(catalog)
     extract_document("warm-up", docs[0], catalog)  # compile the patterns once, outside timing
@@ -135,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = sum(len(extract_document("bench.txt", d, catalog).facts) for d in docs)
 
     print(f"extractor build: {BUILD}")
-    print(f"documents: {len(docs)} ({megabytes:.2f} MB, seed {args.seed}); facts: {facts}")
+    print(f"corpus: {label}")
+    print(f"documents: {len(docs)} ({megabytes:.2f} MB); facts: {facts}")
     print(f"median of {args.runs} runs")
     for name, seconds in (("extractor", extractor), ("floor", floor)):
         print(

@@ -35,13 +35,23 @@ QUARANTINE_COLUMNS = (
 DIMENSION_TABLES = ("dim_indicator", "dim_region", "dim_unit")
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump with every change to schema.sql's tables, and add the migration that gets there."""
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (),  # 1 -> 2 adds the table `publication`, which schema.sql creates
+    # 2 -> 3: document_text's texts compressed with zstd; schema.sql creates the table anew.
+    2: ("ALTER TABLE document_text RENAME TO document_text_v2",),
 }
 """Version -> the statements (beyond schema.sql, run at every connection) that take a file
 of that version to the next one."""
+MIGRATIONS_AFTER_SCHEMA: dict[int, tuple[str, ...]] = {
+    2: (
+        "INSERT INTO document_text BY NAME SELECT * FROM document_text_v2",
+        "DROP TABLE document_text_v2",
+    ),
+}
+"""Version -> the statements of its migration that run once schema.sql has created what is
+new (rows copied into a table created anew)."""
 
 
 class WarehouseSchemaMismatch(TerminalError):
@@ -125,11 +135,16 @@ def _migrate(connection: duckdb.DuckDBPyConnection) -> None:
     if version == SCHEMA_VERSION:
         return
     connection.execute("BEGIN TRANSACTION")
+    steps = []
     while version in MIGRATIONS:
         for statement in MIGRATIONS[version]:
             connection.execute(statement)
+        steps.append(version)
         version += 1
     connection.execute(SCHEMA_SQL)
+    for step in steps:
+        for statement in MIGRATIONS_AFTER_SCHEMA.get(step, ()):
+            connection.execute(statement)
     connection.execute("INSERT INTO schema_meta (schema_version) VALUES (?)", [version])
     connection.execute("COMMIT")
 
