@@ -67,12 +67,33 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """Each folder replaced by the entries directly inside it, sorted by name (hidden ones
+    left out); a folder inside one is named on stderr, not read."""
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            expanded.append(path)
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                errors.print(f"note: {entry}: a folder inside a folder, not read")
+                continue
+            expanded.append(entry)
+    return expanded
+
+
 @app.command()
 def extract(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Documents to read: " + ", ".join(sorted(SUPPORTED_FORMATS)) + ".", exists=False
+            help="Documents to read ("
+            + ", ".join(sorted(SUPPORTED_FORMATS))
+            + "); a folder stands for the files directly inside it.",
+            exists=False,
         ),
     ],
     output_format: Annotated[
@@ -81,7 +102,8 @@ def extract(
 ) -> None:
     """Print the facts of the given files, one JSON object per line (../shared/spec/FACTS.md).
 
-    Nothing is written anywhere. Unreadable files are reported on stderr (exit 1).
+    Nothing is written anywhere. Unreadable files are reported on stderr (exit 1); folders
+    inside a folder are named on stderr as not read.
     """
     from flows.ingest import Rejection, inbox_file_for, read_document
     from transforms.catalog import load_catalog
@@ -89,7 +111,7 @@ def extract(
 
     catalog = load_catalog()
     failed = False
-    for path in files:
+    for path in expand_folders(files):
         try:
             inbox_file = inbox_file_for(path)
         except OSError as error:

@@ -50,6 +50,19 @@ def test_extract_reports_unreadable_files_and_exits_1(tmp_path: Path) -> None:
     assert "missing.txt" in result.stderr
 
 
+def test_extract_reads_a_folder_as_its_files(tmp_path: Path) -> None:
+    (tmp_path / "b_yuhang.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "a_yuhang.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "c_yuhang.txt").write_text(REPORT, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    docs = [json.loads(line)["doc"] for line in result.stdout.splitlines()]
+    assert docs and docs == sorted(docs)
+    assert set(docs) == {"a_yuhang.txt", "b_yuhang.txt"}
+    assert "nested" in result.stderr and "not read" in result.stderr
+
+
 def test_sql_without_a_run_says_what_to_do(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sql", "SELECT 1", "--var", str(tmp_path)])
     assert result.exit_code == 1
