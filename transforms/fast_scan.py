@@ -83,8 +83,8 @@ EXTENSION_MODULE, SCAN = load_extension()
 
 class NativeWords:
     """The words of a trie pattern, scanned in native code: what the extractor calls of a
-    `re.Pattern` (`finditer`, `match`, `search`). A text native code cannot take (a lone
-    surrogate, which UTF-8 cannot hold) goes to the regex."""
+    `re.Pattern` (`finditer`, `match`, `fullmatch`, `search`). A text native code cannot
+    take (a lone surrogate, which UTF-8 cannot hold) goes to the regex."""
 
     __slots__ = ("_regex", "compile_regex", "scanner", "words")
 
@@ -118,6 +118,11 @@ class NativeWords:
         except UnicodeEncodeError:
             return self.regex().match(string, pos)
 
+    def fullmatch(self, string: str) -> Any:
+        """The longest word at 0 is the whole string when any word is."""
+        found = self.match(string)
+        return found if found is not None and found.end() == len(string) else None
+
     def search(self, string: str) -> Any:
         try:
             return self.scanner.search(string)
@@ -130,7 +135,8 @@ def compile_words(
 ) -> re.Pattern[str]:
     """A pattern of `words` (non-empty strings) that finds, left to right, the longest word
     at each place: native when built, else `compile_regex(words)`. Typed as `re.Pattern` so
-    that callers keep their types; only `finditer`, `match` and `search` may be called on it."""
+    that callers keep their types; only `finditer`, `match`, `fullmatch` and `search` may be
+    called on it."""
     if EXTENSION_MODULE is None or not words:
         return compile_regex(words)
     return cast(re.Pattern[str], NativeWords(words, compile_regex))
