@@ -8,6 +8,7 @@
 //! Python's (code points), not UTF-8 bytes.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use once_cell::sync::OnceCell;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -99,8 +100,18 @@ fn check_group(group: usize) -> PyResult<()> {
 #[pyclass(module = "transforms._fast_scan", frozen)]
 struct WordScanner {
     scan: AhoCorasick,
-    anchored: AhoCorasick,
+    /// For `match` (one caller, on short spans): built on its first use, not per process.
+    anchored: OnceCell<AhoCorasick>,
+    texts: Vec<String>,
     words: Vec<Py<PyString>>,
+}
+
+fn automaton(words: &[String], anchored: bool) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .anchored(anchored)
+        .dfa(!anchored) // a DFA scans whole texts faster; it costs more to build
+        .build(words)
 }
 
 impl WordScanner {
@@ -115,17 +126,11 @@ impl WordScanner {
 impl WordScanner {
     #[new]
     fn new(py: Python<'_>, words: Vec<String>) -> Self {
-        let build = |anchored: bool| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .anchored(anchored)
-                .dfa(true)
-                .build(&words)
-        };
         WordScanner {
-            scan: build(false),
-            anchored: build(true),
+            scan: automaton(&words, false),
+            anchored: OnceCell::new(),
             words: words.iter().map(|w| PyString::new(py, w).into()).collect(),
+            texts: words,
         }
     }
 
@@ -153,7 +158,8 @@ impl WordScanner {
     fn r#match(&self, py: Python<'_>, text: &PyString, pos: usize) -> PyResult<Option<WordMatch>> {
         let text = text.to_str()?;
         let from = byte_offset(text, pos);
-        Ok(self.anchored.find(&text[from..]).map(|m| {
+        let anchored = self.anchored.get_or_init(|| automaton(&self.texts, true));
+        Ok(anchored.find(&text[from..]).map(|m| {
             let end = pos + text[from..from + m.end()].chars().count();
             WordMatch { start: pos, end, word: self.words[m.pattern()].clone_ref(py) }
         }))
