@@ -24,14 +24,20 @@ NATIVE := transforms/native.json
 $(NATIVE): $(STAMP) $(wildcard transforms/*.py transforms/extract/*.py) tools/compile_extractor.py
 	$(BIN)/python tools/compile_extractor.py
 
-install: $(STAMP) $(NATIVE) ## create .venv, install the project with its dev extras, compile the extractor
+# The word scans in Rust (transforms/fast_scan.py): built offline from Debian's crates when
+# cargo and the crates are there; otherwise one line says why and the scans run on re.
+SCANNER := transforms/fast_scan.json
+$(SCANNER): $(STAMP) native/Cargo.toml native/src/lib.rs tools/build_scanner.py
+	$(BIN)/python tools/build_scanner.py
+
+install: $(STAMP) $(NATIVE) $(SCANNER) ## create .venv, install the project with its dev extras, build the native parts
 
 compile: $(NATIVE) ## compile the extractor with mypyc (~30 s; `install` does it)
 
-run: $(NATIVE) ## the nightly job once, on the bundled sample inbox (data/inbox -> var/)
+run: $(NATIVE) $(SCANNER) ## the nightly job once, on the bundled sample inbox (data/inbox -> var/)
 	$(BIN)/zhibiao run --inbox data/inbox --var var
 
-test: $(NATIVE) ## ruff, then every test
+test: $(NATIVE) $(SCANNER) ## ruff, then every test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -41,12 +47,13 @@ lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench-extract: $(NATIVE) ## extractor speed on 2,000 real-looking documents vs a one-regex floor
+bench-extract: $(NATIVE) $(SCANNER) ## extractor speed on 2,000 real-looking documents vs a one-regex floor
 	$(BIN)/python tools/bench_extract.py $(if $(CORPUS),--corpus $(CORPUS))
 
-bench: $(NATIVE) ## the nightly flow on 1k, 10k, 100k real-looking reports (CORPUS=gen: generated)
+bench: $(NATIVE) $(SCANNER) ## the nightly flow on 1k, 10k, 100k real-looking reports (CORPUS=gen: generated)
 	$(BIN)/python tools/bench.py $(if $(SIZES),--sizes $(SIZES)) $(if $(CORPUS),--corpus $(CORPUS))
 
-clean: ## remove var/, caches and the compiled extractor (keeps .venv)
+clean: ## remove var/, caches, the compiled extractor and the native scanner (keeps .venv)
 	rm -rf var .pytest_cache .ruff_cache .hypothesis build
 	test ! -x $(BIN)/python || $(BIN)/python tools/compile_extractor.py --clean
+	test ! -x $(BIN)/python || $(BIN)/python tools/build_scanner.py --clean

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from transforms.fast_scan import compile_words
+
 END = ""
 
 
@@ -78,9 +80,14 @@ def dispatch_after(branches: list[tuple[str, str]]) -> str:
 
 
 def compile_trie(words: Iterable[str]) -> re.Pattern[str]:
+    """The longest word at each place, left to right: scanned in native code when it is
+    built (transforms/fast_scan.py), else by the trie-shaped regex below."""
+    return compile_words([w for w in words if w], compile_trie_regex)
+
+
+def compile_trie_regex(words: list[str]) -> re.Pattern[str]:
     """The pattern opens with a character class of every first character, which lets `re`
     skip in C the positions where no word starts; the rest dispatches on that character."""
-    words = [w for w in words if w]
     if not words:
         return re.compile(r"(?!x)x")
     root = build_trie(words)

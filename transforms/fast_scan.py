@@ -1,0 +1,142 @@
+"""The catalogue-word scans in native code (a Rust extension, native/) when it is built,
+`re` otherwise.
+
+`compile_trie` (transforms/trie.py) hands its words here: with the extension they are
+scanned by an Aho-Corasick automaton (leftmost-longest, as the trie-shaped regex matches),
+without it by that regex. Both find the same words at the same places, in code points
+(tests/transforms/test_fast_scan.py); the regex stays the reference.
+
+`tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
+from Debian's packaged crates, copies it beside this module and records the hash of every
+source it was built from in `fast_scan.json`. An edit to native/ made after the build would
+run old code, so a recorded source that changed sends the scans back to `re` (with a
+warning); so do `ZHIBIAO_PURE_SCAN=1` (this scanner only) and `ZHIBIAO_PURE_PYTHON=1` (the
+whole extractor's Python source, transforms/native.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any, cast
+
+from transforms.native import PURE_PYTHON_ENV, source_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = Path(__file__).resolve().with_name("fast_scan.json")
+EXTENSION = "transforms._fast_scan"
+SOURCES = ("native/Cargo.toml", "native/src/lib.rs")
+"""What the extension is built from, relative to the repository's root."""
+PURE_SCAN_ENV = "ZHIBIAO_PURE_SCAN"
+
+
+def source_digests() -> dict[str, str]:
+    return {path: source_digest(ROOT / path) for path in SOURCES if (ROOT / path).exists()}
+
+
+def read_manifest(manifest: Path = MANIFEST) -> dict[str, str]:
+    """Source path -> sha256 it was built from; empty when nothing was built."""
+    try:
+        return dict(json.loads(manifest.read_text(encoding="utf-8"))["sources"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
+    sources = source_digests() if built else {}
+    manifest.write_text(json.dumps({"sources": sources}, indent=2) + "\n", encoding="utf-8")
+
+
+def stale_sources(built: dict[str, str]) -> list[str]:
+    """Sources that changed (or vanished) since the extension was built from them."""
+    current = source_digests()
+    return [path for path, digest in built.items() if current.get(path) != digest]
+
+
+def load_extension() -> tuple[ModuleType | None, str]:
+    """The extension when it may run, and which scanner runs and why."""
+    built = read_manifest()
+    if not built:
+        return None, "re (native scanner not built)"
+    for env in (PURE_PYTHON_ENV, PURE_SCAN_ENV):
+        if os.environ.get(env) == "1":
+            return None, f"re ({env}=1)"
+    if stale := stale_sources(built):
+        reason = f"re (native scanner older than {', '.join(stale)}: run `make install`)"
+        warnings.warn(f"zhibiao word scans: {reason}", stacklevel=2)
+        return None, reason
+    try:
+        return importlib.import_module(EXTENSION), "native (Rust, Aho-Corasick)"
+    except ImportError as error:
+        return None, f"re (native scanner does not load: {error})"
+
+
+EXTENSION_MODULE, SCAN = load_extension()
+"""`SCAN`: which scanner this process runs, and why."""
+
+
+class NativeWords:
+    """The words of a trie pattern, scanned in native code: what the extractor calls of a
+    `re.Pattern` (`finditer`, `match`, `fullmatch`, `search`). A text native code cannot
+    take (a lone surrogate, which UTF-8 cannot hold) goes to the regex."""
+
+    __slots__ = ("_regex", "compile_regex", "scanner", "words")
+
+    def __init__(
+        self, words: list[str], compile_regex: Callable[[list[str]], re.Pattern[str]]
+    ) -> None:
+        assert EXTENSION_MODULE is not None
+        self.words = words
+        self.scanner: Any = EXTENSION_MODULE.WordScanner(words)
+        self.compile_regex = compile_regex
+        self._regex: re.Pattern[str] | None = None
+
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = self.compile_regex(self.words)
+        return self._regex
+
+    @property
+    def pattern(self) -> str:
+        return self.regex().pattern
+
+    def finditer(self, string: str) -> Any:
+        try:
+            return self.scanner.finditer(string)
+        except UnicodeEncodeError:
+            return self.regex().finditer(string)
+
+    def match(self, string: str, pos: int = 0) -> Any:
+        try:
+            return self.scanner.match(string, pos)
+        except UnicodeEncodeError:
+            return self.regex().match(string, pos)
+
+    def fullmatch(self, string: str) -> Any:
+        """The longest word at 0 is the whole string when any word is."""
+        found = self.match(string)
+        return found if found is not None and found.end() == len(string) else None
+
+    def search(self, string: str) -> Any:
+        try:
+            return self.scanner.search(string)
+        except UnicodeEncodeError:
+            return self.regex().search(string)
+
+
+def compile_words(
+    words: list[str], compile_regex: Callable[[list[str]], re.Pattern[str]]
+) -> re.Pattern[str]:
+    """A pattern of `words` (non-empty strings) that finds, left to right, the longest word
+    at each place: native when built, else `compile_regex(words)`. Typed as `re.Pattern` so
+    that callers keep their types; only `finditer`, `match`, `fullmatch` and `search` may be
+    called on it."""
+    if EXTENSION_MODULE is None or not words:
+        return compile_regex(words)
+    return cast(re.Pattern[str], NativeWords(words, compile_regex))
