@@ -177,9 +177,15 @@ def reference_month(ctx: DocumentContext, period: Period) -> int | None:
     last = period.last if period.last else 12
     if ctx.publication and ctx.publication[0] == period.year:
         last = min(last, ctx.publication[1])
-    elif period.is_since and not period.last:
+    elif period.is_since and not period.last and not after_the_year(ctx, period):
         return None
     return last
+
+
+def after_the_year(ctx: DocumentContext, period: Period) -> bool:
+    """`2021年以来` in a document published in 2022 (a plan-execution report looking back):
+    the year has ended, so its figures cover all of it."""
+    return ctx.publication is not None and ctx.publication[0] > period.year
 
 
 def fact_period(
