@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from transforms.catalog import Region
 from transforms.extract.patterns import SESSION, Patterns
 from transforms.lexicon import Lexicon
-from transforms.regions import RegionMention, default_weight
+from transforms.regions import RegionIndex, RegionMention, default_weight
 
 HEAD_LINES = 4
 HEAD_LINE_MAX = 60
 HEAD_WEIGHT = 2
 PUBLISHER_WEIGHT = 3
 FOOTER_SPAN = 120  # the last lines: a footer's publisher (`主办：浏阳市人民政府办公室`)
+OPENING_SPAN = 150  # the opening sentence, where a street's or town's report names itself
 
 
 def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
@@ -23,6 +25,28 @@ def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
     a document that names no area of the catalogue: the document's area, with no code."""
     m = rules.functional_zone.search(text, 0, head)
     return Region("", m.group(), (), "district", None) if m else None
+
+
+def opening_subcounty(text: str, rules: Patterns) -> Region | None:
+    """A street, town or township (`南湖街道`, `新塍镇`) named in the document's opening
+    sentence: a report of that sub-county area, whose figures are its own, never its
+    county's or city's. The catalogue holds no such area, so it has no code."""
+    stop = text.find("。", 0, OPENING_SPAN)
+    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
+    return Region("", m.group(), (), "district", None) if m else None
+
+
+def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]:
+    """Starts of the mentions that only address the area written right after them
+    (`绵阳市` in `绵阳市涪城区`): the parent qualifies its child, it is not named on its own."""
+    starts: set[int] = set()
+    for before, after in pairwise(found):
+        if before.end != after.start or not before.candidates:
+            continue
+        parents = {c.code for c in before.candidates}
+        if any(parents & {a.code for a in index.ancestors(c)} for c in after.candidates):
+            starts.add(before.start)
+    return starts
 
 
 def head_end(text: str) -> int:
@@ -39,7 +63,9 @@ def head_end(text: str) -> int:
     return end
 
 
-def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMention], int]:
+def mention_weight(
+    text: str, lex: Lexicon, head: int, prefixes: frozenset[int] = frozenset()
+) -> Callable[[RegionMention], int]:
     """How much one mention says about the document's own area: a name in the head, or
     before an institution in the head or the footer (`寿光市统计局编`, `（喀什地区统计局
     2022年11月20日）`), says most; a comparison's base (`高于潍坊市`) nothing. An institution
@@ -47,6 +73,8 @@ def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMentio
     foot = text.rfind("\n", 0, max(0, len(text.rstrip()) - FOOTER_SPAN)) + 1
 
     def weight(mention: RegionMention) -> int:
+        if mention.start in prefixes:
+            return 0
         if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
             return 0
         score = default_weight(mention)

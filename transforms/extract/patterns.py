@@ -93,6 +93,7 @@ class Patterns:
     share_whole_lead: re.Pattern[str]
     share_whole_kinds: tuple[str, ...]
     functional_zone: re.Pattern[str]
+    subcounty_area: re.Pattern[str]
     row_label_lead: re.Pattern[str]
     rate_label_end: re.Pattern[str]
     month_column: re.Pattern[str]
@@ -255,6 +256,12 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         functional_zone=re.compile(
             rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{chars(words('zones', 'after'))}]))"
             rf"[\u4e00-\u9fff]{{2,6}}?{group(words('zones', 'suffix'))}",
+            re.M,
+        ),
+        subcounty_area=re.compile(
+            rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{chars(words('zones', 'after'))}]))"
+            rf"(?:(?![{chars(words('zones', 'not_in'))}])[\u4e00-\u9fff]){{2,4}}?"
+            rf"{group(words('zones', 'subcounty'))}",
             re.M,
         ),
         row_label_lead=re.compile(
