@@ -76,6 +76,7 @@ class Patterns:
     period_base_reach: int
     range_to_before: re.Pattern[str]
     range_to_reach: int
+    running_after: re.Pattern[str]
     as_of_before: re.Pattern[str]
     """Before the date of a stock (`截至9月底`): search `as_of_reach` characters."""
     as_of_reach: int
@@ -101,6 +102,10 @@ class Patterns:
     title_unit: re.Pattern[str]
     area_label_suffixes: frozenset[str]
     """After an area's short name in a row label (`恩施州`), "" included."""
+
+
+RUNNING_GAP = 6
+"""Between a quarter and the word that makes it cumulative (`第三季度GDP累计`)."""
 
 
 def patterns_for(catalog: Catalog) -> Patterns:
@@ -240,6 +245,9 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         period_base_reach=reach(base_before),
         range_to_before=re.compile(f"{group(range_to)}$"),
         range_to_reach=reach(range_to),
+        running_after=re.compile(
+            rf"[^，,；;。\n]{{0,{RUNNING_GAP}}}?{group(words('periods', 'running_after'))}"
+        ),
         as_of_before=re.compile(f"{group(as_of)}{group(as_of_tail)}?$"),
         as_of_reach=reach(as_of) + reach(as_of_tail),
         now_words=longest_first(cues("point", "now")),

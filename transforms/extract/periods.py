@@ -35,8 +35,11 @@ def read_period(
         mention.first_month
         and mention.last_month
         and mention.first_month > 1
-        and rules.range_to_before.search(
-            ctx.text, max(0, token.start - rules.range_to_reach), token.start
+        and (
+            rules.range_to_before.search(
+                ctx.text, max(0, token.start - rules.range_to_reach), token.start
+            )
+            or rules.running_after.match(ctx.text, token.end)
         )
         and mention.last_month % 3 == 0
         and mention.last_month - mention.first_month == 2
