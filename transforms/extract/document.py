@@ -13,6 +13,7 @@ from transforms.extract.document_area import (
     is_cue_word,
     mention_weight,
     opening_subcounty,
+    parent_of_siblings,
 )
 from transforms.extract.patterns import patterns_for
 from transforms.extract.sentence import read_sentence
@@ -68,6 +69,8 @@ def document_context(
     region, certain = resolve_document_region(
         text, regions, found, mention_weight(text, lex, head, prefixes), head
     )
+    if region is not None:
+        region = parent_of_siblings(region, found, regions, head) or region
     if region is None:
         region = functional_zone(text, head, rules)
     subcounty = opening_subcounty(text, rules)

@@ -49,6 +49,31 @@ def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]
     return starts
 
 
+SIBLINGS_FOR_PARENT = 3
+
+
+def parent_of_siblings(
+    region: Region, found: list[RegionMention], index: RegionIndex, head: int
+) -> Region | None:
+    """A county picked from a text that names it beside two or more of its sibling counties
+    and never in its head (a city's table of its counties: 定海区, 普陀区, 岱山县, 嵊泗县):
+    the text is the city's, its counties are its parts."""
+    if region.level != "district" or region.parent_code is None:
+        return None
+    siblings: set[str] = set()
+    for mention in found:
+        if mention.in_other_name or len(mention.candidates) != 1:
+            continue
+        area = mention.candidates[0]
+        if area.code == region.code and mention.start < head:
+            return None  # the head names the county: its own report
+        if area.level == "district" and area.parent_code == region.parent_code:
+            siblings.add(area.code)
+    if len(siblings) < SIBLINGS_FOR_PARENT:
+        return None
+    return index.by_code.get(region.parent_code)
+
+
 def head_end(text: str) -> int:
     """End of the document's head: its first short lines (title, publisher, dateline), up to
     the first line of prose."""
