@@ -101,6 +101,7 @@ class Patterns:
     cumulative_column: re.Pattern[str]
     title_unit: re.Pattern[str]
     area_label_suffixes: frozenset[str]
+    by_area_lead: re.Pattern[str]
     """After an area's short name in a row label (`恩施州`), "" included."""
 
 
@@ -288,6 +289,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"{group(cues('table_unit'))}[:：]\s*(?P<unit>[^\s，,、;；)）|]{{1,5}})"
         ),
         area_label_suffixes=frozenset(["", *words("tables", "area_suffix")]),
+        by_area_lead=re.compile(f"^{group(words('tables', 'by_area'))}"),
     )
     if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
         raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")
