@@ -21,6 +21,7 @@ CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 ORDINAL = re.compile(r"第[一二三四五六七八九十]")
 CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
+BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
 BRACKETS = {"（": "）", "(": ")"}
 SESSION = re.compile(r"第[一二三四五六七八九十\d]+届")
 NEVER = "(?!x)x"

@@ -11,7 +11,7 @@ from transforms.extract.context import DocumentContext
 from transforms.extract.emit import emit
 from transforms.extract.lists import list_targets, listed_areas
 from transforms.extract.measures import cue_reaches, measure_for_percent
-from transforms.extract.patterns import BRACKET_CLOSE
+from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN
 from transforms.extract.periods import from_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
@@ -26,6 +26,8 @@ def read_quantity_token(
     if token.in_run or token.counts_next or is_leading_count(ctx.text, token):
         return
     if read_base_figure(ctx, state, token):
+        return
+    if read_area_figure(ctx, state, token):
         return
     if state.foreign or (
         not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
@@ -170,6 +172,29 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
             token.end + 1,
             base_region=base[1],
         )
+    return True
+
+
+def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`平湖市（6.8%）、海宁市（-3.0%）`: a figure alone in brackets right after an area is that
+    area's figure for the sentence's subject, in the measure of the sentence's last fact (a
+    rate after a rate, a level after a level). True when the number was read so."""
+    q = token.data
+    if not isinstance(q, Quantity) or state.subject is None or not state.areas:
+        return False
+    area_start, area_end, name = state.areas[-1]
+    if not BRACKET_OPEN.fullmatch(ctx.text, area_end, q.start):
+        return False
+    close = BRACKET_CLOSE.match(ctx.text, q.end)
+    if close is None or state.target:
+        return False
+    subject = replace(state.subject, region=name)
+    if q.unit == "%" and state.last_measure == "yoy_pct":
+        emit(ctx, state, subject, "yoy_pct", q.value, "%", area_start, close.end())
+    elif q.dimension == subject.dimension and state.last_measure == "value":
+        emit(ctx, state, subject, "value", q.value, q.unit, area_start, close.end())
+    else:
+        return False
     return True
 
 
