@@ -164,14 +164,14 @@ def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | No
         ctx.year = year
     bare = mention.first_month is None and not mention.is_since and not mention.is_point
     frame = ctx.frame
+    since_year = mention.is_since and mention.first_month is None and mention.year is not None
     if (
-        bare
-        and mention.rel == 0
+        ((bare and mention.rel == 0) or since_year)
         and frame is not None
         and frame.year == year
         and (frame.first is not None and not frame.is_since and not frame.is_point)
     ):
-        return frame  # 今年 inside a 1-9月 report: still 1-9月
+        return frame  # 今年, 2023年以来 inside a 1-9月 report: still 1-9月
     return Period(year, mention.first_month, mention.last_month, mention.is_point, mention.is_since)
 
 
