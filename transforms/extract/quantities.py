@@ -46,7 +46,8 @@ def read_quantity(
     q = token.data
     assert isinstance(q, Quantity)
     floor_target = state.target and not q.is_range  # 目标：增长6.5%以上
-    if (q.is_bound and not floor_target) or state.bound or state.plan or state.net:
+    planned = state.plan and not is_past_estimate(ctx, state)
+    if (q.is_bound and not floor_target) or state.bound or planned or state.net:
         return
     run = token.run or (token,)
     if len(run) > 1 and state.each_at >= 0:
@@ -173,6 +174,19 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
             base_region=base[1],
         )
     return True
+
+
+def is_past_estimate(ctx: DocumentContext, state: SentenceState) -> bool:
+    """`预计2022年地区生产总值增长4.5%左右` in a text of 2023: the estimate of a year that is
+    over is its first result, not a plan."""
+    period = ctx.period
+    return (
+        state.estimate
+        and not state.target
+        and period is not None
+        and ctx.document_year is not None
+        and period.year < ctx.document_year
+    )
 
 
 def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:

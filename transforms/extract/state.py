@@ -96,6 +96,8 @@ class SentenceState:
     share_open: bool = False
     bound: bool = False
     plan: bool = False
+    estimate: bool = False
+    """The plan word is an estimate (预计): of a year already over, a result."""
     net: bool = False
     comparator: bool = False
     mom: bool = False
@@ -141,7 +143,7 @@ class SentenceState:
         self.avg2y = 0
         self.share = None
         self.share_open = False
-        self.bound = self.plan = self.net = self.comparator = self.mom = False
+        self.bound = self.plan = self.estimate = self.net = self.comparator = self.mom = False
         self.foreign = False
         self.clause_region = None
         self.base_area = None
