@@ -20,6 +20,10 @@ CLAUSE_SEP = re.compile(r"[，,；;：:]")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 ORDINAL = re.compile(r"第[一二三四五六七八九十]")
 CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
+ORDINAL_LIST = re.compile(
+    r"第[一二三四五六七八九十](?:[、和及与]第?[一二三四五六七八九十])+[\u4e00-\u9fff]{2}"
+)
+"""`第一、第三产业`, `第二、三产业`: ordinals sharing one noun."""
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
 BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
 BRACKETS = {"（": "）", "(": ")"}

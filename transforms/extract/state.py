@@ -83,6 +83,8 @@ class SentenceState:
     areas: list[tuple[int, int, str]]
     """Areas named in the sentence (start, end, name), for `A、B分别...`."""
     each_at: int = -1
+    last_list: list[Subject]
+    """The items the sentence's last `分别` shared figures out to (`分别是A、B，分别增长C、D`)."""
     from_periods: list[Period]
     previous_from: list[Period]
     from_index: int = -1
@@ -131,6 +133,7 @@ class SentenceState:
         self.clause_start = start
         self.subjects = []
         self.areas = []
+        self.last_list = []
         self.from_periods = []
         self.previous_from = []
 
