@@ -73,7 +73,7 @@ def document_context(
         region = parent_of_siblings(region, found, regions, head) or region
     if region is None:
         region = functional_zone(text, head, rules)
-    subcounty = opening_subcounty(text, rules)
+    subcounty = opening_subcounty(text, rules, found)
     if subcounty is not None:
         region, certain = subcounty, False
     mentions = [m for m in found if not m.in_other_name]

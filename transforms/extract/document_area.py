@@ -4,6 +4,7 @@ most, comparison bases left out; a functional zone its head names when no catalo
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -27,15 +28,6 @@ def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
     return Region("", m.group(), (), "district", None) if m else None
 
 
-def opening_subcounty(text: str, rules: Patterns) -> Region | None:
-    """A street, town or township (`南湖街道`, `新塍镇`) named in the document's opening
-    sentence: a report of that sub-county area, whose figures are its own, never its
-    county's or city's. The catalogue holds no such area, so it has no code."""
-    stop = text.find("。", 0, OPENING_SPAN)
-    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
-    return Region("", m.group(), (), "district", None) if m else None
-
-
 def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]:
     """Starts of the mentions that only address the area written right after them
     (`绵阳市` in `绵阳市涪城区`): the parent qualifies its child, it is not named on its own."""
@@ -49,18 +41,19 @@ def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]
     return starts
 
 
-SIBLINGS_FOR_PARENT = 3
+SIBLINGS_FOR_PARENT = 3  # counties named, the picked one included
 
 
 def parent_of_siblings(
     region: Region, found: list[RegionMention], index: RegionIndex, head: int
 ) -> Region | None:
-    """A county picked from a text that names it beside two or more of its sibling counties
-    and never in its head (a city's table of its counties: 定海区, 普陀区, 岱山县, 嵊泗县):
-    the text is the city's, its counties are its parts."""
+    """A county picked from a text that names it beside two or more of its sibling counties,
+    one of them as often as it, and never in its head (a city's table by county: 定海区,
+    普陀区, 岱山县, 嵊泗县): the text is the city's, its counties are its parts. A county's
+    own report names itself more than any neighbour it compares with."""
     if region.level != "district" or region.parent_code is None:
         return None
-    siblings: set[str] = set()
+    named: Counter[str] = Counter()
     for mention in found:
         if mention.in_other_name or len(mention.candidates) != 1:
             continue
@@ -68,10 +61,26 @@ def parent_of_siblings(
         if area.code == region.code and mention.start < head:
             return None  # the head names the county: its own report
         if area.level == "district" and area.parent_code == region.parent_code:
-            siblings.add(area.code)
-    if len(siblings) < SIBLINGS_FOR_PARENT:
+            named[area.code] += 1
+    own = named.pop(region.code, 0)
+    if len(named) + 1 < SIBLINGS_FOR_PARENT or max(named.values()) < own:
         return None
     return index.by_code.get(region.parent_code)
+
+
+def opening_subcounty(text: str, rules: Patterns, found: list[RegionMention]) -> Region | None:
+    """A street, town or township (`南湖街道`, `新塍镇`) named in the document's opening
+    sentence before any other area, or right after its county (`秀洲区王江泾镇`): a report of
+    that sub-county area, whose figures are its own, never its county's or city's. The
+    catalogue holds no such area, so it has no code."""
+    stop = text.find("。", 0, OPENING_SPAN)
+    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
+    if m is None:
+        return None
+    before = [x for x in found if x.candidates and not x.in_other_name and x.start < m.start()]
+    if before and before[-1].end != m.start():
+        return None  # 2023年，长兴县在和平镇…: the county's text, the town only named in it
+    return Region("", m.group(), (), "district", None)
 
 
 def head_end(text: str) -> int:
