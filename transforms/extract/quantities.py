@@ -17,6 +17,9 @@ from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
 from transforms.numbers import Quantity
 
+TIMES_UNIT = "倍"
+"""The unit of a growth written as a multiple (units.csv): `增长1.3倍` is 130%."""
+
 
 def read_quantity_token(
     ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
@@ -114,6 +117,11 @@ def attach_quantity(
             approx=q.is_approximate,
             period=period_override,
         )
+        return
+    if q.unit == TIMES_UNIT:
+        # 增长1.3倍: the growth is 1.3 times the base, 130%; 是上年的1.3倍 is no growth.
+        if state.growth > 0 and not state.target and cue_reaches(ctx, state.cue_end, token.start):
+            emit(ctx, state, subject, "yoy_pct", q.value * 100, "%", ev_start, ev_end)
         return
     if q.unit == "个百分点":
         if state.growth or state.rate:
