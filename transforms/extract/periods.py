@@ -160,6 +160,8 @@ def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | No
     year = resolve_year(mention, context_year, ctx.document_year)
     if year is None:
         return None
+    if is_year_just_ended(ctx, mention, year):
+        year -= 1
     if mention.year is not None or mention.rel == 0:
         ctx.year = year
     bare = mention.first_month is None and not mention.is_since and not mention.is_point
@@ -173,6 +175,25 @@ def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | No
     ):
         return frame  # 今年, 2023年以来 inside a 1-9月 report: still 1-9月
     return Period(year, mention.first_month, mention.last_month, mention.is_point, mention.is_since)
+
+
+EARLY_MONTHS = 4
+"""A text published by April that says `全年` with no year reports on the year just ended."""
+
+
+def is_year_just_ended(ctx: DocumentContext, mention: PeriodMention, year: int) -> bool:
+    """`全年全县地区生产总值…` in a bulletin dated only by `2024/3/8` at its end, before any
+    period is named: the whole of 2023, which has ended; 2024 has barely begun."""
+    publication = ctx.publication
+    return (
+        publication is not None
+        and not ctx.frame_explicit
+        and mention.year is None
+        and mention.rel is None
+        and (mention.first_month, mention.last_month) == (1, 12)
+        and year == publication[0]
+        and publication[1] <= EARLY_MONTHS
+    )
 
 
 def reference_month(ctx: DocumentContext, period: Period) -> int | None:
