@@ -245,7 +245,9 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         stock_verb=re.compile(alts(words("counts", "stock_verb"))),
         count_noun_links=frozenset(["", *words("counts", "noun_link")]),
         target_list_after=re.compile(
-            f"{group(words('targets', 'list_after'))}?[：:]|{alts(words('targets', 'list_after'))}"
+            # 指标安排，具体为：A增长7%: a comma may stand between the cue and its list word
+            f"[，,]?{group(words('targets', 'list_after'))}?[：:]"
+            f"|[，,]?{group(words('targets', 'list_after'))}"
         ),
         period_base_before=re.compile(f"{group(base_before)}$"),
         period_base_reach=reach(base_before),

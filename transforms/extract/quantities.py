@@ -163,9 +163,13 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     if base is None or not isinstance(q, Quantity) or state.subject is None:
         return False
     lead = ctx.patterns.base_figure_lead.fullmatch(ctx.text, base[0], q.start)
-    if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
+    close = BRACKET_CLOSE.match(ctx.text, q.end)
+    if not lead or not close:
         return False
     state.base_area = None
+    if state.reference_end == base[0]:
+        # 高于全省(4.9%)、湖州(5.5%): a base's bracketed figure leaves room for the next base
+        state.reference_end = close.end()
     subject = replace(state.subject, region=base[1])
     named = lead.group("up") or lead.group("down")
     growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
