@@ -62,6 +62,8 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     """Data rows (the header, rules and section rows left out)."""
+    sections: tuple[Cell, ...] = ()
+    """Section rows between data rows (`分县(区)生产总值 | ||`): the label of the rows below."""
 
 
 def split_cells(text: str, start: int, end: int) -> tuple[Cell, ...]:
@@ -112,7 +114,9 @@ def classify_column(index: int, header: str, words: HeaderWords) -> Column:
 
 
 def find_tables(text: str, words: HeaderWords) -> Iterator[Table]:
-    """Every pipe table: runs of table rows, with their header and title."""
+    """Every pipe table: runs of table rows, with their header and title. A run whose header
+    comes again further down (a bulletin's tables pasted one under another, each `指标 | 单位
+    | …` line with its own columns) holds one table per header."""
     lines = [(m.start(), m.end()) for m in LINE.finditer(text) if m.end() > m.start()]
     i = 0
     while i < len(lines):
@@ -122,9 +126,12 @@ def find_tables(text: str, words: HeaderWords) -> Iterator[Table]:
         j = i
         while j < len(lines) and is_table_row(text, *lines[j]):
             j += 1
-        table = read_table(text, lines, i, j, words)
-        if table is not None:
-            yield table
+        first, floor = i, 0
+        while first < j:
+            table, resume = read_table(text, lines, first, j, words, floor)
+            if table is not None:
+                yield table
+            first = floor = max(resume, first + 1)
         i = j
 
 
@@ -134,15 +141,22 @@ def read_table(
     first: int,
     stop: int,
     words: HeaderWords,
-) -> Table | None:
+    floor: int = 0,
+) -> tuple[Table | None, int]:
+    """The table whose rows start at `lines[first]`, and the line where the next table of the
+    run starts (`stop` when none does): the section rows above a repeated header."""
     top = first
-    while top > 0 and first - top < TITLE_LINES and is_title_line(text[slice(*lines[top - 1])]):
+    while top > floor and first - top < TITLE_LINES and is_title_line(text[slice(*lines[top - 1])]):
         top -= 1
     title_start = lines[top][0] if top < first else lines[first][0]
     title_parts = [text[s:e] for s, e in lines[top:first]]
     header: Row | None = None
     rows: list[Row] = []
-    for start, end in lines[first:stop]:
+    sections: list[Cell] = []
+    section_from: int | None = None
+    resume = stop
+    for index in range(first, stop):
+        start, end = lines[index]
         row = Row(start, end, split_cells(text, start, end))
         filled = [c for c in row.cells if not is_empty(c.text)]
         if all(RULE_CELL.fullmatch(c.text) or not c.text for c in row.cells):
@@ -150,22 +164,43 @@ def read_table(
         if len(filled) <= 1:
             if header is None:
                 title_parts.append(" ".join(c.text for c in filled))  # 表1 2022年地区生产总值 | ||
-            continue  # a section row: 按行业分 | ||
-        if header is None and not any(is_number(c.text) for c in row.cells[1:]):
+            elif filled:
+                sections.append(filled[0])  # a section row: 按行业分 | ||, 分县(区)生产总值 | ||
+                if section_from is None:
+                    section_from = index
+            continue
+        numbers = any(is_number(c.text) for c in row.cells[1:])
+        if header is None and not numbers:
             header = row
             continue
+        if header is not None and rows and not numbers and is_header_again(row, header, words):
+            resume = section_from if section_from is not None else index
+            sections = [c for c in sections if c.start < lines[resume][0]]
+            break
+        section_from = None
         rows.append(row)
     if header is None or not rows:
-        return None
+        return None, resume
     columns = tuple(classify_column(i, c.text, words) for i, c in enumerate(header.cells))
-    return Table(
+    table = Table(
         start=lines[first][0],
-        end=lines[stop - 1][1],
+        end=lines[resume - 1][1],
         title=" ".join(title_parts),
         title_start=title_start,
         columns=columns,
         rows=tuple(rows),
+        sections=tuple(sections),
     )
+    return table, resume
+
+
+def is_header_again(row: Row, header: Row, words: HeaderWords) -> bool:
+    """A row with no figures that repeats the header's first cell (`指 标`) or names a unit
+    or growth column (`单位`, `±%`): the header of the next table."""
+    label, first = row.label, header.label
+    if label is not None and first is not None and label.text and label.text == first.text:
+        return True
+    return any(words.unit.search(c.text) or words.growth.search(c.text) for c in row.cells[1:])
 
 
 TITLE_LINE_MAX = 60

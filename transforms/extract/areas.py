@@ -39,6 +39,8 @@ def read_region(
     if is_stray_short_name(ctx, mention):
         return
     region = resolve_area(ctx, mention)
+    if mention.self_reference and not is_base:
+        region = sentence_area_of_level(ctx, state, region) or region
     if not mention.self_reference:
         state.named_area_end = token.end
     name = region.name if region else None
@@ -55,6 +57,21 @@ def read_region(
         state.aside.region_named = name
     if name is not None:
         state.areas.append((token.start, token.end, name))
+
+
+def sentence_area_of_level(
+    ctx: DocumentContext, state: SentenceState, own: Region | None
+) -> Region | None:
+    """`全市` after another city named earlier in its sentence (`乙市2020年目标：全市地区生产
+    总值增长6%`, in a text about several cities) is that city, not the document's: the last
+    area the sentence named, when it is of the self-reference's level."""
+    if own is None or not state.areas:
+        return None
+    name = state.areas[-1][2]
+    if name == own.name:
+        return None
+    named = [r for r in ctx.regions.by_name.get(name, ()) if r.level == own.level]
+    return named[0] if len(named) == 1 else None
 
 
 def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:

@@ -77,6 +77,9 @@ class DocumentContext:
     paragraph_target: bool = False
     """This paragraph is a heading's list of targets."""
     last_kind: str = ""
+    last_indicator: str = ""
+    """The indicator last named: a bare kind opening the next sentence (`其中，7月当月增加值
+    增长5.4%`) continues it."""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)

@@ -25,6 +25,7 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
         state.bound = True
     elif role == "plan":
         state.plan = True
+        state.estimate = ctx.lex.cue_args.get(ctx.text[token.start : token.end]) == "estimate"
     elif role == "net":
         state.net = True
     elif role == "each":

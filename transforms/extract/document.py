@@ -7,10 +7,13 @@ from transforms.catalog import Catalog
 from transforms.extract.areas import note_region_code
 from transforms.extract.context import DocumentContext, Period
 from transforms.extract.document_area import (
+    address_prefixes,
     functional_zone,
     head_end,
     is_cue_word,
     mention_weight,
+    opening_subcounty,
+    parent_of_siblings,
 )
 from transforms.extract.patterns import patterns_for
 from transforms.extract.sentence import read_sentence
@@ -62,11 +65,17 @@ def document_context(
         if not is_cue_word(lex, text, m)
     ]
     head = head_end(text)
+    prefixes = frozenset(address_prefixes(found, regions))
     region, certain = resolve_document_region(
-        text, regions, found, mention_weight(text, lex, head), head
+        text, regions, found, mention_weight(text, lex, head, prefixes), head
     )
+    if region is not None:
+        region = parent_of_siblings(region, found, regions, head) or region
     if region is None:
         region = functional_zone(text, head, rules)
+    subcounty = opening_subcounty(text, rules, found)
+    if subcounty is not None:
+        region, certain = subcounty, False
     mentions = [m for m in found if not m.in_other_name]
     dateline = find_publication(text)
     publication = dateline[:2] if dateline else None

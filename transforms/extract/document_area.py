@@ -4,18 +4,21 @@ most, comparison bases left out; a functional zone its head names when no catalo
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 
 from transforms.catalog import Region
 from transforms.extract.patterns import SESSION, Patterns
 from transforms.lexicon import Lexicon
-from transforms.regions import RegionMention, default_weight
+from transforms.regions import RegionIndex, RegionMention, default_weight
 
 HEAD_LINES = 4
 HEAD_LINE_MAX = 60
 HEAD_WEIGHT = 2
 PUBLISHER_WEIGHT = 3
 FOOTER_SPAN = 120  # the last lines: a footer's publisher (`主办：浏阳市人民政府办公室`)
+OPENING_SPAN = 150  # the opening sentence, where a street's or town's report names itself
 
 
 def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
@@ -23,6 +26,61 @@ def functional_zone(text: str, head: int, rules: Patterns) -> Region | None:
     a document that names no area of the catalogue: the document's area, with no code."""
     m = rules.functional_zone.search(text, 0, head)
     return Region("", m.group(), (), "district", None) if m else None
+
+
+def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]:
+    """Starts of the mentions that only address the area written right after them
+    (`绵阳市` in `绵阳市涪城区`): the parent qualifies its child, it is not named on its own."""
+    starts: set[int] = set()
+    for before, after in pairwise(found):
+        if before.end != after.start or not before.candidates:
+            continue
+        parents = {c.code for c in before.candidates}
+        if any(parents & {a.code for a in index.ancestors(c)} for c in after.candidates):
+            starts.add(before.start)
+    return starts
+
+
+SIBLINGS_FOR_PARENT = 3  # counties named, the picked one included
+
+
+def parent_of_siblings(
+    region: Region, found: list[RegionMention], index: RegionIndex, head: int
+) -> Region | None:
+    """A county picked from a text that names it beside two or more of its sibling counties,
+    one of them as often as it, and never in its head (a city's table by county: 定海区,
+    普陀区, 岱山县, 嵊泗县): the text is the city's, its counties are its parts. A county's
+    own report names itself more than any neighbour it compares with."""
+    if region.level != "district" or region.parent_code is None:
+        return None
+    named: Counter[str] = Counter()
+    for mention in found:
+        if mention.in_other_name or len(mention.candidates) != 1:
+            continue
+        area = mention.candidates[0]
+        if area.code == region.code and mention.start < head:
+            return None  # the head names the county: its own report
+        if area.level == "district" and area.parent_code == region.parent_code:
+            named[area.code] += 1
+    own = named.pop(region.code, 0)
+    if len(named) + 1 < SIBLINGS_FOR_PARENT or max(named.values()) < own:
+        return None
+    return index.by_code.get(region.parent_code)
+
+
+def opening_subcounty(text: str, rules: Patterns, found: list[RegionMention]) -> Region | None:
+    """A street, town or township (`南湖街道`, `新塍镇`) named in the document's opening
+    sentence before any other area, or right after its county (`秀洲区王江泾镇`): a report of
+    that sub-county area, whose figures are its own, never its county's or city's. The
+    catalogue holds no such area, so it has no code."""
+    stop = text.find("。", 0, OPENING_SPAN)
+    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
+    if m is None:
+        return None
+    before = [x for x in found if x.candidates and not x.in_other_name and x.start < m.start()]
+    if before and before[-1].end != m.start():
+        return None  # 2023年，长兴县在和平镇…: the county's text, the town only named in it
+    return Region("", m.group(), (), "district", None)
 
 
 def head_end(text: str) -> int:
@@ -39,7 +97,9 @@ def head_end(text: str) -> int:
     return end
 
 
-def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMention], int]:
+def mention_weight(
+    text: str, lex: Lexicon, head: int, prefixes: frozenset[int] = frozenset()
+) -> Callable[[RegionMention], int]:
     """How much one mention says about the document's own area: a name in the head, or
     before an institution in the head or the footer (`寿光市统计局编`, `（喀什地区统计局
     2022年11月20日）`), says most; a comparison's base (`高于潍坊市`) nothing. An institution
@@ -47,6 +107,8 @@ def mention_weight(text: str, lex: Lexicon, head: int) -> Callable[[RegionMentio
     foot = text.rfind("\n", 0, max(0, len(text.rstrip()) - FOOTER_SPAN)) + 1
 
     def weight(mention: RegionMention) -> int:
+        if mention.start in prefixes:
+            return 0
         if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
             return 0
         score = default_weight(mention)

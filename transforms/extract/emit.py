@@ -48,7 +48,9 @@ def emit(
     span = fact_period(ctx, state, measure, info.dimension, qualifier, period)
     if span is None:
         return
-    state.last_measure = measure
+    if measure != "rank":
+        # 增长7.3%，居全市第一，高于全省(4.9%): a rank between keeps the growth a base compares
+        state.last_measure = measure
     if measure.startswith("target_"):
         # The sentence opens with a target (`今年GDP预期增长6%左右，规上工业增加值增长6.5%`):
         # the figures listed after it are targets too.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CN_DIGIT_START, ORDINAL
+from transforms.extract.patterns import CN_DIGIT_START, ORDINAL, ORDINAL_LIST
 from transforms.extract.state import SentenceState, Subject
 from transforms.periods import find_periods
 
@@ -68,6 +68,22 @@ def resolve_list(ctx: DocumentContext, segment: str, start: int) -> list[Subject
     return subjects
 
 
+def earlier_ordinals(
+    ctx: DocumentContext, sentence_start: int, seg_start: int, segment: str
+) -> list[Subject] | None:
+    """`第一、第三产业增速领跑，增加值分别是A、B`: the clause before 分别 names only the kind
+    (增加值); the items are the ordinals an earlier clause of the sentence listed."""
+    if ctx.patterns.list_split.search(segment):
+        return None
+    found = list(ORDINAL_LIST.finditer(ctx.text, sentence_start, seg_start))
+    if not found:
+        return None
+    listed = resolve_list(ctx, found[-1].group() + segment.strip(), found[-1].start())
+    if listed is None or any(s.indicator is None for s in listed):
+        return None
+    return listed
+
+
 def list_targets(
     ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
 ) -> list[Subject] | None:
@@ -76,12 +92,17 @@ def list_targets(
     seg_start = max(boundary + 1, sentence_start)
     segment = ctx.text[seg_start:each]
     if re.search(r"\d", segment) is None:
-        listed = resolve_list(ctx, segment, seg_start)
+        listed = resolve_list(ctx, segment, seg_start) or earlier_ordinals(
+            ctx, sentence_start, seg_start, segment
+        )
         if listed and len(listed) == count:
+            state.last_list = listed
             return listed
     # `城乡居民人均可支配收入分别增长5%和7%`: a clause that names its own noun before 分别
     # shares the numbers out among its own nouns, never among earlier clauses'.
     own = any(seg_start <= s.start < each for s in state.subjects)
+    if not own and len(state.last_list) == count:
+        return state.last_list  # 分别是A、B，分别增长C、D: the same items, a second time
     recent: list[Subject] = []
     for subject in reversed(state.subjects):
         if subject.start >= each or (own and subject.start < seg_start):

@@ -20,7 +20,12 @@ CLAUSE_SEP = re.compile(r"[，,；;：:]")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 ORDINAL = re.compile(r"第[一二三四五六七八九十]")
 CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
+ORDINAL_LIST = re.compile(
+    r"第[一二三四五六七八九十](?:[、和及与]第?[一二三四五六七八九十])+[\u4e00-\u9fff]{2}"
+)
+"""`第一、第三产业`, `第二、三产业`: ordinals sharing one noun."""
 BRACKET_CLOSE = re.compile(r"\s*[)）]")
+BRACKET_OPEN = re.compile(r"\s*[(（]\s*")
 BRACKETS = {"（": "）", "(": ")"}
 SESSION = re.compile(r"第[一二三四五六七八九十\d]+届")
 NEVER = "(?!x)x"
@@ -76,6 +81,7 @@ class Patterns:
     period_base_reach: int
     range_to_before: re.Pattern[str]
     range_to_reach: int
+    running_after: re.Pattern[str]
     as_of_before: re.Pattern[str]
     """Before the date of a stock (`截至9月底`): search `as_of_reach` characters."""
     as_of_reach: int
@@ -93,13 +99,19 @@ class Patterns:
     share_whole_lead: re.Pattern[str]
     share_whole_kinds: tuple[str, ...]
     functional_zone: re.Pattern[str]
+    subcounty_area: re.Pattern[str]
     row_label_lead: re.Pattern[str]
     rate_label_end: re.Pattern[str]
     month_column: re.Pattern[str]
     cumulative_column: re.Pattern[str]
     title_unit: re.Pattern[str]
     area_label_suffixes: frozenset[str]
+    by_area_lead: re.Pattern[str]
     """After an area's short name in a row label (`恩施州`), "" included."""
+
+
+RUNNING_GAP = 6
+"""Between a quarter and the word that makes it cumulative (`第三季度GDP累计`)."""
 
 
 def patterns_for(catalog: Catalog) -> Patterns:
@@ -233,12 +245,17 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         stock_verb=re.compile(alts(words("counts", "stock_verb"))),
         count_noun_links=frozenset(["", *words("counts", "noun_link")]),
         target_list_after=re.compile(
-            f"{group(words('targets', 'list_after'))}?[：:]|{alts(words('targets', 'list_after'))}"
+            # 指标安排，具体为：A增长7%: a comma may stand between the cue and its list word
+            f"[，,]?{group(words('targets', 'list_after'))}?[：:]"
+            f"|[，,]?{group(words('targets', 'list_after'))}"
         ),
         period_base_before=re.compile(f"{group(base_before)}$"),
         period_base_reach=reach(base_before),
         range_to_before=re.compile(f"{group(range_to)}$"),
         range_to_reach=reach(range_to),
+        running_after=re.compile(
+            rf"[^，,；;。\n]{{0,{RUNNING_GAP}}}?{group(words('periods', 'running_after'))}"
+        ),
         as_of_before=re.compile(f"{group(as_of)}{group(as_of_tail)}?$"),
         as_of_reach=reach(as_of) + reach(as_of_tail),
         now_words=longest_first(cues("point", "now")),
@@ -257,6 +274,12 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"[\u4e00-\u9fff]{{2,6}}?{group(words('zones', 'suffix'))}",
             re.M,
         ),
+        subcounty_area=re.compile(
+            rf"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[{chars(words('zones', 'after'))}]))"
+            rf"(?:(?![{chars(words('zones', 'not_in'))}])[\u4e00-\u9fff]){{2,4}}?"
+            rf"{group(words('zones', 'subcounty'))}",
+            re.M,
+        ),
         row_label_lead=re.compile(
             rf"^(?:{group(subset)}[：:]?|[{chars(words('tables', 'row_mark'))}]"
             rf"|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]+[)）])+"
@@ -273,6 +296,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"{group(cues('table_unit'))}[:：]\s*(?P<unit>[^\s，,、;；)）|]{{1,5}})"
         ),
         area_label_suffixes=frozenset(["", *words("tables", "area_suffix")]),
+        by_area_lead=re.compile(f"^{group(words('tables', 'by_area'))}"),
     )
     if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
         raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")

@@ -35,8 +35,11 @@ def read_period(
         mention.first_month
         and mention.last_month
         and mention.first_month > 1
-        and rules.range_to_before.search(
-            ctx.text, max(0, token.start - rules.range_to_reach), token.start
+        and (
+            rules.range_to_before.search(
+                ctx.text, max(0, token.start - rules.range_to_reach), token.start
+            )
+            or rules.running_after.match(ctx.text, token.end)
         )
         and mention.last_month % 3 == 0
         and mention.last_month - mention.first_month == 2
@@ -157,19 +160,40 @@ def resolve_mention(ctx: DocumentContext, mention: PeriodMention) -> Period | No
     year = resolve_year(mention, context_year, ctx.document_year)
     if year is None:
         return None
+    if is_year_just_ended(ctx, mention, year):
+        year -= 1
     if mention.year is not None or mention.rel == 0:
         ctx.year = year
     bare = mention.first_month is None and not mention.is_since and not mention.is_point
     frame = ctx.frame
+    since_year = mention.is_since and mention.first_month is None and mention.year is not None
     if (
-        bare
-        and mention.rel == 0
+        ((bare and mention.rel == 0) or since_year)
         and frame is not None
         and frame.year == year
         and (frame.first is not None and not frame.is_since and not frame.is_point)
     ):
-        return frame  # 今年 inside a 1-9月 report: still 1-9月
+        return frame  # 今年, 2023年以来 inside a 1-9月 report: still 1-9月
     return Period(year, mention.first_month, mention.last_month, mention.is_point, mention.is_since)
+
+
+EARLY_MONTHS = 4
+"""A text published by April that says `全年` with no year reports on the year just ended."""
+
+
+def is_year_just_ended(ctx: DocumentContext, mention: PeriodMention, year: int) -> bool:
+    """`全年全县地区生产总值…` in a bulletin dated only by `2024/3/8` at its end, before any
+    period is named: the whole of 2023, which has ended; 2024 has barely begun."""
+    publication = ctx.publication
+    return (
+        publication is not None
+        and not ctx.frame_explicit
+        and mention.year is None
+        and mention.rel is None
+        and (mention.first_month, mention.last_month) == (1, 12)
+        and year == publication[0]
+        and publication[1] <= EARLY_MONTHS
+    )
 
 
 def reference_month(ctx: DocumentContext, period: Period) -> int | None:
@@ -177,9 +201,15 @@ def reference_month(ctx: DocumentContext, period: Period) -> int | None:
     last = period.last if period.last else 12
     if ctx.publication and ctx.publication[0] == period.year:
         last = min(last, ctx.publication[1])
-    elif period.is_since and not period.last:
+    elif period.is_since and not period.last and not after_the_year(ctx, period):
         return None
     return last
+
+
+def after_the_year(ctx: DocumentContext, period: Period) -> bool:
+    """`2021年以来` in a document published in 2022 (a plan-execution report looking back):
+    the year has ended, so its figures cover all of it."""
+    return ctx.publication is not None and ctx.publication[0] > period.year
 
 
 def fact_period(

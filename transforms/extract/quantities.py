@@ -11,11 +11,14 @@ from transforms.extract.context import DocumentContext
 from transforms.extract.emit import emit
 from transforms.extract.lists import list_targets, listed_areas
 from transforms.extract.measures import cue_reaches, measure_for_percent
-from transforms.extract.patterns import BRACKET_CLOSE
+from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN
 from transforms.extract.periods import from_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
 from transforms.numbers import Quantity
+
+TIMES_UNIT = "倍"
+"""The unit of a growth written as a multiple (units.csv): `增长1.3倍` is 130%."""
 
 
 def read_quantity_token(
@@ -26,6 +29,8 @@ def read_quantity_token(
     if token.in_run or token.counts_next or is_leading_count(ctx.text, token):
         return
     if read_base_figure(ctx, state, token):
+        return
+    if read_area_figure(ctx, state, token):
         return
     if state.foreign or (
         not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
@@ -44,7 +49,8 @@ def read_quantity(
     q = token.data
     assert isinstance(q, Quantity)
     floor_target = state.target and not q.is_range  # 目标：增长6.5%以上
-    if (q.is_bound and not floor_target) or state.bound or state.plan or state.net:
+    planned = state.plan and not is_past_estimate(ctx, state)
+    if (q.is_bound and not floor_target) or state.bound or planned or state.net:
         return
     run = token.run or (token,)
     if len(run) > 1 and state.each_at >= 0:
@@ -112,6 +118,11 @@ def attach_quantity(
             period=period_override,
         )
         return
+    if q.unit == TIMES_UNIT:
+        # 增长1.3倍: the growth is 1.3 times the base, 130%; 是上年的1.3倍 is no growth.
+        if state.growth > 0 and not state.target and cue_reaches(ctx, state.cue_end, token.start):
+            emit(ctx, state, subject, "yoy_pct", q.value * 100, "%", ev_start, ev_end)
+        return
     if q.unit == "个百分点":
         if state.growth or state.rate:
             emit(
@@ -152,9 +163,13 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     if base is None or not isinstance(q, Quantity) or state.subject is None:
         return False
     lead = ctx.patterns.base_figure_lead.fullmatch(ctx.text, base[0], q.start)
-    if not lead or not BRACKET_CLOSE.match(ctx.text, q.end):
+    close = BRACKET_CLOSE.match(ctx.text, q.end)
+    if not lead or not close:
         return False
     state.base_area = None
+    if state.reference_end == base[0]:
+        # 高于全省(4.9%)、湖州(5.5%): a base's bracketed figure leaves room for the next base
+        state.reference_end = close.end()
     subject = replace(state.subject, region=base[1])
     named = lead.group("up") or lead.group("down")
     growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
@@ -170,6 +185,42 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
             token.end + 1,
             base_region=base[1],
         )
+    return True
+
+
+def is_past_estimate(ctx: DocumentContext, state: SentenceState) -> bool:
+    """`预计2022年地区生产总值增长4.5%左右` in a text of 2023: the estimate of a year that is
+    over is its first result, not a plan."""
+    period = ctx.period
+    return (
+        state.estimate
+        and not state.target
+        and period is not None
+        and ctx.document_year is not None
+        and period.year < ctx.document_year
+    )
+
+
+def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`平湖市（6.8%）、海宁市（-3.0%）`: a figure alone in brackets right after an area is that
+    area's figure for the sentence's subject, in the measure of the sentence's last fact (a
+    rate after a rate, a level after a level). True when the number was read so."""
+    q = token.data
+    if not isinstance(q, Quantity) or state.subject is None or not state.areas:
+        return False
+    area_start, area_end, name = state.areas[-1]
+    if not BRACKET_OPEN.fullmatch(ctx.text, area_end, q.start):
+        return False
+    close = BRACKET_CLOSE.match(ctx.text, q.end)
+    if close is None or state.target:
+        return False
+    subject = replace(state.subject, region=name)
+    if q.unit == "%" and state.last_measure == "yoy_pct":
+        emit(ctx, state, subject, "yoy_pct", q.value, "%", area_start, close.end())
+    elif q.dimension == subject.dimension and state.last_measure == "value":
+        emit(ctx, state, subject, "value", q.value, q.unit, area_start, close.end())
+    else:
+        return False
     return True
 
 

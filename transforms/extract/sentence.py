@@ -67,6 +67,9 @@ def read_sentence(
     if state.aside is not None:
         end_aside(state)  # `…（全国同比增长18.3%）。其中，…`: the next sentence is not 全国's
     end_sentence(ctx, state, frame_before, end)
+    subject = state.subject
+    if subject is not None and subject.indicator and state.reference_end > subject.start:
+        return subject.region  # `…列全省第3位。其中，…`: a rank's base is no area to carry
     return state.region
 
 

@@ -83,6 +83,8 @@ class SentenceState:
     areas: list[tuple[int, int, str]]
     """Areas named in the sentence (start, end, name), for `A、B分别...`."""
     each_at: int = -1
+    last_list: list[Subject]
+    """The items the sentence's last `分别` shared figures out to (`分别是A、B，分别增长C、D`)."""
     from_periods: list[Period]
     previous_from: list[Period]
     from_index: int = -1
@@ -96,6 +98,8 @@ class SentenceState:
     share_open: bool = False
     bound: bool = False
     plan: bool = False
+    estimate: bool = False
+    """The plan word is an estimate (预计): of a year already over, a result."""
     net: bool = False
     comparator: bool = False
     mom: bool = False
@@ -129,6 +133,7 @@ class SentenceState:
         self.clause_start = start
         self.subjects = []
         self.areas = []
+        self.last_list = []
         self.from_periods = []
         self.previous_from = []
 
@@ -141,7 +146,7 @@ class SentenceState:
         self.avg2y = 0
         self.share = None
         self.share_open = False
-        self.bound = self.plan = self.net = self.comparator = self.mom = False
+        self.bound = self.plan = self.estimate = self.net = self.comparator = self.mom = False
         self.foreign = False
         self.clause_region = None
         self.base_area = None

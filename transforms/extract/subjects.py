@@ -43,6 +43,8 @@ def open_subject(
     the clause's growth and rate cues were about the subject before it."""
     subject.region = state.region
     state.clause_region = None
+    if subject.indicator:
+        ctx.last_indicator = subject.indicator
     state.subject = subject
     state.subjects.append(subject)
     state.growth = state.avg2y = 0
@@ -74,6 +76,10 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
             entry = ctx.lex.lookup(stem + kind)
             if entry:
                 return Subject(entry.indicator, entry.dimension, token.start, kind)
+    last = ctx.lex.lookup(ctx.last_indicator) if ctx.last_indicator else None
+    continues = last is not None and ctx.lex.split_kind(last.indicator)[1] == kind
+    if token.bare and not state.subjects and last is not None and continues:
+        return Subject(last.indicator, last.dimension, token.start, kind)  # 7月当月增加值增长
     return Subject(None, dimension, token.start, kind)
 
 

@@ -82,8 +82,10 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
 
 def read_table(ctx: DocumentContext, table: Table, region: str, default: Period) -> None:
     """One fact per figure cell of a row that names a catalogue indicator: a value in the
-    row's unit, or a growth rate (a `…增速` row, a `%` row, a growth column). A table whose
-    rows name areas instead is read by `read_area_table`."""
+    row's unit, or a growth rate (a `…增速` row, a `%` row, a growth column). A row naming a
+    part of the table's area (`其中：定 海`) under an indicator's row or under a section row
+    that splits one by area (`分县(区)生产总值`) is that indicator's, for that part. A table
+    whose rows name areas instead is read by `read_area_table`."""
     periods = column_periods(ctx, table, default)
     if not any(row_indicator(ctx, row) for row in table.rows):
         read_area_table(ctx, table, periods)
@@ -91,7 +93,12 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
+    current: Entry | None = None  # the indicator the area rows below belong to
+    from_section = False
+    sections = list(table.sections)
     for row in table.rows:
+        while sections and sections[0].start < row.start:
+            current, from_section = section_indicator(ctx, sections.pop(0).text), True
         label = row.label
         if label is None:
             continue
@@ -106,27 +113,72 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
         rate_name = ctx.patterns.rate_label_end.sub("", name)
         is_rate = rate_name != name or row_unit == "%"
         entry = ctx.lex.lookup_label(rate_name if is_rate else name)
+        row_region = region
         if entry is None:
+            part = part_of_area(ctx, name, region)
+            if part is None or current is None:
+                if not from_section:
+                    current = None  # 工业产销率: the rows below are its own, not the last one's
+                continue
+            entry, row_region = current, part
+        else:
+            current, from_section = entry, False
+        read_row(ctx, table, row, entry, row_region, (row_unit, table_unit), is_rate, periods)
+
+
+def read_row(
+    ctx: DocumentContext,
+    table: Table,
+    row: Row,
+    entry: Entry,
+    region: str,
+    units: tuple[str | None, str | None],
+    is_rate: bool,
+    periods: dict[int, Period],
+) -> None:
+    """The facts of one row: its indicator, in its area; `units` the row's and the title's."""
+    row_unit, table_unit = units
+    label = row.label
+    assert label is not None
+    subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
+    state = SentenceState(region, row.start)
+    for column in table.columns:
+        if column.index >= len(row.cells) or column.role not in ("value", "growth"):
             continue
-        subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
-        state = SentenceState(region, row.start)
-        for column in table.columns:
-            if column.index >= len(row.cells) or column.role not in ("value", "growth"):
-                continue
-            value = parse_cell_number(row.cells[column.index].text)
-            if value is None:
-                continue
-            period = periods[column.index]
-            if column.role == "growth" or is_rate:
-                # A rate row's figure is a growth rate in whichever column it stands.
-                emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
-                continue
-            unit = ctx.catalog.unit_aliases.get(row_unit or column.unit or table_unit or "")
-            unit = unit or row_unit or column.unit or table_unit
-            info = ctx.catalog.unit_by_symbol.get(unit or "")
-            if info is None or info.dimension != entry.dimension:
-                continue
-            emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+        value = parse_cell_number(row.cells[column.index].text)
+        if value is None:
+            continue
+        period = periods[column.index]
+        if column.role == "growth" or is_rate:
+            # A rate row's figure is a growth rate in whichever column it stands.
+            emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
+            continue
+        unit = ctx.catalog.unit_aliases.get(row_unit or column.unit or table_unit or "")
+        unit = unit or row_unit or column.unit or table_unit
+        info = ctx.catalog.unit_by_symbol.get(unit or "")
+        if info is None or info.dimension != entry.dimension:
+            continue
+        emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def section_indicator(ctx: DocumentContext, text: str) -> Entry | None:
+    """The indicator a section row splits by area (`分县(区)工业总产值`), if it does."""
+    name = ctx.patterns.row_label_lead.sub("", text).strip()
+    lead = ctx.patterns.by_area_lead.match(name)
+    return ctx.lex.lookup_label(name[lead.end() :].strip()) if lead else None
+
+
+def part_of_area(ctx: DocumentContext, label: str, region: str) -> str | None:
+    """The area a row label names (`定 海`, spaces inside and all) when it is a part of the
+    table's area `region`, else None: a name of another place is no part of this table."""
+    name = area_of_label(ctx, "".join(label.split()))
+    if name is None:
+        return None
+    parents = {r.code for r in ctx.regions.by_name.get(region, ())}
+    if ctx.document_area is not None and ctx.document_area.name == region:
+        parents.add(ctx.document_area.code)
+    children = ctx.regions.by_name.get(name, ())
+    return name if any(r.parent_code in parents for r in children) else None
 
 
 def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
