@@ -33,6 +33,14 @@ def test_devset_f1(tmp_path):
     assert summary["f1"] >= 0.95
 
 
+def test_devset2_f1(tmp_path):
+    """Devset2 is real text from other provinces and work reports: the generality floor."""
+    summary = score(
+        (SHARED / "devset2" / "docs").glob("*.txt"), SHARED / "gold" / "devset2.jsonl", tmp_path
+    )
+    assert summary["f1"] >= 0.90
+
+
 @pytest.mark.skipif(not (INBOX / "expected.jsonl").exists(), reason="no sample inbox gold")
 def test_sample_inbox_f1(tmp_path):
     """The sample inbox was written independently of the rules: a check against overfitting."""
