@@ -87,6 +87,9 @@ def earlier_ordinals(
 def list_targets(
     ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
 ) -> list[Subject] | None:
+    """The subjects `count` listed figures go to, in order; [] when the clause lists as
+    many items as can be told and their count is not the figures' (nothing pairs then);
+    None when the clause lists nothing."""
     each = state.each_at
     boundary = max(ctx.text.rfind(sep, sentence_start, each) for sep in "，,；;：:")
     seg_start = max(boundary + 1, sentence_start)
@@ -98,11 +101,14 @@ def list_targets(
         if listed and len(listed) == count:
             state.last_list = listed
             return listed
+        if listed:
+            return []  # 甲、乙分别增长1%、2%和3%: a count unlike the list's pairs nothing
     # `城乡居民人均可支配收入分别增长5%和7%`: a clause that names its own noun before 分别
     # shares the numbers out among its own nouns, never among earlier clauses'.
     own = any(seg_start <= s.start < each for s in state.subjects)
-    if not own and len(state.last_list) == count:
-        return state.last_list  # 分别是A、B，分别增长C、D: the same items, a second time
+    if not own and state.last_list:
+        # 分别是A、B，分别增长C、D: the same items, a second time (as many, or none of them)
+        return state.last_list if len(state.last_list) == count else []
     recent: list[Subject] = []
     for subject in reversed(state.subjects):
         if subject.start >= each or (own and subject.start < seg_start):
@@ -116,16 +122,46 @@ def list_targets(
 
 def listed_areas(
     ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
-) -> list[tuple[int, int, str]] | None:
-    """`海宁市、桐乡市分别新增规上工业企业96家和88家`: one area per listed number."""
+) -> tuple[list[tuple[int, int, str]], Subject] | None:
+    """One area per listed number, and the subject they share: named after 分别
+    (`海宁市、桐乡市分别新增规上工业企业96家和88家`), between the areas and 分别
+    (`甲市、乙县规上工业增加值分别增长6.1%、5.4%`), or earlier in the sentence or the one
+    before (`规上工业增加值增长6%。其中，甲市、乙市分别增长8.1%、7.2%`). The areas are the
+    last run of names joined only by list gaps; another count of areas than of figures
+    pairs nothing."""
     each = state.each_at
     seg_start = max(
         sentence_start, *(ctx.text.rfind(sep, sentence_start, each) + 1 for sep in "，,；;：:")
     )
     areas = [a for a in state.areas if seg_start <= a[0] and a[1] <= each]
-    if len(areas) != count:
+    gaps = ctx.patterns.area_list_gaps
+    run: list[tuple[int, int, str]] = []
+    for area in areas:
+        if run and (run[-1][1] == area[0] or not gaps.fullmatch(ctx.text, run[-1][1], area[0])):
+            run = []
+        run.append(area)
+    if len(run) != count or len({name for _, _, name in run}) != count:
         return None
-    rest = ctx.text[seg_start:each]
-    for start, end, _ in reversed(areas):
-        rest = rest[: start - seg_start] + rest[end - seg_start :]
-    return areas if ctx.patterns.area_list_gaps.fullmatch(rest) else None
+    subject = state.subject
+    if subject is not None and subject.start > each:
+        return run, subject  # 甲市、乙市分别新增规上工业企业96家和88家
+    between = ctx.text[run[-1][1] : each]
+    if subject is not None and run[-1][1] <= subject.start < each:
+        # 甲市、乙市规上工业增加值增速分别为: only the subject's name and its cues between
+        rest = between.replace(subject.text, "", 1)
+        return (run, subject) if lone_cues(ctx, rest) else None
+    lead = ctx.patterns.list_lead.sub("", ctx.text[seg_start : run[0][0]].strip())
+    if not lone_cues(ctx, between) or lead:
+        return None
+    if subject is None and not state.subjects and ctx.last_indicator:
+        entry = ctx.lex.lookup(ctx.last_indicator)
+        if entry is None:
+            return None
+        subject = Subject(entry.indicator, entry.dimension, run[0][0], "")
+    return (run, subject) if subject is not None and subject.indicator else None
+
+
+def lone_cues(ctx: DocumentContext, text: str) -> bool:
+    """Nothing but rate and growth words and fillers (`增速`, `同比`): no other noun."""
+    text = ctx.patterns.list_trail.sub("", ctx.lex.filler.sub("", text))
+    return not text.strip() or ctx.patterns.list_trail.fullmatch(text) is not None

@@ -54,20 +54,30 @@ def read_quantity(
         return
     run = token.run or (token,)
     if len(run) > 1 and state.each_at >= 0:
-        areas = listed_areas(ctx, state, sentence_start, len(run))
-        if areas and state.subject is not None and state.subject.start > state.each_at:
+        listed = listed_areas(ctx, state, sentence_start, len(run))
+        if listed is not None:
+            areas, shared = listed
+            reaches = cue_reaches(ctx, state.cue_end, run[0].start)
+            named, state.clause_region = state.clause_region, None  # each figure is its area's
             for (area_start, _, name), item in zip(areas, run, strict=True):
-                subject = replace(state.subject, region=name)
-                attach_quantity(ctx, state, subject, item, min(area_start, subject.start))
+                subject = replace(shared, region=name)
+                attach_quantity(ctx, state, subject, item, area_start, cue_checked=reaches)
+            state.clause_region = named
             return
         targets = list_targets(ctx, state, sentence_start, len(run))
-        if targets:
+        if targets is not None:
             reaches = cue_reaches(ctx, state.cue_end, run[0].start)
-            for target, item in zip(targets, run, strict=True):
+            for target, item in zip(targets, run, strict=bool(targets)):
                 attach_quantity(
                     ctx, state, target, item, min(target.start, item.start), cue_checked=reaches
                 )
             return
+    elif (
+        subject is None
+        and state.each_at >= state.clause_start
+        and list_targets(ctx, state, sentence_start, 1) == []
+    ):
+        return  # 甲、乙分别增长6.1%和下降2.0%: a lone figure after 分别 pairs with no item
     subject = subject or state.subject
     if subject is None:
         return
