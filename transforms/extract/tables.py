@@ -75,7 +75,7 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
         if period is not None and period.first == 1 and period.last != 1:
             cumulative = period
     for column in table.columns:
-        if column.role == "growth":
+        if column.role in ("growth", "share"):
             periods[column.index] = table_period(ctx, column.header, default.year) or cumulative
     return periods
 
@@ -93,6 +93,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
+    whole = table_whole(ctx, table)
     current: Entry | None = None  # the indicator the area rows below belong to
     from_section = False
     sections = list(table.sections)
@@ -123,7 +124,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             entry, row_region = current, part
         else:
             current, from_section = entry, False
-        read_row(ctx, table, row, entry, row_region, (row_unit, table_unit), is_rate, periods)
+        units = (row_unit, table_unit)
+        read_row(ctx, table, row, entry, row_region, units, is_rate, periods, whole)
 
 
 def read_row(
@@ -135,20 +137,38 @@ def read_row(
     units: tuple[str | None, str | None],
     is_rate: bool,
     periods: dict[int, Period],
+    whole: str | None = None,
 ) -> None:
-    """The facts of one row: its indicator, in its area; `units` the row's and the title's."""
+    """The facts of one row: its indicator, in its area; `units` the row's and the title's;
+    `whole` the indicator the table's share column is a share of, when it says."""
     row_unit, table_unit = units
     label = row.label
     assert label is not None
     subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
     state = SentenceState(region, row.start)
     for column in table.columns:
-        if column.index >= len(row.cells) or column.role not in ("value", "growth"):
+        if column.index >= len(row.cells) or column.role not in ("value", "growth", "share"):
             continue
         value = parse_cell_number(row.cells[column.index].text)
         if value is None:
             continue
         period = periods[column.index]
+        if column.role == "share":
+            denominator = share_whole(ctx, entry, whole)
+            if denominator is not None and not is_rate:
+                emit(
+                    ctx,
+                    state,
+                    subject,
+                    "share_pct",
+                    value,
+                    "%",
+                    row.start,
+                    row.end,
+                    denominator=denominator,
+                    period=period,
+                )
+            continue
         if column.role == "growth" or is_rate:
             # A rate row's figure is a growth rate in whichever column it stands.
             emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
@@ -159,6 +179,36 @@ def read_row(
         if info is None or info.dimension != entry.dimension:
             continue
         emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def table_whole(ctx: DocumentContext, table: Table) -> str | None:
+    """The indicator a table's share column is a share of: the row whose share is 100
+    (`地区生产总值 | 1867.07 | 6.5 | 100.0`), if the table has one."""
+    shares = [c.index for c in table.columns if c.role == "share"]
+    if not shares:
+        return None
+    for row in table.rows:
+        entry = row_indicator(ctx, row)
+        cells = row.cells
+        if entry is not None and any(
+            i < len(cells) and parse_cell_number(cells[i].text) == 100.0 for i in shares
+        ):
+            return entry.indicator
+    return None
+
+
+def share_whole(ctx: DocumentContext, entry: Entry, whole: str | None) -> str | None:
+    """The denominator of a row's share: the table's whole when the row's indicator is one
+    of its parts in the catalogue (第一产业增加值 of 地区生产总值); a row that is no part
+    of it (or the whole itself, at 100) has no share to give. A table with no whole row
+    gives none: its shares may be of another area's total (`占全省比重`)."""
+    info = ctx.catalog.by_name.get(entry.indicator)
+    if whole is None or info is None or not info.parent_code:
+        return None
+    parent = next((i for i in ctx.catalog.indicators if i.code == info.parent_code), None)
+    if parent is None or parent.name_zh != whole:
+        return None
+    return parent.name_zh
 
 
 def section_indicator(ctx: DocumentContext, text: str) -> Entry | None:
