@@ -111,6 +111,8 @@ def attach_quantity(
         if measure[0] in ("yoy_pct", "avg2y_pct", "target_yoy_pct") and not reaches:
             return
         name, sign = measure
+        if q.value < 0:
+            sign = 1  # 负增长-25.1%, 下降-2.1%: the figure carries the sign the verb says
         denominator = state.share if name == "share_pct" else None
         if name == "share_pct" and denominator is None:
             return

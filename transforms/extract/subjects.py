@@ -10,6 +10,10 @@ from transforms.extract.quantities import read_quantity
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
 from transforms.lexicon import Entry
+from transforms.periods import find_periods
+
+KIND_REACH = 16
+"""At most this many characters between a stem and the kind word its verb reaches."""
 
 
 def read_indicator(
@@ -63,10 +67,17 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     kind = str(token.data)
     dimension = ctx.lex.kind_dimension.get(kind, "currency")
     named = state.subject
-    if named is not None and ctx.patterns.stem_verb.fullmatch(
-        ctx.text, named.start + len(named.text), token.start
-    ):
-        entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
+    verb = None
+    if named is not None:
+        after = named.start + len(named.text)
+        if ctx.text[after : after + 1].isdigit() and token.start - after <= KIND_REACH:
+            # 规上工业1-10月实际完成增加值: the period the stem's figures cover may come between
+            after += next((m.end for m in find_periods(ctx.text[after : token.start])), 0)
+        verb = ctx.patterns.stem_verb.match(ctx.text, after, token.start)
+    # 第一产业实现增加值4.3亿元; 规上工业完成工业增加值: the verb's object may restate the
+    # stem's last word before the kind
+    if named is not None and verb and named.text.endswith(ctx.text[verb.end() : token.start]):
+        entry = ctx.lex.lookup(named.text + kind)
         if entry:
             return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
     parent = parent_subject(state)
