@@ -80,6 +80,8 @@ class DocumentContext:
     last_indicator: str = ""
     """The indicator last named: a bare kind opening the next sentence (`其中，7月当月增加值
     增长5.4%`) continues it."""
+    last_indicator_at: int = -1
+    """Where `last_indicator` was named."""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)

@@ -153,12 +153,29 @@ def listed_areas(
     lead = ctx.patterns.list_lead.sub("", ctx.text[seg_start : run[0][0]].strip())
     if not lone_cues(ctx, between) or lead:
         return None
-    if subject is None and not state.subjects and ctx.last_indicator:
-        entry = ctx.lex.lookup(ctx.last_indicator)
-        if entry is None:
-            return None
-        subject = Subject(entry.indicator, entry.dimension, run[0][0], "")
+    if subject is None and not state.subjects:
+        subject = continued_subject(ctx, sentence_start, run[0][0])
     return (run, subject) if subject is not None and subject.indicator else None
+
+
+def continued_subject(ctx: DocumentContext, sentence_start: int, start: int) -> Subject | None:
+    """For a sentence that names no noun (`规上工业增加值增长8.6%，居24个万亿GDP城市第4位。
+    7月当月增速达13.8%`; `13个市规上工业增加值实现增长。其中，甲市、乙市分别增长…`): the
+    indicator the paragraph last reported a figure of, else the one it last named (a name
+    inside a rank phrase is no report). A new paragraph reports on something new."""
+    last = next((f for f in reversed(ctx.facts) if f.measure in ("value", "yoy_pct")), None)
+    if last is not None and last.end <= sentence_start:
+        name, at = last.indicator, last.start
+    else:
+        name, at = ctx.last_indicator, ctx.last_indicator_at
+    if not name or not 0 <= at < sentence_start or ctx.text.find("\n", at, sentence_start) >= 0:
+        name, at = ctx.last_indicator, ctx.last_indicator_at
+        if not name or not 0 <= at < sentence_start:
+            return None
+        if ctx.text.find("\n", at, sentence_start) >= 0:
+            return None
+    entry = ctx.lex.lookup(name)
+    return Subject(entry.indicator, entry.dimension, start, "") if entry else None
 
 
 def lone_cues(ctx: DocumentContext, text: str) -> bool:

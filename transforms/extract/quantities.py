@@ -9,9 +9,9 @@ from dataclasses import replace
 from transforms.extract.clauses import clause_has_foreign_subject
 from transforms.extract.context import DocumentContext
 from transforms.extract.emit import emit
-from transforms.extract.lists import list_targets, listed_areas
+from transforms.extract.lists import continued_subject, list_targets, listed_areas
 from transforms.extract.measures import cue_reaches, measure_for_percent
-from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN
+from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN, CJK_RUN
 from transforms.extract.periods import from_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
@@ -36,7 +36,40 @@ def read_quantity_token(
         not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
     ):
         return
-    read_quantity(ctx, state, token, state.sentence_start)
+    subject = None
+    if state.subject is None and not state.subjects and not token.run:
+        subject = rate_continuing(ctx, state, tokens, index)
+    read_quantity(ctx, state, token, state.sentence_start, subject)
+
+
+def rate_continuing(
+    ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
+) -> Subject | None:
+    """`…规上工业增加值增长8.6%。7月当月增速达13.8%`: a growth in a sentence naming no noun,
+    only periods, areas and cue words before it, is the paragraph's last indicator's."""
+    q = tokens[index].data
+    if not isinstance(q, Quantity) or q.unit != "%" or not (state.rate or state.growth):
+        return None
+    if state.target or state.share_open or state.avg2y:
+        return None
+    pos = state.sentence_start
+    for token in tokens[:index]:
+        if token.end <= pos:
+            continue
+        if token.kind not in CONTINUING_KINDS or not is_filler(ctx, pos, token.start):
+            return None
+        pos = token.end
+    if not is_filler(ctx, pos, tokens[index].start):
+        return None
+    return continued_subject(ctx, state.sentence_start, state.sentence_start)
+
+
+CONTINUING_KINDS = frozenset({"period", "region", "sep", "growth", "rate", "cue"})
+"""Tokens a sentence continuing the last indicator may hold before its figure."""
+
+
+def is_filler(ctx: DocumentContext, start: int, end: int) -> bool:
+    return CJK_RUN.search(ctx.lex.filler.sub("", ctx.text[start:end])) is None
 
 
 def read_quantity(

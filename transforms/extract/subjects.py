@@ -48,7 +48,7 @@ def open_subject(
     subject.region = state.region
     state.clause_region = None
     if subject.indicator:
-        ctx.last_indicator = subject.indicator
+        ctx.last_indicator, ctx.last_indicator_at = subject.indicator, token.start
     state.subject = subject
     state.subjects.append(subject)
     state.growth = state.avg2y = 0
