@@ -205,7 +205,10 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     growth, stated outright (the difference never is). True when the number was the base's."""
     q = token.data
     base = state.base_area
-    if base is None or not isinstance(q, Quantity) or state.subject is None:
+    if base is None or not isinstance(q, Quantity):
+        return False
+    shared = state.subject or bracket_subject(ctx, state)
+    if shared is None:
         return False
     lead = ctx.patterns.base_figure_lead.fullmatch(ctx.text, base[0], q.start)
     close = BRACKET_CLOSE.match(ctx.text, q.end)
@@ -215,7 +218,21 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     if state.reference_end == base[0]:
         # 高于全省(4.9%)、湖州(5.5%): a base's bracketed figure leaves room for the next base
         state.reference_end = close.end()
-    subject = replace(state.subject, region=base[1])
+    subject = replace(shared, region=base[1])
+    if q.dimension == subject.dimension and q.unit != "%" and not state.target:
+        # 落后于阜阳(3233.3亿元): a base's level, stated outright
+        emit(
+            ctx,
+            state,
+            subject,
+            "value",
+            q.value,
+            q.unit,
+            subject.start,
+            close.end(),
+            base_region=base[1],
+        )
+        return True
     named = lead.group("up") or lead.group("down")
     growth = named or state.rate or state.growth > 0 or state.last_measure == "yoy_pct"
     if q.unit == "%" and growth and not state.target:
@@ -226,7 +243,7 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
             "yoy_pct",
             -q.value if lead.group("down") else q.value,
             "%",
-            state.subject.start,
+            subject.start,
             token.end + 1,
             base_region=base[1],
         )
@@ -251,7 +268,7 @@ def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     area's figure for the sentence's subject, in the measure of the sentence's last fact (a
     rate after a rate, a level after a level). True when the number was read so."""
     q = token.data
-    if not isinstance(q, Quantity) or state.subject is None or not state.areas:
+    if not isinstance(q, Quantity) or not state.areas:
         return False
     area_start, area_end, name = state.areas[-1]
     if not BRACKET_OPEN.fullmatch(ctx.text, area_end, q.start):
@@ -259,14 +276,28 @@ def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     close = BRACKET_CLOSE.match(ctx.text, q.end)
     if close is None or state.target:
         return False
-    subject = replace(state.subject, region=name)
-    if q.unit == "%" and state.last_measure == "yoy_pct":
+    shared = state.subject or bracket_subject(ctx, state)
+    if shared is None:
+        return False
+    subject = replace(shared, region=name)
+    # `阜阳(3233.3亿元)、宿州(2224.6亿元)` in a sentence naming no noun: the paragraph's
+    # indicator, a level in its own dimension (a rate only after a growth word)
+    level = state.last_measure == "value" or (state.subject is None and not state.last_measure)
+    growth = state.last_measure == "yoy_pct" or (state.subject is None and state.growth > 0)
+    if q.unit == "%" and growth:
         emit(ctx, state, subject, "yoy_pct", q.value, "%", area_start, close.end())
-    elif q.dimension == subject.dimension and state.last_measure == "value":
+    elif q.dimension == subject.dimension and level:
         emit(ctx, state, subject, "value", q.value, q.unit, area_start, close.end())
     else:
         return False
     return True
+
+
+def bracket_subject(ctx: DocumentContext, state: SentenceState) -> Subject | None:
+    """The subject of figures in brackets after areas in a sentence that names no noun."""
+    if state.subjects:
+        return None
+    return continued_subject(ctx, state.sentence_start, state.sentence_start)
 
 
 def is_leading_count(text: str, token: Token) -> bool:
