@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-from transforms.extract.context import DocumentContext
+from transforms.extract.context import DocumentContext, Period
 from transforms.extract.patterns import CN_DIGIT_START, ORDINAL, ORDINAL_LIST
+from transforms.extract.periods import resolve_mention
 from transforms.extract.state import SentenceState, Subject
-from transforms.periods import find_periods
+from transforms.periods import PeriodMention, find_periods
 
 
 def split_list_items(ctx: DocumentContext, segment: str) -> list[str]:
@@ -182,3 +183,35 @@ def lone_cues(ctx: DocumentContext, text: str) -> bool:
     """Nothing but rate and growth words and fillers (`增速`, `同比`): no other noun."""
     text = ctx.patterns.list_trail.sub("", ctx.lex.filler.sub("", text))
     return not text.strip() or ctx.patterns.list_trail.fullmatch(text) is not None
+
+
+def listed_periods(
+    ctx: DocumentContext, state: SentenceState, sentence_start: int, count: int
+) -> list[Period] | None:
+    """`一季度、上半年、前三季度地区生产总值分别增长6.2%、5.8%和6.0%`, `其中7月、8月分别增长…`:
+    one period per listed figure, the periods joined only by list gaps in the clause before
+    分别; another count of periods than of figures pairs nothing."""
+    each = state.each_at
+    seg_start = max(
+        sentence_start, *(ctx.text.rfind(sep, sentence_start, each) + 1 for sep in "，,；;：:")
+    )
+    segment = ctx.text[seg_start:each]
+    gaps = ctx.patterns.area_list_gaps
+    run: list[PeriodMention] = []
+    for mention in find_periods(segment):
+        if mention.pair or mention.same_months:
+            return None
+        if run and (
+            run[-1].end == mention.start or not gaps.fullmatch(segment, run[-1].end, mention.start)
+        ):
+            run = []
+        run.append(mention)
+    if len(run) != count or count < 2:
+        return None
+    periods: list[Period] = []
+    for mention in run:
+        period = resolve_mention(ctx, mention)
+        if period is None or period in periods:
+            return None
+        periods.append(period)
+    return periods

@@ -7,9 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from transforms.extract.clauses import clause_has_foreign_subject
-from transforms.extract.context import DocumentContext
+from transforms.extract.context import DocumentContext, Period
 from transforms.extract.emit import emit
-from transforms.extract.lists import continued_subject, list_targets, listed_areas
+from transforms.extract.lists import (
+    continued_subject,
+    list_targets,
+    listed_areas,
+    listed_periods,
+)
 from transforms.extract.measures import cue_reaches, measure_for_percent
 from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN, CJK_RUN
 from transforms.extract.periods import from_period
@@ -97,6 +102,16 @@ def read_quantity(
                 attach_quantity(ctx, state, subject, item, area_start, cue_checked=reaches)
             state.clause_region = named
             return
+        periods = listed_periods(ctx, state, sentence_start, len(run))
+        shared = state.subject
+        if periods is not None and shared is None and not state.subjects:
+            shared = continued_subject(ctx, sentence_start, sentence_start)
+        if periods is not None and shared is not None and shared.indicator:
+            reaches = cue_reaches(ctx, state.cue_end, run[0].start)
+            for period, item in zip(periods, run, strict=True):
+                ev_start = min(shared.start, item.start)
+                attach_quantity(ctx, state, shared, item, ev_start, reaches, period)
+            return
         targets = list_targets(ctx, state, sentence_start, len(run))
         if targets is not None:
             reaches = cue_reaches(ctx, state.cue_end, run[0].start)
@@ -124,6 +139,7 @@ def attach_quantity(
     token: Token,
     ev_start: int,
     cue_checked: bool | None = None,
+    period: Period | None = None,
 ) -> None:
     q = token.data
     assert isinstance(q, Quantity)
@@ -131,8 +147,8 @@ def attach_quantity(
         return
     ev_start = min(ev_start, token.start)
     ev_end = max(token.end, subject.start + len(subject.text))  # 2097家规模以上工业企业
-    period_override = None
-    if state.from_index >= 0 and q.unit != "个百分点":
+    period_override = period  # 一季度、上半年分别增长…: each figure its listed period
+    if period is None and state.from_index >= 0 and q.unit != "个百分点":
         period_override = from_period(ctx, state)
     if q.unit == "%":
         measure = measure_for_percent(state)
