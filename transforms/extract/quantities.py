@@ -181,7 +181,10 @@ def attach_quantity(
         return
     if q.unit == TIMES_UNIT:
         # 增长1.3倍: the growth is 1.3 times the base, 130%; 是上年的1.3倍 is no growth.
-        if state.growth > 0 and not state.target and cue_reaches(ctx, state.cue_end, token.start):
+        reaches = (
+            cue_checked if cue_checked is not None else cue_reaches(ctx, state.cue_end, token.start)
+        )
+        if state.growth > 0 and not state.target and reaches:
             emit(ctx, state, subject, "yoy_pct", q.value * 100, "%", ev_start, ev_end)
         return
     if q.unit == "个百分点":
