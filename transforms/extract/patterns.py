@@ -40,6 +40,8 @@ class Patterns:
     flat: re.Pattern[str]
     """`技改投资与上年同期持平`: growth of 0."""
     rate: re.Pattern[str]
+    rate_after: re.Pattern[str]
+    """Right after a percentage (`以7.1%的增速`): the growth word comes after its figure."""
     avg2y: re.Pattern[str]
     share: re.Pattern[str]
     rank: re.Pattern[str]
@@ -206,6 +208,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"(?:{rate_leads + '|' if rate_leads else ''}{alts(rate_words)})"
             rf"{group(words('rate', 'link'))}?"
         ),
+        rate_after=re.compile(alts(words("rate", "after"))),
         avg2y=re.compile(
             rf"{lead(words('avg2y', 'lead'))}(?:(?P<up>{alts(words('avg2y', 'up'))})"
             rf"|(?P<down>{alts(words('avg2y', 'down'))})){group(words('avg2y', 'link'))}?"

@@ -86,11 +86,14 @@ def read_quantity(
 ) -> None:
     q = token.data
     assert isinstance(q, Quantity)
+    run = token.run or (token,)
+    if q.unit == "%" and ctx.patterns.rate_after.match(ctx.text, run[-1].end):
+        # 分别以7.1%和5.9%的增速: the growth word after the figures is theirs
+        state.rate, state.cue_end = True, token.start
     floor_target = state.target and not q.is_range  # 目标：增长6.5%以上
     planned = state.plan and not is_past_estimate(ctx, state)
     if (q.is_bound and not floor_target) or state.bound or planned or state.net:
         return
-    run = token.run or (token,)
     if len(run) > 1 and state.each_at >= 0:
         listed = listed_areas(ctx, state, sentence_start, len(run))
         if listed is not None:
