@@ -106,14 +106,14 @@ def read_quantity(
             state.clause_region = named
             return
         periods = listed_periods(ctx, state, sentence_start, len(run))
-        shared = state.subject
-        if periods is not None and shared is None and not state.subjects:
-            shared = continued_subject(ctx, sentence_start, sentence_start)
-        if periods is not None and shared is not None and shared.indicator:
+        of_periods = state.subject
+        if periods is not None and of_periods is None and not state.subjects:
+            of_periods = continued_subject(ctx, sentence_start, sentence_start)
+        if periods is not None and of_periods is not None and of_periods.indicator:
             reaches = cue_reaches(ctx, state.cue_end, run[0].start)
             for period, item in zip(periods, run, strict=True):
-                ev_start = min(shared.start, item.start)
-                attach_quantity(ctx, state, shared, item, ev_start, reaches, period)
+                ev_start = min(of_periods.start, item.start)
+                attach_quantity(ctx, state, of_periods, item, ev_start, reaches, period)
             return
         targets = list_targets(ctx, state, sentence_start, len(run))
         if targets is not None:

@@ -87,13 +87,18 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
             entry = ctx.lex.lookup(stem + kind)
             if entry:
                 return Subject(entry.indicator, entry.dimension, token.start, kind)
-    stem = state.subjects[-1] if state.subjects else None
-    if token.bare and stem is not None and stem.indicator is None and stem.text in ctx.lex.stems:
+    opened = state.subjects[-1] if state.subjects else None
+    if (
+        token.bare
+        and opened is not None
+        and opened.indicator is None
+        and opened.text in ctx.lex.stems
+    ):
         # 服务业较快增长，实现增加值964.92亿元: the kind completes the stem the clause before
         # opened with (a subject of its own blocks, as 工业增加值 after 规上 does)
-        entry = ctx.lex.lookup(stem.text + kind)
+        entry = ctx.lex.lookup(opened.text + kind)
         if entry:
-            return Subject(entry.indicator, entry.dimension, stem.start, stem.text + kind)
+            return Subject(entry.indicator, entry.dimension, opened.start, opened.text + kind)
     last = ctx.lex.lookup(ctx.last_indicator) if ctx.last_indicator else None
     continues = last is not None and ctx.lex.split_kind(last.indicator)[1] == kind
     if token.bare and not state.subjects and last is not None and continues:
