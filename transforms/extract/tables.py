@@ -88,7 +88,7 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     whose rows name areas instead is read by `read_area_table`."""
     periods = column_periods(ctx, table, default)
     if not any(row_indicator(ctx, row) for row in table.rows):
-        read_area_table(ctx, table, periods)
+        read_area_table(ctx, table, periods, region)
         return
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
@@ -211,6 +211,15 @@ def share_whole(ctx: DocumentContext, entry: Entry, whole: str | None) -> str | 
     return parent.name_zh
 
 
+def period_of_label(ctx: DocumentContext, label: str, year: int | None) -> Period | None:
+    """The period a row label names and nothing else (`一季度`, `1-9月`, `2022年`)."""
+    label = "".join(label.split())
+    mention = next(iter(find_periods(label)), None)
+    if mention is None or mention.start != 0 or mention.end != len(label) or mention.pair:
+        return None
+    return table_period(ctx, label, year)
+
+
 def section_indicator(ctx: DocumentContext, text: str) -> Entry | None:
     """The indicator a section row splits by area (`分县(区)工业总产值`), if it does."""
     name = ctx.patterns.row_label_lead.sub("", text).strip()
@@ -240,10 +249,13 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
 
 
-def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
+def read_area_table(
+    ctx: DocumentContext, table: Table, periods: dict[int, Period], region: str
+) -> None:
     """Rows are areas and columns indicators (`| 地区 | 地区生产总值(亿元) | 增长(%) |`): a
     figure column names its indicator and unit; a growth column names its indicator
-    (`地区生产总值增速(%)`) or follows the figure column of the one it grows."""
+    (`地区生产总值增速(%)`) or follows the figure column of the one it grows. Rows may be
+    periods instead (`| 一季度 | 230.5 | 5.1 |`): the table's area's, in the row's period."""
     wanted: list[tuple[Column, Entry, str]] = []
     last: Entry | None = None
     for column in table.columns[1:]:
@@ -258,8 +270,13 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
             last = grown
         else:
             last = None
+    year = next(iter(periods.values())).year if periods else ctx.document_year
     for row in table.rows:
-        area = area_of_label(ctx, row.label.text if row.label else "")
+        label = row.label.text if row.label else ""
+        area = area_of_label(ctx, label)
+        row_period = None if area is not None else period_of_label(ctx, label, year)
+        if row_period is not None:
+            area = region
         if area is None:
             continue
         state = SentenceState(area, row.start)
@@ -269,11 +286,13 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
             value = parse_cell_number(row.cells[column.index].text)
             if value is None:
                 continue
-            subject = Subject(entry.indicator, entry.dimension, row.start, column.header, area)
+            subject = Subject(
+                entry.indicator, entry.dimension, row.start, column.header, region=area
+            )
             unit = "%" if measure == "yoy_pct" else column.unit
             if measure == "value":
                 info = ctx.catalog.unit_by_symbol.get(unit or "")
                 if info is None or info.dimension != entry.dimension:
                     continue
-            period = periods[column.index]
+            period = row_period or periods[column.index]
             emit(ctx, state, subject, measure, value, unit, row.start, row.end, period=period)
