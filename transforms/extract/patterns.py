@@ -73,6 +73,9 @@ class Patterns:
     """Before a short stem that is a list's item: search `list_item_reach` characters."""
     list_item_reach: int
     stem_verb: re.Pattern[str]
+    group_after: re.Pattern[str]
+    """Right after an indicator's name (`万亿GDP城市`, `GDP百强县`): the name qualifies a group
+    of areas, and names no subject."""
     """Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
     stock_verb: re.Pattern[str]
     count_noun_links: frozenset[str]
@@ -245,6 +248,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         list_item_before=re.compile(rf"(?:{group(subset)}[，,：:]?|[、；;，,])$"),
         list_item_reach=reach(subset) + 1,
         stem_verb=re.compile(alts(words("stems", "verb"))),
+        group_after=re.compile(alts(words("groups", "after"))),
         stock_verb=re.compile(alts(words("counts", "stock_verb"))),
         count_noun_links=frozenset(["", *words("counts", "noun_link")]),
         target_list_after=re.compile(

@@ -21,6 +21,8 @@ def read_indicator(
 ) -> None:
     state.saw_content()
     token = tokens[index]
+    if ctx.patterns.group_after.match(ctx.text, token.end):
+        return  # 居长三角万亿GDP城市第2位，总量1200亿元: the total is still the subject's
     previous = tokens[index - 1] if index else None
     open_subject(ctx, state, token, subject_from_indicator(ctx, state, token, previous))
 
