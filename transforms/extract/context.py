@@ -76,6 +76,12 @@ class DocumentContext:
     them."""
     paragraph_target: bool = False
     """This paragraph is a heading's list of targets."""
+    target_list_open: bool = False
+    """A sentence of this paragraph opened a list of targets (`主要预期目标是：`): the
+    paragraph's later sentences go on listing them, in the targets' year."""
+    target_list_return: tuple[Period | None, int | None, bool] | None = None
+    """The frame before that list (frame, its year, named): it comes back with the next
+    paragraph."""
     last_kind: str = ""
     last_indicator: str = ""
     """The indicator last named: a bare kind opening the next sentence (`其中，7月当月增加值

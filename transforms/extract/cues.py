@@ -37,8 +37,12 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
         if ctx.lex.cue_args.get(ctx.text[token.start : token.end]) == "growth":
             state.growth = 1  # 预期增长6%: the target and its growth verb in one word
             state.cue_end = token.end
-        if ctx.patterns.target_list_after.match(ctx.text, token.end):
+        listed = ctx.patterns.target_list_after.match(ctx.text, token.end)
+        if listed:
             state.target_sentence = True  # 主要目标是：A增长7%；B增长8%
+            # 目标是：A增长7%。C占比达到66%左右，D可比增长7.5%: a list after a colon runs to
+            # the paragraph's end
+            ctx.target_list_open = ctx.text[listed.end() - 1] in "：:"
     elif role == "from":
         if state.from_periods:
             state.previous_from = state.from_periods
