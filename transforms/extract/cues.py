@@ -3,7 +3,7 @@ and plans (突破, 预计: no figure), 分别, targets, `从...到` pairs, compa
 
 from __future__ import annotations
 
-from transforms.extract.context import DocumentContext
+from transforms.extract.context import DocumentContext, Period
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 
@@ -15,6 +15,12 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
         state.qualifier, state.qualifier_at = "新增", token.start
     elif role == "qual_cum":
         state.qualifier, state.qualifier_at = "累计", token.start
+        running_months(ctx, state, token.end)
+    elif role == "this_month":
+        frame = ctx.frame
+        if frame is not None and frame.first is not None and frame.last is not None:
+            # 1-8月…，当月增长4.1%: August alone, for this clause
+            clause_period(ctx, state, Period(frame.year, frame.last, frame.last))
     elif role == "point":
         state.point = True
         word = ctx.text[token.start : token.end]
@@ -50,3 +56,21 @@ def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], in
         state.from_index = 0
     elif role in ("comparator", "rank_lead"):
         state.reference_end = token.end  # 高于全省, 居潍坊市第二: the area is a base
+
+
+def running_months(ctx: DocumentContext, state: SentenceState, end: int) -> None:
+    """`2023年8月…本月增长4.1%，累计增长5.6%`: in a release on one month, 累计 right before a
+    growth (ending at `end`) is January to that month, for its clause."""
+    frame = ctx.frame
+    rules = ctx.patterns
+    if frame is None or frame.first is None or frame.first != frame.last or frame.first == 1:
+        return
+    if rules.growth.match(ctx.text, end) or rules.rate.match(ctx.text, end):
+        clause_period(ctx, state, Period(frame.year, 1, frame.last))
+
+
+def clause_period(ctx: DocumentContext, state: SentenceState, period: Period) -> None:
+    """A period for the rest of the clause; the one before comes back at its end."""
+    if state.clause_saved is None:
+        state.clause_saved = (ctx.period, ctx.year)
+    ctx.period = period
