@@ -47,6 +47,12 @@ def read_quantity_token(
     read_quantity(ctx, state, token, state.sentence_start, subject)
 
 
+def grew(ctx: DocumentContext, subject: Subject) -> bool:
+    """The last fact is a growth of `subject`'s indicator."""
+    last = ctx.facts[-1] if ctx.facts else None
+    return last is not None and last.measure == "yoy_pct" and last.indicator == subject.indicator
+
+
 def rate_continuing(
     ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int
 ) -> Subject | None:
@@ -99,6 +105,9 @@ def read_quantity(
         if listed is not None:
             areas, shared = listed
             reaches = cue_reaches(ctx, state.cue_end, run[0].start)
+            if q.unit == "%" and measure_for_percent(state) is None and grew(ctx, shared):
+                # 甲市增长5.5%，乙县、丙县分别为6.1%、5.0%: rates of the growth just given
+                state.rate, reaches = True, True
             named, state.clause_region = state.clause_region, None  # each figure is its area's
             for (area_start, _, name), item in zip(areas, run, strict=True):
                 subject = replace(shared, region=name)
