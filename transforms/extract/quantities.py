@@ -72,10 +72,10 @@ def rate_continuing(
         pos = token.end
     if not is_filler(ctx, pos, tokens[index].start):
         return None
-    return continued_subject(ctx, state.sentence_start, state.sentence_start)
+    return continued_subject(ctx, state.sentence_start, state.clause_start)
 
 
-CONTINUING_KINDS = frozenset({"period", "region", "sep", "growth", "rate", "cue"})
+CONTINUING_KINDS = frozenset({"period", "region", "sep", "growth", "rate", "cue", "qty"})
 """Tokens a sentence continuing the last indicator may hold before its figure."""
 
 
