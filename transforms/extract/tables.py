@@ -88,7 +88,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     whose rows name areas instead is read by `read_area_table`."""
     periods = column_periods(ctx, table, default)
     if not any(row_indicator(ctx, row) for row in table.rows):
-        read_area_table(ctx, table, periods, region)
+        if not read_measure_table(ctx, table, periods, region, default):
+            read_area_table(ctx, table, periods, region)
         return
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
@@ -247,6 +248,85 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     rules = ctx.patterns
     name = UNIT_IN_BRACKETS.sub("", rules.row_label_lead.sub("", row.label.text)).strip()
     return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
+
+
+def read_measure_table(
+    ctx: DocumentContext,
+    table: Table,
+    periods: dict[int, Period],
+    region: str,
+    default: Period,
+) -> bool:
+    """Indicators as columns and measures as rows (`| 指标 | 地区生产总值 | 第一产业 |`, then
+    `| 绝对值(亿元) | … |`, `| 比上年增长(%) | … |`, `| 比重(%) | … |`): each row's figures in
+    its measure, in the unit its label or the table's title states. False when the rows
+    name no measure (the table is read another way)."""
+    named = [
+        (column, entry)
+        for column in table.columns[1:]
+        if (entry := ctx.lex.lookup_label(UNIT_IN_BRACKETS.sub("", column.header).strip()))
+    ]
+    if not named:
+        return False
+    words = ctx.lex.table_headers
+    stated = ctx.patterns.title_unit.search(table.title)
+    read = False
+    for row in table.rows:
+        label = row.label.text if row.label else ""
+        growth = words.growth.search(label) is not None
+        share = not growth and words.share.search(label) is not None
+        bracket = UNIT_IN_BRACKETS.search(label)
+        unit = bracket.group("unit") if bracket else (stated.group("unit") if stated else None)
+        unit = ctx.catalog.unit_aliases.get(unit or "") or unit
+        if words.other.search(label) or not (growth or share or unit):
+            continue
+        if area_of_label(ctx, UNIT_IN_BRACKETS.sub("", label)) is not None:
+            return False  # `| 长兴县(亿元) | …`: rows of areas
+        read = True
+        cells = row.cells
+        whole = next(
+            (
+                e.indicator
+                for c, e in named
+                if share and c.index < len(cells) and parse_cell_number(cells[c.index].text) == 100
+            ),
+            None,
+        )
+        state = SentenceState(region, row.start)
+        for column, entry in named:
+            value = (
+                parse_cell_number(cells[column.index].text) if column.index < len(cells) else None
+            )
+            if value is None:
+                continue
+            subject = Subject(
+                entry.indicator, entry.dimension, row.start, column.header, region=region
+            )
+            period = periods.get(column.index, default)
+            if growth:
+                emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
+            elif share:
+                denominator = share_whole(ctx, entry, whole)
+                if denominator is not None:
+                    emit(
+                        ctx,
+                        state,
+                        subject,
+                        "share_pct",
+                        value,
+                        "%",
+                        row.start,
+                        row.end,
+                        denominator=denominator,
+                        period=period,
+                    )
+            else:
+                info = ctx.catalog.unit_by_symbol.get(unit or "")
+                if info is not None and info.dimension == entry.dimension:
+                    emit(
+                        ctx, state, subject, "value", value, unit, row.start, row.end, period=period
+                    )
+    return read
 
 
 def read_area_table(
