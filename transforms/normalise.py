@@ -317,12 +317,17 @@ SPACED_ROW = re.compile(
 """A table row whose cells stand one space apart: a label, then figures only (`第一产业 8.18
 4.3 0.4`). OCR's spaced prose puts words or units after its figures, never only figures."""
 MIN_SPACED_ROWS = 2
+SPACED_FIGURES = re.compile(r" [-−]?\d[\d,.]*%? [-−]?\d")
+"""Two figures one space apart: a text without them has no such row (a quick first look;
+opening with a literal space lets `re` skip to the spaces in C)."""
 
 
 def mark_spaced_table_cells(text: str) -> tuple[str, Offsets | None]:
     """Runs of lines laid out as `label figure figure…` with single spaces (and the header
     line right above a run, as many cells wide, with no prose marks) become pipe table rows;
     the joining of wrapped lines would otherwise run them together."""
+    if SPACED_FIGURES.search(text) is None:
+        return text, None
     rows = [(m.start(), m.end()) for m in SPACED_ROW.finditer(text)]
     if len(rows) < MIN_SPACED_ROWS:
         return text, None
