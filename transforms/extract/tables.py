@@ -10,6 +10,7 @@ from transforms.extract.emit import emit
 from transforms.extract.state import SentenceState, Subject
 from transforms.lexicon import Entry
 from transforms.periods import find_periods, resolve_year
+from transforms.regions import find_region_mentions
 from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
 
 
@@ -182,20 +183,28 @@ def read_row(
         emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
 
 
+OWN_TOTAL = ""
+"""`table_whole` when no row is the whole but the share column names no other area
+(`比重(%)`, not `占全省比重`): each row's share is of its catalogue parent."""
+
+
 def table_whole(ctx: DocumentContext, table: Table) -> str | None:
     """The indicator a table's share column is a share of: the row whose share is 100
-    (`地区生产总值 | 1867.07 | 6.5 | 100.0`), if the table has one."""
-    shares = [c.index for c in table.columns if c.role == "share"]
+    (`地区生产总值 | 1867.07 | 6.5 | 100.0`), if the table has one; else `OWN_TOTAL` when
+    the column's header names no area (the whole row may be lost to a broken line)."""
+    shares = [c for c in table.columns if c.role == "share"]
     if not shares:
         return None
     for row in table.rows:
         entry = row_indicator(ctx, row)
         cells = row.cells
         if entry is not None and any(
-            i < len(cells) and parse_cell_number(cells[i].text) == 100.0 for i in shares
+            c.index < len(cells) and parse_cell_number(cells[c.index].text) == 100.0 for c in shares
         ):
             return entry.indicator
-    return None
+    if any(next(find_region_mentions(c.header, ctx.regions), None) for c in shares):
+        return None
+    return OWN_TOTAL
 
 
 def share_whole(ctx: DocumentContext, entry: Entry, whole: str | None) -> str | None:
@@ -207,7 +216,7 @@ def share_whole(ctx: DocumentContext, entry: Entry, whole: str | None) -> str | 
     if whole is None or info is None or not info.parent_code:
         return None
     parent = next((i for i in ctx.catalog.indicators if i.code == info.parent_code), None)
-    if parent is None or parent.name_zh != whole:
+    if parent is None or (whole != OWN_TOTAL and parent.name_zh != whole):
         return None
     return parent.name_zh
 
