@@ -88,6 +88,8 @@ class DocumentContext:
     增长5.4%`) continues it."""
     last_indicator_at: int = -1
     """Where `last_indicator` was named."""
+    other_noun_at: int = -1
+    """Where a noun outside the catalogue last opened a subject (`居民收入增长3%`)."""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import CN_DIGIT_START, ORDINAL, ORDINAL_LIST
+from transforms.extract.patterns import CN_DIGIT_START, ORDINAL, ORDINAL_LIST, SENTENCE_END
 from transforms.extract.periods import resolve_mention
 from transforms.extract.state import SentenceState, Subject
 from transforms.periods import PeriodMention, find_periods
@@ -162,21 +162,26 @@ def listed_areas(
 def continued_subject(ctx: DocumentContext, sentence_start: int, start: int) -> Subject | None:
     """For a sentence that names no noun (`规上工业增加值增长8.6%，居24个万亿GDP城市第4位。
     7月当月增速达13.8%`; `13个市规上工业增加值实现增长。其中，甲市、乙市分别增长…`): the
-    indicator the paragraph last reported a figure of, else the one it last named (a name
-    inside a rank phrase is no report). A new paragraph reports on something new."""
+    indicator the sentence before last reported a figure of, else the one it last named (a
+    name inside a rank phrase is no report). Only the sentence right before, in the same
+    paragraph, and with no noun outside the catalogue named since (`居民收入增长3%。其中…`)."""
     last = next((f for f in reversed(ctx.facts) if f.measure in ("value", "yoy_pct")), None)
+    candidates = [(ctx.last_indicator, ctx.last_indicator_at)]
     if last is not None and last.end <= sentence_start:
-        name, at = last.indicator, last.start
-    else:
-        name, at = ctx.last_indicator, ctx.last_indicator_at
-    if not name or not 0 <= at < sentence_start or ctx.text.find("\n", at, sentence_start) >= 0:
-        name, at = ctx.last_indicator, ctx.last_indicator_at
-        if not name or not 0 <= at < sentence_start:
-            return None
-        if ctx.text.find("\n", at, sentence_start) >= 0:
-            return None
-    entry = ctx.lex.lookup(name)
-    return Subject(entry.indicator, entry.dimension, start, "") if entry else None
+        candidates.insert(0, (last.indicator, last.start))
+    for name, at in candidates:
+        if name and 0 <= at < sentence_start and follows(ctx, at, sentence_start):
+            entry = ctx.lex.lookup(name)
+            return Subject(entry.indicator, entry.dimension, start, "") if entry else None
+    return None
+
+
+def follows(ctx: DocumentContext, at: int, sentence_start: int) -> bool:
+    """The sentence at `sentence_start` comes right after the one holding `at`."""
+    if ctx.other_noun_at > at:
+        return False
+    ends = SENTENCE_END.findall(ctx.text, at, sentence_start)
+    return len(ends) <= 1 and "\n" not in ends
 
 
 def lone_cues(ctx: DocumentContext, text: str) -> bool:

@@ -51,6 +51,8 @@ def open_subject(
     state.clause_region = None
     if subject.indicator:
         ctx.last_indicator, ctx.last_indicator_at = subject.indicator, token.start
+    else:
+        ctx.other_noun_at = token.start
     state.subject = subject
     state.subjects.append(subject)
     state.growth = state.avg2y = 0
