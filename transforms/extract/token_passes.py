@@ -10,8 +10,8 @@ from dataclasses import replace
 from transforms.extract.context import DocumentContext
 from transforms.extract.tokens import Token
 
-GROWTH_UNITS = frozenset({"%", "倍"})
-"""Units of growth figures that one list may mix (`分别增长1.3倍和35.0%`)."""
+GROWTH_DIMENSIONS = frozenset({"ratio", "multiple"})
+"""Dimensions (units.csv) of growth figures one list may mix (`分别增长1.3倍和35.0%`)."""
 
 
 def group_lists(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
@@ -72,13 +72,14 @@ def listed_after(
     """`token` is the figure listed after `last` (a down verb `verb` between them)."""
     if token.kind != "qty":
         return False
-    unit, last_unit = token.data.unit, last.data.unit
-    if unit != last_unit and not {unit, last_unit} <= GROWTH_UNITS:
+    q, last_q = token.data, last.data
+    if q.unit != last_q.unit and not {q.dimension, last_q.dimension} <= GROWTH_DIMENSIONS:
         return False
     if verb is not None:
         return True
     between = text[last.end : token.start]
-    return gap.match(between) is not None or (between == "" and last_unit == "%")
+    # 3.1%4.8%: percentages may stand with nothing between
+    return gap.match(between) is not None or (between == "" and last_q.dimension == "ratio")
 
 
 def bind_leading_counts(ctx: DocumentContext, tokens: list[Token]) -> list[Token]:
