@@ -1,6 +1,8 @@
 """Lists (`分别`): listed figures shared out among listed indicators (`城乡居民人均可支配收入
 分别增长5%和7%`, `高技术、装备和高新技术等产业制造业增加值分别增长...`) or listed areas
-(`海宁市、桐乡市分别新增规上工业企业96家和88家`)."""
+(`海宁市、桐乡市分别新增规上工业企业96家和88家`) or listed periods (`一季度、上半年分别增长…`),
+in order, as many items as figures or none; and the indicator a sentence naming none
+continues from the sentence before (`…增长6%。其中，甲市、乙市分别增长…`)."""
 
 from __future__ import annotations
 

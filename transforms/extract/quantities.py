@@ -1,9 +1,12 @@
 """Quantities: a figure closes a fact about the subject, in the measure the clause's cues
 say (`measure_for_percent`); listed figures are shared out (`lists.py`); a count written
-before a noun counts that noun, and a base area's figure in brackets is the base's."""
+before a noun counts that noun, and a base area's figure in brackets is the base's; a
+growth in a sentence that names only periods and areas continues the indicator before it
+(`7月当月增速达13.8%`)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from transforms.extract.clauses import clause_has_foreign_subject
@@ -64,7 +67,7 @@ def rate_continuing(
     if state.target or state.share_open or state.avg2y:
         return None
     pos = state.sentence_start
-    for token in tokens[:index]:
+    for token in itertools.islice(tokens, index):
         if token.end <= pos:
             continue
         if token.kind not in CONTINUING_KINDS or not is_filler(ctx, pos, token.start):

@@ -1,6 +1,8 @@
 """Tables: one fact per figure cell of a row that names a catalogue indicator (or, in a
-table whose rows are areas, of a column that names one), in the period of its column and
-the area of the table's title."""
+table whose rows are areas or periods, of a column that names one; in a table whose rows
+are measures, of a column that names one, in the row's measure), in the period of its
+column and the area of the table's title. A share column gives shares of the table's
+whole."""
 
 from __future__ import annotations
 
