@@ -60,6 +60,8 @@ class Patterns:
     list_trail: re.Pattern[str]
     list_etc: tuple[str, ...]
     list_prefer: tuple[str, ...]
+    areas_by_figure: re.Pattern[str]
+    """Between listed areas and their figures (`池州、马鞍山以5.4%、4.6%`): fullmatch."""
     bare_kind_before: re.Pattern[str]
     """Before a bare kind word (`，增加值`): search a slice of `bare_kind_reach` characters."""
     bare_kind_reach: int
@@ -239,6 +241,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         list_trail=re.compile(f"{group(words('lists', 'trail'))}+$"),
         list_etc=longest_first(words("lists", "etc")),
         list_prefer=longest_first(words("lists", "prefer")),
+        areas_by_figure=re.compile(rf"\s*{group(words('lists', 'by_figure'))}\s*"),
         bare_kind_before=re.compile(rf"(?:^|[，,、；;：:。(（]|{alts(kind_before)})$"),
         bare_kind_reach=reach(kind_before),
         # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level

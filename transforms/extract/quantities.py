@@ -40,6 +40,8 @@ def read_quantity_token(
         return
     if read_area_figure(ctx, state, token):
         return
+    if read_figures_of_areas(ctx, state, token):
+        return
     if state.foreign or (
         not state.target and clause_has_foreign_subject(ctx, state, tokens, index)
     ):
@@ -325,6 +327,59 @@ def read_area_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
     else:
         return False
     return True
+
+
+def read_figures_of_areas(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`经济增速方面，甲市以5.5%领跑，乙市、丙市以5.4%、4.6%位列第二、第三`: areas, then `以`
+    and as many figures, are those areas' growths of the sentence's indicator (or the one
+    continued from the sentence before), when the sentence has named a growth. True when the
+    figures were read so."""
+    q = token.data
+    if not isinstance(q, Quantity) or q.unit != "%" or not state.areas or state.target:
+        return False
+    run = token.run or (token,)
+    end = run[-1].end
+    if state.share_open or ctx.lex.table_headers.share.search(ctx.text, end, end + SHARE_REACH):
+        return False  # 甲市以35%的占比居首: a share, not a growth
+    areas = area_run(ctx, state.areas, token.start)
+    if len(areas) != len(run) or len({name for _, _, name in areas}) != len(run):
+        return False
+    shared = state.subject or bracket_subject(ctx, state)
+    if shared is None or not shared.indicator:
+        return False
+    rules = ctx.patterns
+    sentence = (ctx.text, state.sentence_start, areas[0][0])
+    grown = state.subject is None and grew(ctx, shared)  # …增长3.5%。甲市以5.5%领跑
+    if not (state.rate or state.growth > 0 or grown or rules.rate.search(*sentence)):
+        return False
+    named, state.clause_region = state.clause_region, None  # each figure is its area's
+    for (area_start, _, name), item in zip(areas, run, strict=True):
+        subject = replace(shared, region=name)
+        value = item.data.value if isinstance(item.data, Quantity) else None
+        if value is not None:
+            emit(ctx, state, subject, "yoy_pct", value, "%", area_start, item.end)
+    state.clause_region = named
+    return True
+
+
+SHARE_REACH = 4
+"""How far after a figure a share word (`的占比`, `的比重`) still makes it a share."""
+
+
+def area_run(
+    ctx: DocumentContext, areas: list[tuple[int, int, str]], figure_start: int
+) -> list[tuple[int, int, str]]:
+    """The areas listed right before `以` and the figure at `figure_start`, in order."""
+    last = areas[-1]
+    if not ctx.patterns.areas_by_figure.fullmatch(ctx.text, last[1], figure_start):
+        return []
+    run = [last]
+    gaps = ctx.patterns.area_list_gaps
+    for area in reversed(areas[:-1]):
+        if area[1] == run[0][0] or not gaps.fullmatch(ctx.text, area[1], run[0][0]):
+            break
+        run.insert(0, area)
+    return run
 
 
 def bracket_subject(ctx: DocumentContext, state: SentenceState) -> Subject | None:
