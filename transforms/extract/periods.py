@@ -62,6 +62,10 @@ def read_period(
             state.digressed = True
             if state.paragraph_head and not state.content_seen and is_past_year(mention):
                 ctx.paragraph_period = period
+        elif mention.is_month_within and not clause_lead(ctx, state, token):
+            # 全区规上企业10月当月完成产值126.41亿元，同比增长-0.44%: the month named by
+            # 当月 inside its subject's clause holds for the figures the sentence gives it
+            state.digressed = True
         elif state.clause_saved is None:
             state.clause_saved = saved
     elif period is not None:

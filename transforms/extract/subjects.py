@@ -81,7 +81,9 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     # 第一产业实现增加值4.3亿元; 规上工业完成工业增加值: the verb's object may restate the
     # stem's last word before the kind
     if named is not None and verb and named.text.endswith(ctx.text[verb.end() : token.start]):
-        entry = ctx.lex.lookup(named.text + kind)
+        # 规上企业完成产值: what the counted enterprises made is their kind (规上产值)
+        stem = ctx.lex.split_kind(named.text)[0] if named.dimension == "count" else named.text
+        entry = ctx.lex.lookup(named.text + kind) or ctx.lex.lookup(stem + kind)
         if entry:
             return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
     parent = parent_subject(state)
