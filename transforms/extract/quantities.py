@@ -36,7 +36,7 @@ def read_quantity_token(
     state.saw_content()
     if token.in_run or token.counts_next or is_leading_count(ctx.text, token):
         return
-    if read_base_figure(ctx, state, token):
+    if read_base_figure(ctx, state, token) or read_base_rate(ctx, state, token):
         return
     if read_area_figure(ctx, state, token):
         return
@@ -283,6 +283,37 @@ def read_base_figure(ctx: DocumentContext, state: SentenceState, token: Token) -
             token.end + 1,
             base_region=base[1],
         )
+    return True
+
+
+def read_base_rate(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
+    """`增长9.8%，高于（同期）全省7.0%的平均增速`: a comparison's base area with a percentage
+    right after it and the growth word after that states the base's own growth. True when
+    the number was the base's."""
+    q = token.data
+    subject = state.subject
+    if not isinstance(q, Quantity) or q.unit != "%" or subject is None or state.target:
+        return False
+    if state.reference_end < state.clause_start or not subject.indicator:
+        return False  # no comparison word (高于, 低于) in this clause
+    base = state.base_area
+    if base is None or base[0] != q.start:
+        area = state.areas[-1] if state.areas else None
+        base = (area[1], area[2]) if area is not None and area[1] == q.start else None
+    growth = ctx.patterns.rate_after.match(ctx.text, q.end)
+    if base is None or growth is None:
+        return False
+    emit(
+        ctx,
+        state,
+        replace(subject, region=base[1]),
+        "yoy_pct",
+        q.value,
+        "%",
+        state.clause_start,
+        growth.end(),
+        base_region=base[1],
+    )
     return True
 
 
