@@ -87,8 +87,10 @@ class Lexicon:
     """term -> the cue's argument (`预期增长`: a target that is a growth verb too)."""
     collectives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """A word naming several listed items (`三次产业` -> 第一产业, 第二产业, 第三产业)."""
-    table_headers: HeaderWords = field(default_factory=lambda: HeaderWords(NEVER, NEVER, NEVER))
-    """What a table's column header says the column holds (growth, unit, other)."""
+    table_headers: HeaderWords = field(
+        default_factory=lambda: HeaderWords(NEVER, NEVER, NEVER, NEVER)
+    )
+    """What a table's column header says the column holds (growth, unit, other, share)."""
     split_cache: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
     """`split_kind`'s answers: a report names the same few indicators over and over."""
 
@@ -189,7 +191,8 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
     scanned_stems = {s for s in stems if len(s) >= STEM_MIN and s not in entries}
     short_stems = {s for s in stems if len(s) < STEM_MIN and s not in entries}
     word_lists: tuple[str, ...] = ("kind", "narrower", "area_attribute", "publisher", "filler")
-    word_lists += ("table_growth", "table_unit", "table_other", "unit_alias", "list_of")
+    word_lists += ("table_growth", "table_unit", "table_other", "table_share", "unit_alias")
+    word_lists += ("list_of",)
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
     return Lexicon(
         entries=entries,
@@ -216,6 +219,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             growth=alternation(cues, "table_growth", "{}"),
             unit=alternation(cues, "table_unit", "{}"),
             other=alternation(cues, "table_other", "{}"),
+            share=alternation(cues, "table_share", "{}"),
         ),
         # `第三`: an ordinal (排名第三) names nothing either; a pattern, not a word.
         filler=alternation(cues, "filler", "{}|第[一二三四五六七八九十]"),

@@ -311,6 +311,53 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
     return rewrite.result()
 
 
+SPACED_ROW = re.compile(
+    r"^[^\s\d|，。；！？…][^\s|，。；！？…]{0,19}(?: [-−]?\d[\d,]*(?:\.\d+)?%?){2,} *$", re.M
+)
+"""A table row whose cells stand one space apart: a label, then figures only (`第一产业 8.18
+4.3 0.4`). OCR's spaced prose puts words or units after its figures, never only figures."""
+MIN_SPACED_ROWS = 2
+SPACED_FIGURES = re.compile(r" [-−]?\d[\d,.]*%? [-−]?\d")
+"""Two figures one space apart: a text without them has no such row (a quick first look;
+opening with a literal space lets `re` skip to the spaces in C)."""
+
+
+def mark_spaced_table_cells(text: str) -> tuple[str, Offsets | None]:
+    """Runs of lines laid out as `label figure figure…` with single spaces (and the header
+    line right above a run, as many cells wide, with no prose marks) become pipe table rows;
+    the joining of wrapped lines would otherwise run them together."""
+    if SPACED_FIGURES.search(text) is None:
+        return text, None
+    rows = [(m.start(), m.end()) for m in SPACED_ROW.finditer(text)]
+    if len(rows) < MIN_SPACED_ROWS:
+        return text, None
+    runs: list[list[tuple[int, int]]] = []
+    for start, end in rows:
+        if runs and text.count("\n", runs[-1][-1][1], start) == 1:
+            runs[-1].append((start, end))
+        else:
+            runs.append([(start, end)])
+    rewrite = Rewrite(text)
+    edited = False
+    for run in runs:
+        if len(run) < MIN_SPACED_ROWS:
+            continue
+        width = len(text[run[0][0] : run[0][1]].split())
+        above_end = run[0][0] - 1
+        above_start = text.rfind("\n", 0, max(above_end, 0)) + 1
+        header = text[above_start:above_end] if above_end > 0 else ""
+        lines = list(run)
+        if len(header.split()) == width and not PROSE_MARK.search(header):
+            lines.insert(0, (above_start, above_end))
+        for start, end in lines:
+            body = text[start:end].rstrip(" ")
+            rewrite.edit(
+                start, start + len(body), body.replace(" ", "|"), range(start, start + len(body))
+            )
+            edited = True
+    return rewrite.result() if edited else (text, None)
+
+
 FULLWIDTH: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
 FULLWIDTH |= {code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)}  # ａ-ｚ
@@ -696,6 +743,7 @@ def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
     return (
         strip_html,
         mark_table_cells,
+        mark_spaced_table_cells,
         fold_width,
         partial(drop_page_numbers, units=units),
         drop_running_heads,

@@ -25,7 +25,7 @@ YEAR_PART = (
 )
 SUB_PART = (
     rf"(?P<sub>"
-    rf"(?P<r1>{MONTH}){DASH}(?P<r2>{MONTH})月份?"
+    rf"(?P<r1>{MONTH})(?:月份?)?{DASH}(?P<r2>{MONTH})月份?"  # 1-7月, 1月至7月
     rf"|前(?P<first>{MONTH})个?月份?"
     rf"|(?:前|1{DASH}|一{DASH}|[到至])(?P<qn>[一二三四1234两])(?:个)?季度"
     rf"|(?:第?[一1]|首)季度?|(?P<qs>[二三四234])季度(?P<qend>末)?"

@@ -47,7 +47,8 @@ class Column:
     index: int
     header: str
     role: str
-    """`label`, `unit`, `value` (a figure) or `growth` (a growth rate in %)."""
+    """`label`, `unit`, `value` (a figure), `growth` (a growth rate in %) or `share` (a
+    share of a whole in %)."""
     unit: str | None
     """A unit stated in the header (`绝对额(万元)`)."""
 
@@ -97,6 +98,7 @@ class HeaderWords:
     growth: re.Pattern[str]
     unit: re.Pattern[str]
     other: re.Pattern[str]
+    share: re.Pattern[str]
 
 
 def classify_column(index: int, header: str, words: HeaderWords) -> Column:
@@ -106,9 +108,12 @@ def classify_column(index: int, header: str, words: HeaderWords) -> Column:
         return Column(index, header, "label", None)
     if words.unit.search(header):
         return Column(index, header, "unit", None)
+    growth = words.growth.search(header)
+    if words.share.search(header) and not growth:
+        return Column(index, header, "share", "%")  # 比重(%); 比重比上年增减 is no share
     if words.other.search(header):
         return Column(index, header, "other", None)
-    if words.growth.search(header):
+    if growth:
         return Column(index, header, "growth", "%")
     return Column(index, header, "value", unit)
 

@@ -36,6 +36,8 @@ def read_region(
     )
     if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
+    if not is_base and after_count(tokens, index):
+        return  # 新增15家广东省创新型中小企业: an attribute of the noun counted
     if is_stray_short_name(ctx, mention):
         return
     region = resolve_area(ctx, mention)
@@ -57,6 +59,15 @@ def read_region(
         state.aside.region_named = name
     if name is not None:
         state.areas.append((token.start, token.end, name))
+
+
+def after_count(tokens: list[Token], index: int) -> bool:
+    """The area right after a count (`15家广东省创新型中小企业`) qualifies the counted noun."""
+    if index == 0:
+        return False
+    before, token = tokens[index - 1], tokens[index]
+    q = before.data
+    return before.kind == "qty" and before.end == token.start and q.dimension == "count"
 
 
 def sentence_area_of_level(

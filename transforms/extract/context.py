@@ -76,10 +76,20 @@ class DocumentContext:
     them."""
     paragraph_target: bool = False
     """This paragraph is a heading's list of targets."""
+    target_list_open: bool = False
+    """A sentence of this paragraph opened a list of targets (`主要预期目标是：`): the
+    paragraph's later sentences go on listing them, in the targets' year."""
+    target_list_return: tuple[Period | None, int | None, bool] | None = None
+    """The frame before that list (frame, its year, named): it comes back with the next
+    paragraph."""
     last_kind: str = ""
     last_indicator: str = ""
     """The indicator last named: a bare kind opening the next sentence (`其中，7月当月增加值
     增长5.4%`) continues it."""
+    last_indicator_at: int = -1
+    """Where `last_indicator` was named."""
+    other_noun_at: int = -1
+    """Where a noun outside the catalogue last opened a subject (`居民收入增长3%`)."""
     pair: tuple[int, int] | None = None
     facts: list[Fact] = field(default_factory=list)
     seen: set[tuple] = field(default_factory=set)

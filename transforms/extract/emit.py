@@ -58,8 +58,8 @@ def emit(
     elif measure not in ("rank", "pp_change"):
         state.actual_seen = True
     key = (region, span[0], span[1], indicator, measure, qualifier, denominator)
-    if key in ctx.seen:
-        return
+    if key in ctx.seen or (qualifier is not None and (*key[:5], None, denominator) in ctx.seen):
+        return  # a figure given again (`在总量上，蚌埠(2012.3亿元)`) is no stock of its own
     ctx.seen.add(key)
     raw_start, raw_end = ctx.normalised.raw_span(ev_start, ev_end)
     ctx.facts.append(

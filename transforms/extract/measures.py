@@ -9,6 +9,7 @@ import re
 from transforms.extract.asides import measure_named_in_aside
 from transforms.extract.clauses import clause_has_foreign_subject
 from transforms.extract.context import DocumentContext
+from transforms.extract.cues import running_months
 from transforms.extract.emit import emit
 from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
@@ -22,7 +23,10 @@ def read_growth(
     token = tokens[index]
     m = token.data
     assert isinstance(m, re.Match)
-    if m.group("pre") in ctx.patterns.not_yoy:
+    lead = m.group("pre")
+    if lead and ctx.lex.cue_roles.get(lead) == "qual_cum":
+        running_months(ctx, state, m.start("pre") + len(lead))  # 本月…，累计增长5.6%
+    if lead in ctx.patterns.not_yoy:
         state.mom = True  # month-on-month or a multi-year average: not yoy
     elif not m.group("level"):
         state.growth = -1 if m.group("down") else 1

@@ -40,6 +40,8 @@ class Patterns:
     flat: re.Pattern[str]
     """`技改投资与上年同期持平`: growth of 0."""
     rate: re.Pattern[str]
+    rate_after: re.Pattern[str]
+    """Right after a percentage (`以7.1%的增速`): the growth word comes after its figure."""
     avg2y: re.Pattern[str]
     share: re.Pattern[str]
     rank: re.Pattern[str]
@@ -58,6 +60,8 @@ class Patterns:
     list_trail: re.Pattern[str]
     list_etc: tuple[str, ...]
     list_prefer: tuple[str, ...]
+    areas_by_figure: re.Pattern[str]
+    """Between listed areas and their figures (`池州、马鞍山以5.4%、4.6%`): fullmatch."""
     bare_kind_before: re.Pattern[str]
     """Before a bare kind word (`，增加值`): search a slice of `bare_kind_reach` characters."""
     bare_kind_reach: int
@@ -71,6 +75,9 @@ class Patterns:
     """Before a short stem that is a list's item: search `list_item_reach` characters."""
     list_item_reach: int
     stem_verb: re.Pattern[str]
+    group_after: re.Pattern[str]
+    """Right after an indicator's name (`万亿GDP城市`, `GDP百强县`): the name qualifies a group
+    of areas, and names no subject."""
     """Between a stem and its kind word (`第二产业实现增加值`): the two name one indicator."""
     stock_verb: re.Pattern[str]
     count_noun_links: frozenset[str]
@@ -206,6 +213,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"(?:{rate_leads + '|' if rate_leads else ''}{alts(rate_words)})"
             rf"{group(words('rate', 'link'))}?"
         ),
+        rate_after=re.compile(alts(words("rate", "after"))),
         avg2y=re.compile(
             rf"{lead(words('avg2y', 'lead'))}(?:(?P<up>{alts(words('avg2y', 'up'))})"
             rf"|(?P<down>{alts(words('avg2y', 'down'))})){group(words('avg2y', 'link'))}?"
@@ -233,6 +241,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         list_trail=re.compile(f"{group(words('lists', 'trail'))}+$"),
         list_etc=longest_first(words("lists", "etc")),
         list_prefer=longest_first(words("lists", "prefer")),
+        areas_by_figure=re.compile(rf"\s*{group(words('lists', 'by_figure'))}\s*"),
         bare_kind_before=re.compile(rf"(?:^|[，,、；;：:。(（]|{alts(kind_before)})$"),
         bare_kind_reach=reach(kind_before),
         # 赣县区第二产业实现增加值: an area's name (or 全市, 我区) ends in its level
@@ -242,6 +251,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         list_item_before=re.compile(rf"(?:{group(subset)}[，,：:]?|[、；;，,])$"),
         list_item_reach=reach(subset) + 1,
         stem_verb=re.compile(alts(words("stems", "verb"))),
+        group_after=re.compile(alts(words("groups", "after"))),
         stock_verb=re.compile(alts(words("counts", "stock_verb"))),
         count_noun_links=frozenset(["", *words("counts", "noun_link")]),
         target_list_after=re.compile(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import CJK_RUN
+from transforms.extract.patterns import CJK_RUN, CLAUSE_SEP
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.periods import PLAN_BEFORE, PeriodMention, resolve_year
@@ -58,10 +58,14 @@ def read_period(
     if period is not None and (
         in_paragraph_year(ctx, mention) or is_digression(ctx, mention, period, token, at_point)
     ):
-        if clause_lead(ctx, state, token):
+        if clause_lead(ctx, state, token) and not month_of_clause(ctx, period, token):
             state.digressed = True
             if state.paragraph_head and not state.content_seen and is_past_year(mention):
                 ctx.paragraph_period = period
+        elif mention.is_month_within and not clause_lead(ctx, state, token):
+            # 全区规上企业10月当月完成产值126.41亿元，同比增长-0.44%: the month named by
+            # 当月 inside its subject's clause holds for the figures the sentence gives it
+            state.digressed = True
         elif state.clause_saved is None:
             state.clause_saved = saved
     elif period is not None:
@@ -137,6 +141,22 @@ def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> boo
     rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
     before = ctx.text[state.clause_start : token.start]
     return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
+
+
+def month_of_clause(ctx: DocumentContext, period: Period, token: Token) -> bool:
+    """`1-8月…，8月单月增长4.1%，固定资产投资增长3.0%`: one month of the running period,
+    with its figure in its own clause, is that clause's; alone in its clause (`8月，…`)
+    it holds for the sentence."""
+    frame = ctx.frame
+    return (
+        period.first is not None
+        and period.first == period.last
+        and frame is not None
+        and frame.first == 1
+        and frame.last is not None
+        and frame.last > 1
+        and CLAUSE_SEP.match(ctx.text, token.end) is None
+    )
 
 
 def is_as_of(ctx: DocumentContext, start: int) -> bool:

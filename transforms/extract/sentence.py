@@ -85,7 +85,13 @@ def begin_sentence(ctx: DocumentContext, state: SentenceState, start: int) -> No
         ctx.paragraph_period, ctx.target_heading = ctx.target_heading, None
         ctx.paragraph_target = True
         resume_period(ctx)
-    if ctx.paragraph_target:
+    if state.paragraph_head:
+        ctx.target_list_open = False
+        if ctx.target_list_return is not None:
+            ctx.frame, ctx.frame_year, ctx.frame_explicit = ctx.target_list_return
+            ctx.target_list_return = None
+            resume_period(ctx)
+    if ctx.paragraph_target or ctx.target_list_open:
         state.target = state.target_sentence = state.target_seen = True
 
 
@@ -116,6 +122,10 @@ def end_sentence(
         and ctx.frame is not None
         and (ctx.frame.year != before.year)
     ):
-        ctx.frame, ctx.frame_year, ctx.frame_explicit = frame_before
+        if ctx.target_list_open:
+            # the list goes on in the paragraph's next sentences, in its year
+            ctx.target_list_return = ctx.target_list_return or frame_before
+        else:
+            ctx.frame, ctx.frame_year, ctx.frame_explicit = frame_before
     if state.digressed or state.target_seen or state.clause_saved is not None:
         resume_period(ctx)

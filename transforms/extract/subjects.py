@@ -10,6 +10,10 @@ from transforms.extract.quantities import read_quantity
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
 from transforms.lexicon import Entry
+from transforms.periods import find_periods
+
+KIND_REACH = 16
+"""At most this many characters between a stem and the kind word its verb reaches."""
 
 
 def read_indicator(
@@ -17,6 +21,8 @@ def read_indicator(
 ) -> None:
     state.saw_content()
     token = tokens[index]
+    if ctx.patterns.group_after.match(ctx.text, token.end):
+        return  # 居长三角万亿GDP城市第2位，总量1200亿元: the total is still the subject's
     previous = tokens[index - 1] if index else None
     open_subject(ctx, state, token, subject_from_indicator(ctx, state, token, previous))
 
@@ -44,7 +50,9 @@ def open_subject(
     subject.region = state.region
     state.clause_region = None
     if subject.indicator:
-        ctx.last_indicator = subject.indicator
+        ctx.last_indicator, ctx.last_indicator_at = subject.indicator, token.start
+    else:
+        ctx.other_noun_at = token.start
     state.subject = subject
     state.subjects.append(subject)
     state.growth = state.avg2y = 0
@@ -63,10 +71,19 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
     kind = str(token.data)
     dimension = ctx.lex.kind_dimension.get(kind, "currency")
     named = state.subject
-    if named is not None and ctx.patterns.stem_verb.fullmatch(
-        ctx.text, named.start + len(named.text), token.start
-    ):
-        entry = ctx.lex.lookup(named.text + kind)  # 第一产业实现增加值4.3亿元
+    verb = None
+    if named is not None:
+        after = named.start + len(named.text)
+        if ctx.text[after : after + 1].isdigit() and token.start - after <= KIND_REACH:
+            # 规上工业1-10月实际完成增加值: the period the stem's figures cover may come between
+            after += next((m.end for m in find_periods(ctx.text[after : token.start])), 0)
+        verb = ctx.patterns.stem_verb.match(ctx.text, after, token.start)
+    # 第一产业实现增加值4.3亿元; 规上工业完成工业增加值: the verb's object may restate the
+    # stem's last word before the kind
+    if named is not None and verb and named.text.endswith(ctx.text[verb.end() : token.start]):
+        # 规上企业完成产值: what the counted enterprises made is their kind (规上产值)
+        stem = ctx.lex.split_kind(named.text)[0] if named.dimension == "count" else named.text
+        entry = ctx.lex.lookup(named.text + kind) or ctx.lex.lookup(stem + kind)
         if entry:
             return Subject(entry.indicator, entry.dimension, named.start, named.text + kind)
     parent = parent_subject(state)
@@ -76,6 +93,18 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
             entry = ctx.lex.lookup(stem + kind)
             if entry:
                 return Subject(entry.indicator, entry.dimension, token.start, kind)
+    opened = state.subjects[-1] if state.subjects else None
+    if (
+        token.bare
+        and opened is not None
+        and opened.indicator is None
+        and opened.text in ctx.lex.stems
+    ):
+        # 服务业较快增长，实现增加值964.92亿元: the kind completes the stem the clause before
+        # opened with (a subject of its own blocks, as 工业增加值 after 规上 does)
+        entry = ctx.lex.lookup(opened.text + kind)
+        if entry:
+            return Subject(entry.indicator, entry.dimension, opened.start, opened.text + kind)
     last = ctx.lex.lookup(ctx.last_indicator) if ctx.last_indicator else None
     continues = last is not None and ctx.lex.split_kind(last.indicator)[1] == kind
     if token.bare and not state.subjects and last is not None and continues:

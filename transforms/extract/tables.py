@@ -1,6 +1,8 @@
 """Tables: one fact per figure cell of a row that names a catalogue indicator (or, in a
-table whose rows are areas, of a column that names one), in the period of its column and
-the area of the table's title."""
+table whose rows are areas or periods, of a column that names one; in a table whose rows
+are measures, of a column that names one, in the row's measure), in the period of its
+column and the area of the table's title. A share column gives shares of the table's
+whole."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from transforms.extract.emit import emit
 from transforms.extract.state import SentenceState, Subject
 from transforms.lexicon import Entry
 from transforms.periods import find_periods, resolve_year
+from transforms.regions import find_region_mentions
 from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
 
 
@@ -75,7 +78,7 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
         if period is not None and period.first == 1 and period.last != 1:
             cumulative = period
     for column in table.columns:
-        if column.role == "growth":
+        if column.role in ("growth", "share"):
             periods[column.index] = table_period(ctx, column.header, default.year) or cumulative
     return periods
 
@@ -88,11 +91,13 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     whose rows name areas instead is read by `read_area_table`."""
     periods = column_periods(ctx, table, default)
     if not any(row_indicator(ctx, row) for row in table.rows):
-        read_area_table(ctx, table, periods)
+        if not read_measure_table(ctx, table, periods, region, default):
+            read_area_table(ctx, table, periods, region)
         return
     unit_column = next((c.index for c in table.columns if c.role == "unit"), None)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
+    whole = table_whole(ctx, table)
     current: Entry | None = None  # the indicator the area rows below belong to
     from_section = False
     sections = list(table.sections)
@@ -123,7 +128,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             entry, row_region = current, part
         else:
             current, from_section = entry, False
-        read_row(ctx, table, row, entry, row_region, (row_unit, table_unit), is_rate, periods)
+        units = (row_unit, table_unit)
+        read_row(ctx, table, row, entry, row_region, units, is_rate, periods, whole)
 
 
 def read_row(
@@ -135,20 +141,38 @@ def read_row(
     units: tuple[str | None, str | None],
     is_rate: bool,
     periods: dict[int, Period],
+    whole: str | None = None,
 ) -> None:
-    """The facts of one row: its indicator, in its area; `units` the row's and the title's."""
+    """The facts of one row: its indicator, in its area; `units` the row's and the title's;
+    `whole` the indicator the table's share column is a share of, when it says."""
     row_unit, table_unit = units
     label = row.label
     assert label is not None
     subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
     state = SentenceState(region, row.start)
     for column in table.columns:
-        if column.index >= len(row.cells) or column.role not in ("value", "growth"):
+        if column.index >= len(row.cells) or column.role not in ("value", "growth", "share"):
             continue
         value = parse_cell_number(row.cells[column.index].text)
         if value is None:
             continue
         period = periods[column.index]
+        if column.role == "share":
+            denominator = share_whole(ctx, entry, whole)
+            if denominator is not None and not is_rate:
+                emit(
+                    ctx,
+                    state,
+                    subject,
+                    "share_pct",
+                    value,
+                    "%",
+                    row.start,
+                    row.end,
+                    denominator=denominator,
+                    period=period,
+                )
+            continue
         if column.role == "growth" or is_rate:
             # A rate row's figure is a growth rate in whichever column it stands.
             emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
@@ -159,6 +183,53 @@ def read_row(
         if info is None or info.dimension != entry.dimension:
             continue
         emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+OWN_TOTAL = ""
+"""`table_whole` when no row is the whole but the share column names no other area
+(`比重(%)`, not `占全省比重`): each row's share is of its catalogue parent."""
+
+
+def table_whole(ctx: DocumentContext, table: Table) -> str | None:
+    """The indicator a table's share column is a share of: the row whose share is 100
+    (`地区生产总值 | 1867.07 | 6.5 | 100.0`), if the table has one; else `OWN_TOTAL` when
+    the column's header names no area (the whole row may be lost to a broken line)."""
+    shares = [c for c in table.columns if c.role == "share"]
+    if not shares:
+        return None
+    for row in table.rows:
+        entry = row_indicator(ctx, row)
+        cells = row.cells
+        if entry is not None and any(
+            c.index < len(cells) and parse_cell_number(cells[c.index].text) == 100.0 for c in shares
+        ):
+            return entry.indicator
+    if any(next(find_region_mentions(c.header, ctx.regions), None) for c in shares):
+        return None
+    return OWN_TOTAL
+
+
+def share_whole(ctx: DocumentContext, entry: Entry, whole: str | None) -> str | None:
+    """The denominator of a row's share: the table's whole when the row's indicator is one
+    of its parts in the catalogue (第一产业增加值 of 地区生产总值); a row that is no part
+    of it (or the whole itself, at 100) has no share to give. A table with no whole row
+    gives none: its shares may be of another area's total (`占全省比重`)."""
+    info = ctx.catalog.by_name.get(entry.indicator)
+    if whole is None or info is None or not info.parent_code:
+        return None
+    parent = next((i for i in ctx.catalog.indicators if i.code == info.parent_code), None)
+    if parent is None or (whole != OWN_TOTAL and parent.name_zh != whole):
+        return None
+    return parent.name_zh
+
+
+def period_of_label(ctx: DocumentContext, label: str, year: int | None) -> Period | None:
+    """The period a row label names and nothing else (`一季度`, `1-9月`, `2022年`)."""
+    label = "".join(label.split())
+    mention = next(iter(find_periods(label)), None)
+    if mention is None or mention.start != 0 or mention.end != len(label) or mention.pair:
+        return None
+    return table_period(ctx, label, year)
 
 
 def section_indicator(ctx: DocumentContext, text: str) -> Entry | None:
@@ -190,10 +261,92 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
     return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
 
 
-def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Period]) -> None:
+def read_measure_table(
+    ctx: DocumentContext,
+    table: Table,
+    periods: dict[int, Period],
+    region: str,
+    default: Period,
+) -> bool:
+    """Indicators as columns and measures as rows (`| 指标 | 地区生产总值 | 第一产业 |`, then
+    `| 绝对值(亿元) | … |`, `| 比上年增长(%) | … |`, `| 比重(%) | … |`): each row's figures in
+    its measure, in the unit its label or the table's title states. False when the rows
+    name no measure (the table is read another way)."""
+    named = [
+        (column, entry)
+        for column in table.columns[1:]
+        if (entry := ctx.lex.lookup_label(UNIT_IN_BRACKETS.sub("", column.header).strip()))
+    ]
+    if not named:
+        return False
+    words = ctx.lex.table_headers
+    stated = ctx.patterns.title_unit.search(table.title)
+    read = False
+    for row in table.rows:
+        label = row.label.text if row.label else ""
+        growth = words.growth.search(label) is not None
+        share = not growth and words.share.search(label) is not None
+        bracket = UNIT_IN_BRACKETS.search(label)
+        unit = bracket.group("unit") if bracket else (stated.group("unit") if stated else None)
+        unit = ctx.catalog.unit_aliases.get(unit or "") or unit
+        if words.other.search(label) or not (growth or share or unit):
+            continue
+        if area_of_label(ctx, UNIT_IN_BRACKETS.sub("", label)) is not None:
+            return False  # `| 长兴县(亿元) | …`: rows of areas
+        read = True
+        cells = row.cells
+        whole = next(
+            (
+                e.indicator
+                for c, e in named
+                if share and c.index < len(cells) and parse_cell_number(cells[c.index].text) == 100
+            ),
+            None,
+        )
+        state = SentenceState(region, row.start)
+        for column, entry in named:
+            value = (
+                parse_cell_number(cells[column.index].text) if column.index < len(cells) else None
+            )
+            if value is None:
+                continue
+            subject = Subject(
+                entry.indicator, entry.dimension, row.start, column.header, region=region
+            )
+            period = periods.get(column.index, default)
+            if growth:
+                emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
+            elif share:
+                denominator = share_whole(ctx, entry, whole)
+                if denominator is not None:
+                    emit(
+                        ctx,
+                        state,
+                        subject,
+                        "share_pct",
+                        value,
+                        "%",
+                        row.start,
+                        row.end,
+                        denominator=denominator,
+                        period=period,
+                    )
+            else:
+                info = ctx.catalog.unit_by_symbol.get(unit or "")
+                if info is not None and info.dimension == entry.dimension:
+                    emit(
+                        ctx, state, subject, "value", value, unit, row.start, row.end, period=period
+                    )
+    return read
+
+
+def read_area_table(
+    ctx: DocumentContext, table: Table, periods: dict[int, Period], region: str
+) -> None:
     """Rows are areas and columns indicators (`| 地区 | 地区生产总值(亿元) | 增长(%) |`): a
     figure column names its indicator and unit; a growth column names its indicator
-    (`地区生产总值增速(%)`) or follows the figure column of the one it grows."""
+    (`地区生产总值增速(%)`) or follows the figure column of the one it grows. Rows may be
+    periods instead (`| 一季度 | 230.5 | 5.1 |`): the table's area's, in the row's period."""
     wanted: list[tuple[Column, Entry, str]] = []
     last: Entry | None = None
     for column in table.columns[1:]:
@@ -208,8 +361,13 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
             last = grown
         else:
             last = None
+    year = next(iter(periods.values())).year if periods else ctx.document_year
     for row in table.rows:
-        area = area_of_label(ctx, row.label.text if row.label else "")
+        label = row.label.text if row.label else ""
+        area = area_of_label(ctx, label)
+        row_period = None if area is not None else period_of_label(ctx, label, year)
+        if row_period is not None:
+            area = region
         if area is None:
             continue
         state = SentenceState(area, row.start)
@@ -219,11 +377,13 @@ def read_area_table(ctx: DocumentContext, table: Table, periods: dict[int, Perio
             value = parse_cell_number(row.cells[column.index].text)
             if value is None:
                 continue
-            subject = Subject(entry.indicator, entry.dimension, row.start, column.header, area)
+            subject = Subject(
+                entry.indicator, entry.dimension, row.start, column.header, region=area
+            )
             unit = "%" if measure == "yoy_pct" else column.unit
             if measure == "value":
                 info = ctx.catalog.unit_by_symbol.get(unit or "")
                 if info is None or info.dimension != entry.dimension:
                     continue
-            period = periods[column.index]
+            period = row_period or periods[column.index]
             emit(ctx, state, subject, measure, value, unit, row.start, row.end, period=period)
