@@ -130,12 +130,14 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     return UnitWords(
         figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
         quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
-        # The dot comes first (its digit is looked behind for) so that `re` finds candidates
-        # in C. A dot may be wrapped away from its fraction (`6539。\n21`). A comma is a
-        # decimal point only before a share or a sum (`3,6%`): `3,12家` is a list.
+        # The dot comes first (its digit is looked behind for), all dots in one class, so
+        # that `re` skips to candidates in C. A dot may be wrapped away from its fraction
+        # (`6539。\n21`). A comma is a decimal point only before a share or a sum (`3,6%`):
+        # `3,12家` is a list.
         decimal_artefact=re.compile(
-            rf"[。·•∙](?<=\d.)(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
-            rf"|[,，](?<=\d.)(?=\d{{1,2}}\s*[%亿万])"
+            rf"[。·•∙,，](?<=\d.)"
+            rf"(?:(?<=[。·•∙])(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
+            rf"|(?<=[,，])(?=\d{{1,2}}\s*[%亿万]))"
         ),
         doubled_unit=re.compile(rf"({doubled})\1"),
         # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
@@ -438,7 +440,7 @@ def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
 
 
 RUNNING_HEAD_MIN = 6
-WHITESPACE_RUN = re.compile(r"[ \n]+")
+WHITESPACE_RUN = re.compile(r"[ \n][ \n]*")  # not `[ \n]+`: `re` skips to a class only
 SENTENCE_END = set("。！？!?")
 CLOSING_QUOTES = set('”’"」』')
 """A quotation ends with its sentence: `…激发市场活力。”`."""

@@ -222,7 +222,9 @@ DATELINE_AFTER = re.compile(r"\s*(?:[)）]|\n|\d{1,2}:|在|$)")
 """What may follow a written-out date on a dateline (`（2023年1月）`, `2023年1月10日在...`)."""
 DATELINE_LINE_MAX = 40
 PROSE_AFTER = "，,、；;的"
-EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})")
+# `(?<!\d)` written after the century (`(?<!\d..)`): the pattern then opens with its literal
+# digits, which `re` skips to in C instead of trying the lookbehind at every character (5x).
+EXPLICIT_YEAR = re.compile(r"((?:19|20)(?<!\d..)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})")
 PLAN_BEFORE = re.compile(r"(?:到|至|预计|力争|目标|计划|规划|展望|远景|[-—–~])$")
 BASE_YEAR = re.compile(r"(?:比|较|对比|相比|与)\s*((?:19|20)\d{2})\s*年")
 
