@@ -533,8 +533,11 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
             return "\n", False  # what every test below ends with for a sentence's end: skip them
         if not prev or not nxt:
             return "\n", False
-        if DATE_AT_END.search(text, max(0, start - 20), start):
-            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line.
+        if (prev.isdigit() or prev in "日\t") and DATE_AT_END.search(
+            text, max(0, start - 20), start
+        ):
+            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line. A date
+            # ends in 日 or a digit (tabs after it): after anything else, no search.
             return "\n", False
         if not prev.isascii() and units.quantity_ahead.match(text, end):
             return "", False  # a label's figure on a line of its own: no wrap
