@@ -205,6 +205,7 @@ class UnitWords:
     decimal_artefact: re.Pattern[str]
     """A decimal point printed as another dot, before the fraction of a figure with a unit."""
     doubled_unit: re.Pattern[str]
+    """A unit or calendar word written twice (`个个`, `年年`): searched for, as proof."""
     doubled_number: re.Pattern[str]
 
 
@@ -233,7 +234,11 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
             rf"(?:(?<=[。·•∙])(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
             rf"|(?<=[,，])(?=\d{{1,2}}\s*[%亿万]))"
         ),
-        doubled_unit=re.compile(rf"({doubled})\1"),
+        # Each word written out twice: `re` skips between a plain alternation's literals,
+        # where `({doubled})\1` tried every alternative and its backreference at every unit.
+        doubled_unit=re.compile(
+            "|".join(re.escape(word * 2) for word in (*symbols, *CALENDAR_WORDS))
+        ),
         # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
         # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
         # that `re` skips every other position in C.
