@@ -177,6 +177,27 @@ def scan_from_starts(regex: re.Pattern[str], chars: str, digits: bool = False) -
     return cast(re.Pattern[str], StartScan(regex, chars, digits))
 
 
+def find_chars(chars: str) -> Callable[[str], list[int]]:
+    """Offsets of every character of `chars` in a text, in order: natively when built (no
+    match object per character, which `finditer` makes), else by `re`."""
+    regex = re.compile(f"[{re.escape(chars)}]")
+
+    def by_regex(text: str) -> list[int]:
+        return [m.start() for m in regex.finditer(text)]
+
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
+        return by_regex
+    starts = EXTENSION_MODULE.CharStarts(chars, False)
+
+    def natively(text: str) -> list[int]:
+        try:
+            return cast(list[int], starts.positions(text))
+        except UnicodeEncodeError:
+            return by_regex(text)
+
+    return natively
+
+
 def compile_words(
     words: list[str], compile_regex: Callable[[list[str]], re.Pattern[str]]
 ) -> re.Pattern[str]:

@@ -169,3 +169,15 @@ def test_every_character_a_pattern_can_start_with_is_a_start() -> None:
         char = chr(code)
         if opening.match(char) and not 0xD800 <= code < 0xE000:
             assert growth.starts.positions(char) == [0], char
+
+
+@native
+@given(st.text("，,；;：:。！？!?\n全市增长𠀋é", max_size=60))
+def test_found_characters_are_the_class_matches(text: str) -> None:
+    """Native offsets of single characters are `re`'s, in code points past 4-byte ones."""
+    import re
+
+    for chars in ("，,；;：:", "。！？!?\n"):
+        expected = [m.start() for m in re.finditer(f"[{re.escape(chars)}]", text)]
+        assert fast_scan.find_chars(chars)(text) == expected
+    assert fast_scan.find_chars("，")("全\udc80，") == [2]  # a lone surrogate: by `re`

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from transforms.catalog import Catalog, load_catalog
-from transforms.fast_scan import scan_from_starts
+from transforms.fast_scan import find_chars, scan_from_starts
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
+SENTENCE_ENDS_AT = find_chars("。！？!?\n")
+"""Where `SENTENCE_END`'s characters stand: a whole text's, without a match object each."""
+CLAUSE_SEPS_AT = find_chars("，,；;：:")
+"""Where `CLAUSE_SEP`'s characters stand."""
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 ORDINAL = re.compile(r"第[一二三四五六七八九十]")
 CN_DIGIT_START = re.compile(r"[一二三四五六七八九十]")
