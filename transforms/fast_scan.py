@@ -6,6 +6,10 @@ scanned by an Aho-Corasick automaton (leftmost-longest, as the trie-shaped regex
 without it by that regex. Both find the same words at the same places, in code points
 (tests/transforms/test_fast_scan.py); the regex stays the reference.
 
+The extension also finds where a pattern opening with a lookahead of its first characters
+can start (`scan_from_starts`): `re` tries such a pattern at every character, and a pattern
+whose tries are cheap (a few literal words: growth verbs) is then tried only there.
+
 `tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
 from Debian's packaged crates, copies it beside this module and records the hash of every
 source it was built from in `fast_scan.json`. An edit to native/ made after the build would
@@ -21,7 +25,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -128,6 +132,70 @@ class NativeWords:
             return self.scanner.search(string)
         except UnicodeEncodeError:
             return self.regex().search(string)
+
+
+class StartScan:
+    """`finditer` of a pattern that opens with a lookahead of the characters it can start
+    with (`(?=[...])`): `re` gets no skipping from a lookahead and tries such a pattern at
+    every character (~250 instructions each); native code finds the places where one of
+    those characters stands, and the pattern is tried there only. The same matches, for a
+    pattern whose empty match at a place means no other match there; every other method is
+    the pattern's own. A text native code cannot take goes to `finditer`."""
+
+    __slots__ = ("regex", "starts")
+
+    def __init__(self, regex: re.Pattern[str], chars: str, digits: bool) -> None:
+        assert EXTENSION_MODULE is not None
+        self.regex = regex
+        self.starts: Any = EXTENSION_MODULE.CharStarts(chars, digits)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.regex, name)
+
+    def finditer(self, string: str) -> Any:
+        try:
+            starts = self.starts.positions(string)
+        except UnicodeEncodeError:
+            return self.regex.finditer(string)
+        return self.matches(string, starts)
+
+    def matches(self, string: str, starts: list[int]) -> Iterator[re.Match[str]]:
+        match = self.regex.match
+        resume = 0  # `finditer` goes on where the last match ended
+        for at in starts:
+            if at >= resume and (found := match(string, at)) is not None:
+                yield found
+                resume = found.end()
+
+
+def scan_from_starts(regex: re.Pattern[str], chars: str, digits: bool = False) -> re.Pattern[str]:
+    """`regex`, whose matches start only at a character of `chars` (or at a digit, `\\d`, with
+    `digits`), with its `finditer` tried only there when native code is built (`StartScan`).
+    Typed as `re.Pattern` so that callers keep their types."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
+        return regex
+    return cast(re.Pattern[str], StartScan(regex, chars, digits))
+
+
+def find_chars(chars: str) -> Callable[[str], list[int]]:
+    """Offsets of every character of `chars` in a text, in order: natively when built (no
+    match object per character, which `finditer` makes), else by `re`."""
+    regex = re.compile(f"[{re.escape(chars)}]")
+
+    def by_regex(text: str) -> list[int]:
+        return [m.start() for m in regex.finditer(text)]
+
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
+        return by_regex
+    starts = EXTENSION_MODULE.CharStarts(chars, False)
+
+    def natively(text: str) -> list[int]:
+        try:
+            return cast(list[int], starts.positions(text))
+        except UnicodeEncodeError:
+            return by_regex(text)
+
+    return natively
 
 
 def compile_words(

@@ -21,6 +21,7 @@ NEVER = re.compile(r"(?!x)x")
 
 QUOTES = "“”\"'‘’「」"
 QUOTE_STRIP = str.maketrans("", "", QUOTES)
+QUOTE_CHAR = re.compile(f"[{re.escape(QUOTES)}]")
 SPLIT_CACHE_MAX = 100_000
 STEM_MIN = 3  # shorter stems (工业, 出口) are too common to mean an indicator alone
 
@@ -95,7 +96,12 @@ class Lexicon:
     """`split_kind`'s answers: a report names the same few indicators over and over."""
 
     def lookup(self, text: str) -> Entry | None:
-        return self.entries.get(strip_quotes(text))
+        # Every key is quote-free: a name without quotes is looked up as written (`translate`
+        # is slow, and a report looks up thousands of names, most of them no key at all).
+        entry = self.entries.get(text)
+        if entry is None and QUOTE_CHAR.search(text):
+            entry = self.entries.get(strip_quotes(text))
+        return entry
 
     def lookup_label(self, label: str) -> Entry | None:
         """A table row's label: a name, or a stem the catalogue completes one way only

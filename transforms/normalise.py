@@ -4,12 +4,18 @@ Every pass is a pure function `str -> (str, offsets)` where `offsets[i]` is the 
 pass's input of output character `i` (one extra entry maps the end), or None when no
 character moved. `normalise_text` runs the passes in order and composes their maps, so a
 fact's span in the clean text can always be shown in the raw document.
+
+A map is kept as the runs it was built from (`Offsets`), and the passes' maps are composed
+lazily (`ComposedOffsets`): a text maps thousands of characters and a document reads a few
+of them (its facts' spans); a list of every index, composed pass by pass, cost more than
+the passes' own work.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +23,95 @@ from functools import cache, partial
 
 from transforms.catalog import Catalog
 
-Offsets = list[int]
+
+class OffsetMap:
+    """`map[i]`: where character `i` of a text came from in an earlier text; `len(map)`."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __getitem__(self, index: int) -> int:
+        raise NotImplementedError
+
+    def position(self, index: int) -> int:
+        """`index` counted from the start (a negative one from the end, as a list's), checked."""
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("offset index out of range")
+        return index
+
+
+class IdentityOffsets(OffsetMap):
+    """No character moved: `map[i] == i`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> int:
+        return self.position(index)
+
+
+class Offsets(OffsetMap):
+    """A pass's map as its runs, in order: a copied stretch (`copy`) maps one to one, an
+    edit's characters (`extend`) each as listed. The same entries as the list of every index
+    the runs spell out, without a Python int per character."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        """Index of the map at which each run starts (ascending)."""
+        self.firsts: list[int] = []
+        """A copied run's first source; -1 for a listed run."""
+        self.listed: list[list[int]] = []
+        """A listed run's sources; empty for a copied run."""
+        self.size = 0
+
+    def copy(self, start: int, end: int) -> None:
+        """Entries `start`, `start + 1`, ... `end - 1`."""
+        if end > start:
+            self.starts.append(self.size)
+            self.firsts.append(start)
+            self.listed.append([])
+            self.size += end - start
+
+    def extend(self, sources: Iterable[int]) -> None:
+        listed = list(sources)
+        if listed:
+            self.starts.append(self.size)
+            self.firsts.append(-1)
+            self.listed.append(listed)
+            self.size += len(listed)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> int:
+        index = self.position(index)
+        run = bisect_right(self.starts, index) - 1
+        first = self.firsts[run]
+        if first >= 0:
+            return first + index - self.starts[run]
+        return self.listed[run][index - self.starts[run]]
+
+
+class ComposedOffsets(OffsetMap):
+    """A later pass's map (`inner`) read through the map of the passes before it (`outer`)."""
+
+    def __init__(self, outer: OffsetMap, inner: OffsetMap) -> None:
+        self.outer = outer
+        self.inner = inner
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __getitem__(self, index: int) -> int:
+        return self.outer[self.inner[index]]
+
+
 Pass = Callable[[str], tuple[str, Offsets | None]]
 """A repair pass: the new text and where each of its characters came from, or None when
 every character stayed where it was (a 1:1 pass, or no change): nothing to compose then."""
@@ -26,7 +120,7 @@ every character stayed where it was (a 1:1 pass, or no change): nothing to compo
 @dataclass(frozen=True)
 class NormalisedText:
     text: str
-    raw_offsets: tuple[int, ...]
+    raw_offsets: OffsetMap
     """`raw_offsets[i]` is the raw index of normalised character `i`; `len(text) + 1` entries."""
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -36,7 +130,7 @@ class NormalisedText:
         return self.raw_offsets[start], self.raw_offsets[end - 1] + 1
 
 
-def identity_offsets(text: str) -> Offsets:
+def identity_offsets(text: str) -> list[int]:
     return list(range(len(text) + 1))
 
 
@@ -47,14 +141,14 @@ class Rewrite:
     def __init__(self, text: str) -> None:
         self.text = text
         self.parts: list[str] = []
-        self.offsets: Offsets = []
+        self.offsets = Offsets()
         self.pos = 0
 
     def edit(self, start: int, end: int, new: str, sources: Iterable[int]) -> None:
         """Replace text[start:end] (at or after the last edit) by `new`, whose characters
         come from `sources` in the input."""
         self.parts.append(self.text[self.pos : start])
-        self.offsets.extend(range(self.pos, start))
+        self.offsets.copy(self.pos, start)
         self.parts.append(new)
         self.offsets.extend(sources)
         self.pos = end
@@ -64,7 +158,7 @@ class Rewrite:
         if not self.parts:
             return self.text, None
         self.parts.append(self.text[self.pos :])
-        self.offsets.extend(range(self.pos, len(self.text) + 1))
+        self.offsets.copy(self.pos, len(self.text) + 1)
         return "".join(self.parts), self.offsets
 
 
@@ -111,6 +205,7 @@ class UnitWords:
     decimal_artefact: re.Pattern[str]
     """A decimal point printed as another dot, before the fraction of a figure with a unit."""
     doubled_unit: re.Pattern[str]
+    """A unit or calendar word written twice (`个个`, `年年`): searched for, as proof."""
     doubled_number: re.Pattern[str]
 
 
@@ -130,14 +225,20 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     return UnitWords(
         figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
         quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
-        # The dot comes first (its digit is looked behind for) so that `re` finds candidates
-        # in C. A dot may be wrapped away from its fraction (`6539。\n21`). A comma is a
-        # decimal point only before a share or a sum (`3,6%`): `3,12家` is a list.
+        # The dot comes first (its digit is looked behind for), all dots in one class, so
+        # that `re` skips to candidates in C. A dot may be wrapped away from its fraction
+        # (`6539。\n21`). A comma is a decimal point only before a share or a sum (`3,6%`):
+        # `3,12家` is a list.
         decimal_artefact=re.compile(
-            rf"[。·•∙](?<=\d.)(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
-            rf"|[,，](?<=\d.)(?=\d{{1,2}}\s*[%亿万])"
+            rf"[。·•∙,，](?<=\d.)"
+            rf"(?:(?<=[。·•∙])(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
+            rf"|(?<=[,，])(?=\d{{1,2}}\s*[%亿万]))"
         ),
-        doubled_unit=re.compile(rf"({doubled})\1"),
+        # Each word written out twice: `re` skips between a plain alternation's literals,
+        # where `({doubled})\1` tried every alternative and its backreference at every unit.
+        doubled_unit=re.compile(
+            "|".join(re.escape(word * 2) for word in (*symbols, *CALENDAR_WORDS))
+        ),
         # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
         # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
         # that `re` skips every other position in C.
@@ -299,7 +400,7 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
     rewrite = Rewrite(text)
     for start, stripped, gaps in marked:
         cells: list[str] = []
-        sources: Offsets = []
+        sources: list[int] = []
         at = 0
         for gap in gaps:
             cells.append(stripped[at : gap.start()] + "|")
@@ -485,7 +586,7 @@ def drop_running_heads(text: str) -> tuple[str, Offsets | None]:
 
 
 RUNNING_HEAD_MIN = 6
-WHITESPACE_RUN = re.compile(r"[ \n]+")
+WHITESPACE_RUN = re.compile(r"[ \n][ \n]*")  # not `[ \n]+`: `re` skips to a class only
 SENTENCE_END = set("。！？!?")
 CLOSING_QUOTES = set('”’"」』')
 """A quotation ends with its sentence: `…激发市场活力。”`."""
@@ -578,8 +679,11 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
             return "\n", False  # what every test below ends with for a sentence's end: skip them
         if not prev or not nxt:
             return "\n", False
-        if DATE_AT_END.search(text, max(0, start - 20), start):
-            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line.
+        if (prev.isdigit() or prev in "日\t") and DATE_AT_END.search(
+            text, max(0, start - 20), start
+        ):
+            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line. A date
+            # ends in 日 or a digit (tabs after it): after anything else, no search.
             return "\n", False
         if not prev.isascii() and units.quantity_ahead.match(text, end):
             return "", False  # a label's figure on a line of its own: no wrap
@@ -728,7 +832,7 @@ def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
         if halves is None:
             continue
         start, end = match.span()
-        sources: Offsets = []
+        sources: list[int] = []
         at = start
         for half in halves:
             sources.extend(range(at, at + len(half)))
@@ -758,21 +862,19 @@ def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
     )
 
 
-def compose(outer: Sequence[int], inner: Sequence[int]) -> Offsets:
+def compose(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:
     """Offsets of a later pass (`inner`) expressed against the earlier map (`outer`)."""
-    return list(map(outer.__getitem__, inner))  # in C: no Python frame per character
+    return ComposedOffsets(outer, inner)
 
 
 def normalise_text(raw: str, catalog: Catalog) -> NormalisedText:
     """Run every repair pass, knowing units as `catalog` has them; never raises on odd input."""
     text = raw
-    # The identity map is built only at the end when no pass moved a character: most
-    # texts need at most a couple of compositions, many none.
-    offsets: Offsets | None = None
+    offsets: OffsetMap | None = None
     for step in repair_passes(unit_words(catalog)):
         text, step_offsets = step(text)
         if step_offsets is not None:
             offsets = step_offsets if offsets is None else compose(offsets, step_offsets)
     return NormalisedText(
-        text=text, raw_offsets=tuple(offsets) if offsets is not None else tuple(range(len(raw) + 1))
+        text=text, raw_offsets=offsets if offsets is not None else IdentityOffsets(len(raw) + 1)
     )

@@ -122,6 +122,8 @@ def find_tables(text: str, words: HeaderWords) -> Iterator[Table]:
     """Every pipe table: runs of table rows, with their header and title. A run whose header
     comes again further down (a bulletin's tables pasted one under another, each `指标 | 单位
     | …` line with its own columns) holds one table per header."""
+    if text.count(TABLE_CELL_SEP) < 2:
+        return  # a table row holds two pipes at least: most texts hold none, and no lines
     lines = [(m.start(), m.end()) for m in LINE.finditer(text) if m.end() > m.start()]
     i = 0
     while i < len(lines):

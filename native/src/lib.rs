@@ -1,5 +1,6 @@
 //! The extractor's catalogue-word scans (indicators, stems, kind and cue words, place names)
-//! in Rust: an Aho-Corasick automaton instead of `re` over a trie-shaped regex.
+//! in Rust: an Aho-Corasick automaton instead of `re` over a trie-shaped regex; and where
+//! patterns that open with a lookahead can start (`CharStarts`).
 //!
 //! `transforms/fast_scan.py` loads this module when it was built from the current source and
 //! falls back to `re` otherwise; both find the same words at the same places. Semantics are
@@ -173,9 +174,61 @@ impl WordScanner {
     }
 }
 
+/// The characters a pattern can start with (`transforms/fast_scan.py`, `StartScan`): `re`
+/// tries a pattern opening with a lookahead at every character; this finds the few places
+/// worth trying, in one pass.
+#[pyclass(module = "transforms._fast_scan", frozen)]
+struct CharStarts {
+    /// Bit `c` set for each character `c` of the set in the Basic Multilingual Plane.
+    bmp: Vec<u64>,
+    /// The set's characters beyond it.
+    astral: Vec<char>,
+    /// Every numeric character too (Unicode Nd, Nl, No): more than `re`'s `\d` (Nd), never less.
+    numeric: bool,
+}
+
+impl CharStarts {
+    fn contains(&self, c: char) -> bool {
+        let code = c as u32;
+        if code < 0x10000 {
+            if (self.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1 {
+                return true;
+            }
+        } else if self.astral.contains(&c) {
+            return true;
+        }
+        self.numeric && c.is_numeric()
+    }
+}
+
+#[pymethods]
+impl CharStarts {
+    #[new]
+    fn new(chars: &str, numeric: bool) -> Self {
+        let mut bmp = vec![0u64; 1024];
+        let mut astral = Vec::new();
+        for c in chars.chars() {
+            let code = c as u32;
+            if code < 0x10000 {
+                bmp[(code >> 6) as usize] |= 1 << (code & 63);
+            } else {
+                astral.push(c);
+            }
+        }
+        CharStarts { bmp, astral, numeric }
+    }
+
+    /// Code-point offsets, ascending, of every character of `text` in the set.
+    fn positions(&self, text: &PyString) -> PyResult<Vec<usize>> {
+        let text = text.to_str()?;
+        Ok(text.chars().enumerate().filter(|&(_, c)| self.contains(c)).map(|(i, _)| i).collect())
+    }
+}
+
 #[pymodule]
 fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<WordScanner>()?;
     m.add_class::<WordMatch>()?;
+    m.add_class::<CharStarts>()?;
     Ok(())
 }

@@ -137,3 +137,47 @@ def test_native_and_pure_scans_give_byte_identical_facts() -> None:
     assert with_re["scan"] == f"re ({fast_scan.PURE_SCAN_ENV}=1)"
     assert sum(len(doc[3]) for doc in with_re["docs"].values()) > 300
     assert json.dumps(with_native["docs"]) == json.dumps(with_re["docs"])
+
+
+GROWTH_TEXT = st.text("增长下降同比上年较减降至了达为1.5%，。平均回落提高环比累计年均", max_size=80)
+
+
+@native
+@given(GROWTH_TEXT)
+def test_a_scan_from_starts_finds_what_finditer_finds(text: str) -> None:
+    """Trying the growth pattern only where its first characters stand finds its matches."""
+    from transforms.catalog import load_catalog
+    from transforms.extract.patterns import patterns_for
+
+    growth = patterns_for(load_catalog()).growth
+    assert isinstance(growth, fast_scan.StartScan)
+    found = [(m.span(), m.groups()) for m in growth.finditer(text)]
+    assert found == [(m.span(), m.groups()) for m in growth.regex.finditer(text)]
+
+
+@native
+def test_every_character_a_pattern_can_start_with_is_a_start() -> None:
+    """The characters handed to native code are the lookahead's: none of its is left out."""
+    import re
+
+    from transforms.catalog import load_catalog
+    from transforms.extract.patterns import patterns_for
+
+    growth = patterns_for(load_catalog()).growth
+    opening = re.compile(re.match(r"\(\?=(\[[^\]]*\])\)", growth.regex.pattern).group(1))
+    for code in range(0x10000):
+        char = chr(code)
+        if opening.match(char) and not 0xD800 <= code < 0xE000:
+            assert growth.starts.positions(char) == [0], char
+
+
+@native
+@given(st.text("，,；;：:。！？!?\n全市增长𠀋é", max_size=60))
+def test_found_characters_are_the_class_matches(text: str) -> None:
+    """Native offsets of single characters are `re`'s, in code points past 4-byte ones."""
+    import re
+
+    for chars in ("，,；;：:", "。！？!?\n"):
+        expected = [m.start() for m in re.finditer(f"[{re.escape(chars)}]", text)]
+        assert fast_scan.find_chars(chars)(text) == expected
+    assert fast_scan.find_chars("，")("全\udc80，") == [2]  # a lone surrogate: by `re`

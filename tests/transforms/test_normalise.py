@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.catalog import CATALOG_DIR, load_catalog
-from transforms.normalise import normalise_text
+from transforms.normalise import Rewrite, compose, normalise_text
 from transforms.numbers import find_quantities
 
 CATALOG = load_catalog()
@@ -69,6 +69,50 @@ def test_offsets_point_back_to_raw_span():
     start = norm.text.index("554.10")
     raw_start, raw_end = norm.raw_span(start, start + len("554.10亿元"))
     assert raw[raw_start:raw_end] == "554.10\n\n億元"
+
+
+EDITS = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.text("xyz", max_size=3)), max_size=6
+)
+
+
+def listed_rewrite(text, edits):
+    """The map as a list of every index: what `Offsets` keeps as runs."""
+    offsets, pos, out = [], 0, []
+    for gap, length, new in edits:
+        start = min(pos + gap, len(text))
+        end = min(start + length, len(text))
+        out.append(text[pos:start] + new)
+        offsets += [*range(pos, start), *[start] * len(new)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), [*offsets, *range(pos, len(text) + 1)]
+
+
+def run_rewrite(text, edits):
+    rewrite, pos = Rewrite(text), 0
+    for gap, length, new in edits:
+        start = min(pos + gap, len(text))
+        end = min(start + length, len(text))
+        rewrite.edit(start, end, new, [start] * len(new))
+        pos = end
+    return rewrite.result()
+
+
+@given(st.text("abcd", max_size=12), EDITS, EDITS)
+def test_offset_runs_read_as_the_list_of_every_index(text, first, second):
+    """A pass's runs, and two passes composed, give the entries of the plain lists."""
+    middle, runs = run_rewrite(text, first)
+    expected_middle, listed = listed_rewrite(text, first)
+    assert middle == expected_middle
+    if runs is None:
+        return
+    assert [runs[i] for i in range(len(runs))] == listed
+    _, later = run_rewrite(middle, second)
+    _, later_listed = listed_rewrite(middle, second)
+    if later is not None:
+        composed = compose(runs, later)
+        assert [composed[i] for i in range(len(composed))] == [listed[i] for i in later_listed]
 
 
 def test_space_between_two_numbers_is_kept():

@@ -1,14 +1,19 @@
 """Period phrases map to months; the document's own date."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.periods import (
+    EXPLICIT_YEAR,
+    PUBLICATION,
     find_lead_month,
     find_periods,
     find_publication_date,
     infer_document_year,
+    publication_matches,
 )
 
 
@@ -128,3 +133,25 @@ def test_lead_date_without_year_is_found_near_the_top():
     assert find_lead_month("1月20日,杭州市公布了2022年经济运行情况。") == 1
     assert find_lead_month("浏阳日报7月21日讯（记者 周婷）今天") == 7
     assert find_lead_month("全市...。" * 80 + "\n5月3日，") is None
+
+
+DATE_PIECES = st.sampled_from(
+    ("20", "21", "2023", "年", "月", "日", "-", "/", ".", ":", "：", " ", "\n", "\t", "\u3000",
+     "发布", "日期", "时间", "更新", "5", "12", "统计局")
+)  # fmt: skip
+
+
+@given(st.lists(DATE_PIECES, max_size=14).map("".join))
+def test_publication_matches_are_finditers(head):
+    """Trying the pattern only around years finds what `finditer` finds everywhere."""
+    expected = [(m.span(), m.groups()) for m in PUBLICATION.finditer(head)]
+    assert [(m.span(), m.groups()) for m in publication_matches(head)] == expected
+
+
+@pytest.mark.parametrize("text", ["2023年", "12023年", "x2023年", "1920年到2020年", "2021-2023年"])
+def test_explicit_year_needs_no_digit_before_it(text):
+    """The lookbehind written after the century still looks before it."""
+    reference = r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[-—–~至到]\s*(?:19|20)\d{2})"
+    assert [m.span() for m in EXPLICIT_YEAR.finditer(text)] == [
+        m.span() for m in re.finditer(reference, text)
+    ]

@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CLAUSE_SEP, SENTENCE_END
+from transforms.extract.patterns import CLAUSE_SEPS_AT, SENTENCE_ENDS_AT
 from transforms.numbers import find_quantities
 from transforms.periods import find_periods
 
@@ -142,9 +142,8 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
             start, end = m.span()
             if end > start:
                 add((token_order(start, end, kind), start, end, kind, m, False, False))
-    for m in CLAUSE_SEP.finditer(text):
-        start, end = m.span()
-        add((token_order(start, end, "sep"), start, end, "sep", None, False, False))
+    for start in CLAUSE_SEPS_AT(text):
+        add((token_order(start, start + 1, "sep"), start, start + 1, "sep", None, False, False))
     found.sort(key=itemgetter(0))  # stable: equal keys keep the order they were found in
     accepted: list[Token] = []
     last_end = -1
@@ -157,7 +156,7 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
 
 def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, list[Token]]]:
     """(start, end, tokens) of each sentence that holds a token."""
-    bounds = [m.end() for m in SENTENCE_END.finditer(text)]
+    bounds = [at + 1 for at in SENTENCE_ENDS_AT(text)]
     if not bounds or bounds[-1] != len(text):
         bounds.append(len(text))
     starts = [token.start for token in tokens]  # sorted: accepted tokens never overlap
