@@ -12,7 +12,10 @@ Layout of VAR/report/ (every link relative, nothing fetched from the network):
 
 No page grows with the number of documents but the index (a row per area) and the area
 pages (a row per document of the area). Evidence pages are written only for documents whose
-page would change (docs/pages.json keeps a hash of what each shows); the others stay.
+page would change (docs/pages.json keeps a hash of what each shows); the others stay. When
+the published tables those pages read are the files the last report read (site.json keeps
+their fingerprint and what the index shows of the pages), only the index and the quality
+page are written: a run with nothing new costs the same at any size.
 Each file is written aside and renamed into place, evidence pages first and the index last,
 so a reader never meets half a page nor a link to a page not yet written.
 """
@@ -26,7 +29,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -93,21 +96,33 @@ def write_report(var_dir: Path) -> ReportResult:
     target = var_dir / "report"
     connection = open_analyst_db(var_dir)
     try:
+        writer = SiteWriter(target)
+        fingerprint = site_fingerprint(var_dir)
+        kept = _kept_site(writer, fingerprint)
         try:
-            data = _gather(connection)
-            writer = SiteWriter(target)
-            writer.assets()
-            evidence = _write_evidence_pages(connection, writer, data)
+            if kept is None:
+                data = _gather(connection)
+                writer.assets()
+                evidence = _write_evidence_pages(connection, writer, data)
+            else:
+                # Nothing the area, list and evidence pages show has changed since they
+                # were written: only the run's own pages are, and the index.
+                data = _gather_runs(connection)
+                writer.assets()
+                evidence = EvidenceResult(written=0, kept=kept.documents, facts_highlighted=0)
             schema = schema_page(connection, var_dir, generated_at=data.generated_at)
         except duckdb.Error as error:
             raise ReportError(f"reading {var_dir / 'analyst.duckdb'} failed: {error}") from error
-        site = build_site(data)
+        site = build_site(data, kept)
         for relative, html in site.pages.items():
             if relative != "index.html":
                 writer.page(relative, html)
         writer.page("schema.html", schema)
         writer.page("index.html", site.pages["index.html"])  # last: it links to the others
-        writer.remove_stale(keep=set(site.pages) | {"schema.html"})
+        keep = set(site.pages) | set(site.digest.pages) | {"schema.html"}
+        writer.remove_stale(keep=keep)
+        # Last: a report cut short before here is written whole again next time.
+        writer.write_json(SITE_STATE, {"fingerprint": fingerprint, **asdict(site.digest)})
     except OSError as error:
         raise ReportError(f"writing {target} failed: {error}") from error
     finally:
@@ -116,7 +131,7 @@ def write_report(var_dir: Path) -> ReportResult:
         index=target / "index.html",
         regions=site.regions,
         charts=site.charts,
-        documents=len(data.documents),
+        documents=site.digest.documents,
         facts_highlighted=evidence.facts_highlighted,
         seconds=time.perf_counter() - started,
         evidence_written=evidence.written,
@@ -162,12 +177,141 @@ def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
     )
 
 
+def _gather_runs(connection: duckdb.DuckDBPyConnection) -> ReportData:
+    """What the run's own pages show (the last run, the quality gate's history), without the
+    documents, figures and lists the kept pages show."""
+    run = queries.latest_run(connection)
+    checked = queries.latest_checked_run(connection)
+    load_id = checked["load_id"] if checked else ""
+    return ReportData(
+        run=run,
+        checked_run=checked,
+        expectations=queries.expectation_results(connection, load_id) if checked else [],
+        quarantined_by=queries.quarantined_by_expectation(connection, load_id) if checked else {},
+        documents=[],
+        has_text_table=False,
+        headline=[],
+        area_documents=[],
+        conflicts=[],
+        pending=[],
+        rejections=[],
+        quality_history=queries.quality_history(connection),
+        generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+    )
+
+
+# --- what the pages of documents, areas and lists depend on ------------------------------
+
+SITE_STATE = "site.json"
+"""In VAR/report/: the fingerprint of what the area, list and evidence pages were written
+from, the pages, and what the index shows of them (`SiteDigest`)."""
+RUN_TABLES = ("etl_run", "dq_result")
+"""Published tables that only the run's own pages read (the index's head, quality.html)."""
+
+
+@dataclass
+class SiteDigest:
+    """What the index shows of the area and list pages, kept between reports so that a
+    report with nothing new to show renders neither them nor the data behind them."""
+
+    pages: list[str]
+    """The area and list pages (relative paths)."""
+    areas: list[dict[str, Any]]
+    """One row of the index per area (`_index_area`)."""
+    lists: dict[str, dict[str, Any]]
+    """Per list: title, headers, count, page_count and its first rows' cells, encoded
+    (`_encode_cell`)."""
+    documents: int
+    conflicts: int
+    charts: int
+
+
+def site_fingerprint(var_dir: Path) -> str | None:
+    """A hash of everything the area, list and evidence pages show: the published tables'
+    files (their SHA-256 in the publication's manifest) but the run's own, and the code and
+    templates that render them. None when the publication has no manifest."""
+    publication = Path(os.path.realpath(var_dir / "analyst.duckdb")).parent
+    try:
+        manifest = json.loads((publication / "manifest.json").read_text(encoding="utf-8"))
+        tables = {
+            name: [(f["path"], f["sha256"]) for f in entry["files"]]
+            for name, entry in manifest["tables"].items()
+            if entry.get("kind") == "table" and name not in RUN_TABLES
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    digest = hashlib.sha256(json.dumps(sorted(tables.items())).encode())
+    package = resources.files("warehouse.report")
+    for name in sorted(p.name for p in (package / "templates").iterdir()):
+        digest.update((package / "templates" / name).read_bytes())
+    for source in (Path(__file__), Path(queries.__file__), *_RENDER_MODULES):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+_RENDER_MODULES = tuple(
+    Path(__file__).with_name(name) for name in ("charts.py", "evidence.py")
+)  # fmt: skip
+
+
+def _kept_site(writer: SiteWriter, fingerprint: str | None) -> SiteDigest | None:
+    """The digest of the pages written from the same data, when they are all still there."""
+    if fingerprint is None:
+        return None
+    state = writer.read_json(SITE_STATE)
+    if state.get("fingerprint") != fingerprint:
+        return None
+    try:
+        digest = SiteDigest(**{k: v for k, v in state.items() if k != "fingerprint"})
+    except TypeError:
+        return None
+    if not all(writer.exists(page) for page in digest.pages):
+        return None
+    return digest
+
+
+def _encode_cell(cell: Any) -> Any:
+    """A list cell as JSON: markup as {"html": ...}, anything else as the text it shows."""
+    if isinstance(cell, Markup):
+        return {"html": str(cell)}
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def _decode_cell(cell: Any) -> Any:
+    return Markup(cell["html"]) if isinstance(cell, dict) else cell
+
+
+def _index_area(area: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "href": area["href"], "name": area["name"], "level": area["level"],
+        "code": area["code"], "indicators": area["indicators"],
+        "document_count": len(area["documents"]), "latest_period": area["latest_period"],
+    }  # fmt: skip
+
+
+def _index_list(listing: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": listing["title"], "headers": listing["headers"], "count": listing["count"],
+        "page_count": len(listing["pages"]),
+        "first": [[_encode_cell(cell) for cell in row] for row in listing["first"]],
+    }  # fmt: skip
+
+
+def _index_lists(digest: SiteDigest) -> dict[str, dict[str, Any]]:
+    return {
+        name: {**listing, "first": [[_decode_cell(c) for c in row] for row in listing["first"]]}
+        for name, listing in digest.lists.items()
+    }
+
+
 @dataclass
 class Site:
     pages: dict[str, str]
-    """Relative path -> HTML (all but the evidence pages)."""
+    """Relative path -> HTML (all but the evidence pages; with a kept digest, only the
+    run's own pages)."""
     regions: int
     charts: int
+    digest: SiteDigest
 
 
 def page_name(content_sha256: str) -> str:
@@ -183,38 +327,56 @@ def area_href(region_code: str, prefix: str = "") -> str:
     return f"{prefix}areas/{region_code}.html"
 
 
-def build_site(data: ReportData) -> Site:
+def build_site(data: ReportData, kept: SiteDigest | None = None) -> Site:
     """The index, area, list and quality pages as HTML (no I/O: tests render without a
-    disk)."""
+    disk). With `kept`, the area and list pages are as they were written: only the index and
+    the quality page are rendered, the index from what `kept` says of the others."""
     env = _environment()
     common = {"generated_at": data.generated_at or "", "quality_href": QUALITY_PAGE}
     pages: dict[str, str] = {}
     pages[QUALITY_PAGE] = env.get_template("quality.html").render(
         runs=_quality_runs(data.quality_history), asset_prefix="", **common
     )
+    digest = kept if kept is not None else _render_data_pages(env, data, common, pages)
+    pages["index.html"] = env.get_template("index.html").render(
+        run=_run_view(data.run),
+        quality=_quality_view(data, conflicts=digest.conflicts),
+        areas=digest.areas,
+        lists=_index_lists(digest),
+        documents=digest.documents,
+        asset_prefix="",
+        plotly_version=get_plotlyjs_version(),
+        **common,
+    )
+    return Site(pages=pages, regions=len(digest.areas), charts=digest.charts, digest=digest)
+
+
+def _render_data_pages(
+    env: jinja2.Environment, data: ReportData, common: dict[str, Any], pages: dict[str, str]
+) -> SiteDigest:
+    """Render the area and list pages into `pages`; what the index shows of them."""
     areas, charts = _areas(data)
     for area in areas:
         pages[area_href(area["code"])] = env.get_template("area.html").render(
             area=area, asset_prefix="../", **common
         )
     lists = _lists(data)
+    written = [area_href(area["code"]) for area in areas]
     for name, listing in lists.items():
         for number, rows in enumerate(listing["pages"], start=1):
             pages[f"lists/{name}-{number}.html"] = env.get_template("list.html").render(
                 listing=listing, rows=rows, number=number, name=name, asset_prefix="../",
                 **common,
             )  # fmt: skip
-    pages["index.html"] = env.get_template("index.html").render(
-        run=_run_view(data.run),
-        quality=_quality_view(data),
-        areas=areas,
-        lists=lists,
+            written.append(f"lists/{name}-{number}.html")
+    return SiteDigest(
+        pages=written,
+        areas=[_index_area(area) for area in areas],
+        lists={name: _index_list(listing) for name, listing in lists.items()},
         documents=len(data.documents),
-        asset_prefix="",
-        plotly_version=get_plotlyjs_version(),
-        **common,
+        conflicts=len(_conflict_groups(data.conflicts, prefix="")),
+        charts=charts,
     )
-    return Site(pages=pages, regions=len(areas), charts=charts)
 
 
 def _environment() -> jinja2.Environment:
@@ -347,7 +509,7 @@ def _run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**run, "stage_seconds": stages, "stage_total": sum(stages.values())}
 
 
-def _quality_view(data: ReportData) -> dict[str, Any]:
+def _quality_view(data: ReportData, *, conflicts: int) -> dict[str, Any]:
     expectations = []
     for row in data.expectations:
         caught = row["unexpected_count"]
@@ -366,7 +528,7 @@ def _quality_view(data: ReportData) -> dict[str, Any]:
         ),
         "expectations": expectations,
         "failed": sum(1 for e in expectations if e["unexpected_count"]),
-        "conflicts": len(_conflict_groups(data.conflicts, prefix="")),
+        "conflicts": conflicts,
     }
 
 
