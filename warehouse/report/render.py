@@ -108,6 +108,9 @@ def write_report(var_dir: Path) -> ReportResult:
                 data = _gather(connection)
                 writer.assets()
                 evidence = _write_evidence_pages(connection, writer, data, var_dir)
+                # Read once the evidence pages are written, so that the two never share
+                # the process's memory (800,000 conflicting values after 100,000 documents).
+                data.conflicts = queries.conflicts(connection)
             else:
                 # Nothing the area, list and evidence pages show has changed since they
                 # were written: only the run's own pages are, and the index.
@@ -169,7 +172,7 @@ def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
         has_text_table=queries.has_document_text(connection),
         headline=queries.headline_observations(connection),
         area_documents=queries.area_documents(connection),
-        conflicts=queries.conflicts(connection),
+        conflicts=[],  # read after the evidence pages (write_report)
         pending=queries.pending_quarantine(connection),
         rejections=queries.current_rejections(connection),
         quality_history=queries.quality_history(connection),
@@ -359,14 +362,17 @@ def _write_data_pages(
     env: jinja2.Environment, data: ReportData, common: dict[str, Any], writer: SiteWriter
 ) -> SiteDigest:
     """Write the area and list pages; what the index shows of them."""
-    areas, charts = _areas(data)
+    # The conflicting figures grouped once, for the area pages and the list alike: after
+    # 100,000 look-alike documents they are 800,000 rows, each copy a gigabyte.
+    conflicts = _conflict_groups(data.conflicts, prefix="../docs/")
+    areas, charts = _areas(data, conflicts)
     written = []
     for area in areas:
         relative = area_href(area["code"])
         page = env.get_template("area.html").generate(area=area, asset_prefix="../", **common)
         writer.stream(relative, page)
         written.append(relative)
-    lists = _lists(data)
+    lists = _lists(data, conflicts)
     for name, listing in lists.items():
         for number, rows in enumerate(listing["pages"], start=1):
             relative = f"lists/{name}-{number}.html"
@@ -380,7 +386,7 @@ def _write_data_pages(
         areas=[_index_area(area) for area in areas],
         lists={name: _index_list(listing) for name, listing in lists.items()},
         documents=len(data.documents),
-        conflicts=len(_conflict_groups(data.conflicts, prefix="")),
+        conflicts=len(conflicts),
         charts=charts,
     )
 
@@ -408,7 +414,9 @@ def _script_json(value: Any) -> str:
 # --- areas --------------------------------------------------------------------------------
 
 
-def _areas(data: ReportData) -> tuple[list[dict[str, Any]], int]:
+def _areas(
+    data: ReportData, conflicts: list[list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], int]:
     """One record per area with headline figures: its page's content and its index row."""
     colours = indicator_colours([r["indicator_code"] for r in data.headline])
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -419,7 +427,6 @@ def _areas(data: ReportData) -> tuple[list[dict[str, Any]], int]:
         documents[row["region_code"]].append(
             {**row, "href": f"../docs/{page_name(row['content_sha256'])}"}
         )
-    conflicts = _conflict_groups([c for c in data.conflicts], prefix="../docs/")
     conflicts_by_region: dict[str, list] = defaultdict(list)
     for group in conflicts:
         conflicts_by_region[group[0]["region_code"]].append(group)
@@ -539,12 +546,13 @@ def _quality_view(data: ReportData, *, conflicts: int) -> dict[str, Any]:
 
 
 def _conflict_groups(rows: list[dict[str, Any]], *, prefix: str) -> list[list[dict[str, Any]]]:
-    """Conflicting figures, each the list of its stated values, the chosen one first."""
+    """Conflicting figures, each the list of its stated values, the chosen one first. Each
+    row gets its link (`href`) in place: they are the report's own records, and a copy of
+    them all would double the report's largest holding."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        groups[row["chosen_fact_key"]].append(
-            {**row, "href": evidence_href(row["content_sha256"], row["fact_key"], prefix)}
-        )
+        row["href"] = evidence_href(row["content_sha256"], row["fact_key"], prefix)
+        groups[row["chosen_fact_key"]].append(row)
     return list(groups.values())
 
 
@@ -556,7 +564,9 @@ def _cell(text: Any, href: str | None = None, css: str = "") -> Markup:
     return Markup(f'<a class="{css}" href="{escape(href)}">{shown}</a>')
 
 
-def _lists(data: ReportData) -> dict[str, dict[str, Any]]:
+def _lists(
+    data: ReportData, conflict_groups: list[list[dict[str, Any]]]
+) -> dict[str, dict[str, Any]]:
     """The long lists, each in pages: title, column headings, and rows of cells. Links in
     the cells are relative to lists/ (one folder down); the index shows the first rows."""
     documents = [
@@ -579,7 +589,7 @@ def _lists(data: ReportData) -> dict[str, dict[str, Any]]:
          _cell(stated(c["value"], c["unit"]), c["href"], "value-link"),
          f"{c['doc_name']}" + (f" ({c['report_date']})" if c["report_date"] else ""),
          "chosen" if c["is_chosen"] else ""]
-        for group in _conflict_groups(data.conflicts, prefix="../docs/") for c in group
+        for group in conflict_groups for c in group
     ]  # fmt: skip
     rejections = [
         [Markup(f"<code>{escape(r['path'])}</code>"), Markup(f"<code>{escape(r['reason'])}</code>"),
