@@ -178,6 +178,18 @@ def validate_candidates(candidates: pl.DataFrame, *, docs_dir: Path | None = Non
     return _validate(candidates, ALL_EXPECTATIONS, docs_dir=docs_dir)
 
 
+def warm_up_gate() -> None:
+    """Import GX and build its context and suites for this process ahead of the first
+    validation (seconds), e.g. on a thread while other work goes on. A suite that cannot be
+    built is left for that validation to report."""
+    try:
+        for selection in (ALL_EXPECTATIONS, CROSS_DOCUMENT_WARNINGS):
+            with _GX_LOCK:
+                _runtime(CANDIDATE_SUITE, selection)
+    except GateError:
+        return
+
+
 def cross_document_warnings() -> list[str]:
     """Names of the suite's warnings that compare a fact with other documents' facts
     (`meta.cross_document`), in the file's order."""

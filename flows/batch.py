@@ -85,8 +85,26 @@ class BatchContext:
     """In a worker process: where it counts the documents it has done (`progress`)."""
 
 
+@dataclass
+class PreparedBatch:
+    """A batch read, extracted and conformed, its documents staged: what the quality gate
+    judges next (`finish_batch`). A worker process returns it to the flow's process, which
+    validates every batch with one Great Expectations set-up instead of one per worker."""
+
+    result: BatchResult
+    candidates: pl.DataFrame
+    """The conformed candidates with the comparison columns the gate reads."""
+    seconds: dict[str, float]
+
+
 def process_batch(files: list[InboxFile], context: BatchContext) -> BatchResult:
     """Read, extract, conform and validate one batch; stage its rows for the load."""
+    return finish_batch(prepare_batch(files, context), context)
+
+
+def prepare_batch(files: list[InboxFile], context: BatchContext) -> PreparedBatch:
+    """Read, extract and conform one batch and stage its documents (`process_batch` without
+    the quality gate, which `finish_batch` runs)."""
     seconds: Counter[str] = Counter()
     result = BatchResult(statuses={}, rejections=[])
     texts: list[tuple[SourceDocument, str]] = []
@@ -100,7 +118,7 @@ def process_batch(files: list[InboxFile], context: BatchContext) -> BatchResult:
             progress.advance("extract")
             continue
         texts.append(outcome)
-    return extract_and_stage(texts, result, seconds, context)
+    return prepare_texts(texts, result, seconds, context)
 
 
 def reextract_batch(
@@ -124,6 +142,17 @@ def extract_and_stage(
     context: BatchContext,
 ) -> BatchResult:
     """Extract documents' facts from their decoded text, gate them and stage the rows."""
+    return finish_batch(prepare_texts(texts, result, seconds, context), context)
+
+
+def prepare_texts(
+    texts: list[tuple[SourceDocument, str]],
+    result: BatchResult,
+    seconds: Counter[str],
+    context: BatchContext,
+) -> PreparedBatch:
+    """Extract documents' facts from their decoded text, conform them, add the columns that
+    compare them with the loaded levels, and stage the documents, their texts and periods."""
     catalog = context.catalog or load_catalog()
     pairs = []
     with collector_paused():
@@ -143,38 +172,49 @@ def extract_and_stage(
     clock = time.perf_counter()
     document_texts = document_texts_frame(pairs, {d.content_sha256: t for d, t in texts})
     seconds["stage"] += time.perf_counter() - clock
-    # From here on the batch lives in frames: its facts as Python objects go before Great
-    # Expectations makes its own copies, which lowers each worker process's peak.
+    # From here on the batch lives in frames: its facts as Python objects go first, which
+    # lowers each worker process's peak.
     del pairs
-    gated = gate_conformed(
-        conformed,
-        catalog=catalog,
-        history=context.history,
-        docs_dir=context.docs_dir,
-        seconds=seconds,
-    )
     clock = time.perf_counter()
-    quarantined = gated.report.quarantined_keys()
-    facts, quarantine = split_candidates(gated.candidates, quarantined, gated.report.flagged_keys())
-    result.quarantined_by.update(name for names in quarantined.values() for name in names)
-    stage_batch(
+    history = series_history(context.history, conformed.candidates)
+    candidates = add_consistency_columns(conformed.candidates, history, catalog)
+    seconds["conform"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    stage_documents(
         context.staging,
         context.part,
-        gated.conformed,
-        facts,
-        quarantine,
+        conformed,
         rejections_frame(result.rejections, context.load_id),
-        outcomes_frame(gated.report.outcomes, context.load_id),
         texts=document_texts,
     )
+    del conformed, document_texts, history
+    collect_batch_garbage()
     seconds["stage"] += time.perf_counter() - clock
+    return PreparedBatch(result=result, candidates=candidates, seconds=dict(seconds))
 
-    result.candidates = gated.candidates.height
+
+def finish_batch(prepared: PreparedBatch, context: BatchContext) -> BatchResult:
+    """The quality gate over a prepared batch; its facts, quarantine and the gate's results
+    staged beside its documents. The batch's result, with every stage's seconds."""
+    seconds = Counter(prepared.seconds)
+    result, candidates = prepared.result, prepared.candidates
+    clock = time.perf_counter()
+    report = validate_candidates(candidates, docs_dir=context.docs_dir)
+    seconds["validate"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    quarantined = report.quarantined_keys()
+    facts, quarantine = split_candidates(candidates, quarantined, report.flagged_keys())
+    result.quarantined_by.update(name for names in quarantined.values() for name in names)
+    stage_verdicts(
+        context.staging,
+        context.part,
+        facts,
+        quarantine,
+        outcomes_frame(report.outcomes, context.load_id),
+    )
+    result.candidates = candidates.height
     result.facts_loaded = facts.height
     result.facts_quarantined = quarantine.height
-    del gated, facts, quarantine, conformed, document_texts
-    clock = time.perf_counter()
-    collect_batch_garbage()
     seconds["stage"] += time.perf_counter() - clock
     result.seconds = dict(seconds)
     return result
@@ -309,13 +349,37 @@ def stage_batch(
     outcomes: pl.DataFrame,
     texts: pl.DataFrame | None = None,
 ) -> None:
+    stage_documents(staging, part, conformed, rejections, texts)
+    stage_verdicts(staging, part, facts, quarantine, outcomes)
+
+
+def stage_documents(
+    staging: StagingArea,
+    part: str,
+    conformed: ConformedBatch,
+    rejections: pl.DataFrame,
+    texts: pl.DataFrame | None = None,
+) -> None:
+    """What a batch stages before the quality gate: its documents, texts, periods and the
+    files it rejected."""
     staging.write("dim_document", conformed.documents, part)
     if texts is not None:
         staging.write("document_text", texts, part)
     staging.write("dim_period", conformed.periods, part)
+    staging.write("rejected_document", rejections, part)
+
+
+def stage_verdicts(
+    staging: StagingArea,
+    part: str,
+    facts: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    outcomes: pl.DataFrame,
+) -> None:
+    """What the quality gate decided for a batch: facts to load, facts held back, and how
+    the batch fared against each expectation."""
     staging.write("fact_observation", facts.select(*FACT_OBSERVATION_COLUMNS, "warnings"), part)
     staging.write("quarantine_observation", quarantine, part)
-    staging.write("rejected_document", rejections, part)
     staging.write("dq_result", outcomes, part)
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -24,6 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
+from expectations.gate import warm_up_gate
 from flows import batch, progress, stages
 from flows.cross_checks import rechecker
 from flows.errors import disk_full, retry_if_transient
@@ -58,11 +61,11 @@ def ingest_task(settings: Settings, warehouse: Warehouse) -> RunPlan:
 
 
 @task(name="extract-conform-validate", cache_policy=NO_CACHE, retry_condition_fn=retry_if_transient)
-def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> batch.BatchResult:
+def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> batch.PreparedBatch:
+    # The quality gate runs in the flow's process (`_extract_batches`), which then reaches
+    # `batch:<part>`.
     with progress.counted_in(context.progress_file):
-        result = batch.process_batch(files, context)
-    stages.reached(settings, f"batch:{context.part}")
-    return result
+        return batch.prepare_batch(files, context)
 
 
 @task(name="reextract-conform-validate", cache_policy=NO_CACHE,
@@ -300,11 +303,16 @@ def _extract_batches(
     batches = batch.batch_documents(plan.to_read, settings.batch_size, workers)
     # Worker processes count the documents they finish in files the flow follows.
     counts = staging.root / "progress"
+    if batches or stored:
+        # Great Expectations takes seconds to set up; the flow's process, idle while the
+        # workers extract, does it once for every batch's gate and the load's recheck.
+        threading.Thread(target=warm_up_gate, name="gate-warm-up", daemon=True).start()
     with (
         batch_runner(settings, len(batches) if parallel else 1) as runner,
         progress.following("extract", counts),
     ):
-        futures = []
+        # Each future with the context of the batch the flow gates (None: gated in its task).
+        futures: list[tuple[Any, batch.BatchContext | None]] = []
         for number, files in enumerate(batches):
             context = batch.BatchContext(
                 staging,
@@ -317,12 +325,19 @@ def _extract_batches(
             submitted = (
                 runner.submit(batch_run, parameters) if runner else batch_run.submit(**parameters)
             )
-            futures.append(submitted)
+            futures.append((submitted, context))
         # Re-extraction reads stored texts through the flow's warehouse connection: threads.
         for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
             context = batch.BatchContext(staging, f"re{number:05d}", load_id, history)
-            futures.append(reextract.submit(documents, warehouse, settings, context))
-        results = [future.result() for future in futures]
+            futures.append((reextract.submit(documents, warehouse, settings, context), None))
+        results = []
+        for future, gate_context in futures:
+            outcome = future.result()
+            if gate_context is not None:
+                # Gated here, in submission order, while the workers go on with later batches.
+                outcome = batch.finish_batch(outcome, gate_context)
+                stages.reached(settings, f"batch:{gate_context.part}")
+            results.append(outcome)
     progress.finish("extract")
     return results
 

@@ -184,6 +184,27 @@ def test_unchanged_tables_are_linked_from_the_last_publication(var: Path) -> Non
     assert published(var)[1]["fact_observation"] == 2
 
 
+def test_views_whose_tables_are_the_same_files_are_linked_not_computed_again(var: Path) -> None:
+    def view_file(load_id: str) -> Path:
+        return var / f".exports-{load_id}" / "v_indicator_latest" / "v_indicator_latest.parquet"
+
+    # Nothing changed but the run's own tables (etl_run): the views are the same files.
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        warehouse.connection.execute("DELETE FROM etl_run")
+        publish(warehouse.connection, var, "run-2")
+    assert view_file("run-2").stat().st_ino == view_file("run-1").stat().st_ino
+
+    # A fact changed: the views are computed again, and show it.
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        warehouse.connection.execute("UPDATE fact_observation SET value = 9.5 WHERE value = 8.5")
+        publish(warehouse.connection, var, "run-3")
+    assert view_file("run-3").stat().st_ino != view_file("run-2").stat().st_ino
+    connection = open_analyst_db(var)
+    _, rows = run_query(connection, "SELECT value FROM v_indicator_latest ORDER BY 1")
+    connection.close()
+    assert rows == [(9.5,), (554.1,)]
+
+
 def test_the_manifest_lists_every_file_with_its_checksum_and_the_analyst_db_beside_them(
     var: Path,
 ) -> None:

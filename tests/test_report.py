@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 import flows.reporting
+import warehouse.report.render
 from flows.batch import (
     dimension_frames,
     document_texts_frame,
@@ -260,3 +261,57 @@ def test_report_command_writes_the_report_or_says_to_run_first(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert (tmp_path / "var" / "report" / "index.html").exists()
     assert "2 documents" in result.stdout
+
+
+def test_a_report_with_nothing_new_keeps_the_area_and_list_pages(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    load_and_publish(var, tmp_path)
+    report = var / "report"
+    first = write_report(var)
+    kept = [*(report / "areas").glob("*.html"), *(report / "lists").glob("*.html")]
+    stamps = {p: p.stat().st_mtime_ns for p in kept}
+    index = without_times(first.index)
+
+    # The same publication: the area and list pages stay; the index says the same.
+    again = write_report(var)
+    assert (again.documents, again.regions, again.charts) == (
+        first.documents, first.regions, first.charts,
+    )  # fmt: skip
+    assert {p: p.stat().st_mtime_ns for p in kept} == stamps
+    assert without_times(again.index) == index
+
+    # A publication whose documents differ: the pages that show them are written again.
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        warehouse.connection.execute(
+            "UPDATE dim_document SET doc_name = 'renamed.txt' WHERE content_sha256 = ?",
+            ["b" * 64],
+        )
+        publish(warehouse.connection, var, "run-1")
+    write_report(var)
+    assert "renamed.txt" in (report / "lists" / "documents-1.html").read_text(encoding="utf-8")
+    assert "renamed.txt" in (report / "index.html").read_text(encoding="utf-8")
+
+
+def without_times(page: Path) -> str:
+    """A page's HTML without the minute it was generated (a second report may be a minute on)."""
+    return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", page.read_text(encoding="utf-8"))
+
+
+def test_a_second_process_writes_the_same_evidence_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    for var in (alone, shared):
+        load_and_publish(var, tmp_path / var.name)
+    first = write_report(alone)
+    monkeypatch.setattr(warehouse.report.render, "PARALLEL_PAGES", 1)
+    result = write_report(shared)
+
+    assert result.evidence_written == first.evidence_written == 2
+    assert result.facts_highlighted == first.facts_highlighted
+    pages = sorted(p.name for p in (alone / "report" / "docs").glob("*.html"))
+    assert pages == sorted(p.name for p in (shared / "report" / "docs").glob("*.html"))
+    for name in pages:
+        assert without_times(alone / "report" / "docs" / name) == without_times(
+            shared / "report" / "docs" / name
+        )

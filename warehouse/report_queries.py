@@ -7,9 +7,11 @@ Every function returns plain records (one dict per row); rendering is `warehouse
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from warehouse.analyst import CURRENT_REJECTIONS_SQL
 from warehouse.sql import scalar
@@ -138,6 +140,26 @@ def document_texts(
     return dict(rows)
 
 
+def stream_document_texts(
+    connection: duckdb.DuckDBPyConnection, document_keys: list[int], rows: int
+) -> Iterator[dict[int, str | None]]:
+    """document_key -> normalised text, `rows` documents at a time, for those of
+    `document_keys` whose text was stored: one pass over the published texts, in their
+    files' order, holding one group at a time. The connection runs no other query meanwhile."""
+    if not document_keys or not has_document_text(connection):
+        return
+    reader = connection.sql(
+        """
+        SELECT document_key, normalised_text FROM document_text
+        WHERE normalised_text IS NOT NULL AND document_key IN (SELECT unnest(?::BIGINT[]))
+        """,
+        params=[document_keys],
+    ).to_arrow_reader(rows)
+    for batch in reader:
+        keys, texts = batch.column(0).to_pylist(), batch.column(1).to_pylist()
+        yield dict(zip(keys, texts, strict=True))
+
+
 # Loaded facts, and quarantined ones not accepted since (accepted ones are loaded facts now),
 # of current documents: what the evidence viewer highlights.
 DOCUMENT_FACTS_SQL = """
@@ -180,6 +202,21 @@ def document_facts(connection: duckdb.DuckDBPyConnection, document_keys: list[in
         """,
         [document_keys],
     )
+
+
+def document_facts_frame(
+    connection: duckdb.DuckDBPyConnection, document_keys: list[int]
+) -> pl.DataFrame:
+    """`document_facts` of all these documents at once, as a frame: one pass over the
+    published facts (a fact's columns are few and short; the texts are read apart)."""
+    return connection.sql(
+        f"""
+        SELECT * FROM ({DOCUMENT_FACTS_SQL})
+        WHERE document_key IN (SELECT unnest(?::BIGINT[]))
+        ORDER BY document_key, evidence_start, evidence_end, fact_key
+        """,
+        params=[document_keys],
+    ).pl()
 
 
 def document_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
