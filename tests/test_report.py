@@ -21,7 +21,6 @@ import pytest
 from typer.testing import CliRunner
 
 import flows.reporting
-import warehouse.report.render
 from flows.batch import (
     dimension_frames,
     document_texts_frame,
@@ -295,23 +294,3 @@ def test_a_report_with_nothing_new_keeps_the_area_and_list_pages(tmp_path: Path)
 def without_times(page: Path) -> str:
     """A page's HTML without the minute it was generated (a second report may be a minute on)."""
     return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", page.read_text(encoding="utf-8"))
-
-
-def test_a_second_process_writes_the_same_evidence_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    alone, shared = tmp_path / "alone", tmp_path / "shared"
-    for var in (alone, shared):
-        load_and_publish(var, tmp_path / var.name)
-    first = write_report(alone)
-    monkeypatch.setattr(warehouse.report.render, "PARALLEL_PAGES", 1)
-    result = write_report(shared)
-
-    assert result.evidence_written == first.evidence_written == 2
-    assert result.facts_highlighted == first.facts_highlighted
-    pages = sorted(p.name for p in (alone / "report" / "docs").glob("*.html"))
-    assert pages == sorted(p.name for p in (shared / "report" / "docs").glob("*.html"))
-    for name in pages:
-        assert without_times(alone / "report" / "docs" / name) == without_times(
-            shared / "report" / "docs" / name
-        )

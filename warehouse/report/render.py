@@ -25,12 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -66,8 +64,6 @@ INDEX_LIST_ROWS = 50
 """Rows of each long list shown on the index, before the link to its pages."""
 EVIDENCE_BATCH = 1000
 """Documents whose texts are held (and whose facts are looked up) at a time."""
-PARALLEL_PAGES = 4000
-"""From this many evidence pages to write, a second process writes half of them."""
 
 
 class ReportError(RuntimeError):
@@ -107,7 +103,7 @@ def write_report(var_dir: Path) -> ReportResult:
             if kept is None:
                 data = _gather(connection)
                 writer.assets()
-                evidence = _write_evidence_pages(connection, writer, data, var_dir)
+                evidence = _write_evidence_pages(connection, writer, data)
                 # Read once the evidence pages are written, so that the two never share
                 # the process's memory (800,000 conflicting values after 100,000 documents).
                 data.conflicts = queries.conflicts(connection)
@@ -763,7 +759,7 @@ class EvidenceResult:
 
 
 def _write_evidence_pages(
-    connection: duckdb.DuckDBPyConnection, writer: SiteWriter, data: ReportData, var_dir: Path
+    connection: duckdb.DuckDBPyConnection, writer: SiteWriter, data: ReportData
 ) -> EvidenceResult:
     """Write the evidence pages of new and changed documents; remove those of documents no
     longer current. Holds the texts of EVIDENCE_BATCH documents at a time."""
@@ -778,76 +774,26 @@ def _write_evidence_pages(
         if previous.get(page_name(d["content_sha256"])) != pages[page_name(d["content_sha256"])]
         or not writer.exists(f"docs/{page_name(d['content_sha256'])}")
     ]  # fmt: skip
-    documents = {key: by_key[key] for key in stale}
-    if len(stale) >= PARALLEL_PAGES and (os.cpu_count() or 1) > 1:
-        # The report runs once the batches' worker processes have ended: a core is free,
-        # and a second process writes half of the pages (with its own reading connection).
-        mine, theirs = stale[: len(stale) // 2], stale[len(stale) // 2 :]
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-            other = pool.submit(
-                write_evidence_part, var_dir, writer.target, theirs,
-                {key: documents[key] for key in theirs}, data.generated_at, data.has_text_table,
-            )  # fmt: skip
-            highlighted = _write_evidence_part(connection, writer, mine, documents, data)
-            other_highlighted, other_largest = other.result()
-        highlighted += other_highlighted
-        writer.largest = max(writer.largest, other_largest)
-    else:
-        highlighted = _write_evidence_part(connection, writer, stale, documents, data)
+    env = _environment()
+    template = env.get_template("document.html")
+    highlighted = 0
+    # One pass over the published facts and one over the texts, whatever the number of
+    # pages: a query per group of documents read every fact and text again each time, which
+    # grew with the square of the documents (11 of the report's 22 s for 10,000, measured).
+    facts = queries.document_facts_frame(connection, stale) if stale else pl.DataFrame()
+    untexted = set(stale)
+    for texts in _text_groups(connection, stale):
+        untexted -= texts.keys()
+        highlighted += _write_document_pages(template, writer, data, by_key, facts, texts)
+    for group in _chunks([key for key in stale if key in untexted], EVIDENCE_BATCH):
+        texts = dict.fromkeys(group)
+        highlighted += _write_document_pages(template, writer, data, by_key, facts, texts)
     for name in set(previous) - set(pages):
         writer.remove(f"docs/{name}")
     writer.write_json(PAGES_MANIFEST, {"render": version, "pages": pages})
     return EvidenceResult(
         written=len(stale), kept=len(pages) - len(stale), facts_highlighted=highlighted
     )
-
-
-def write_evidence_part(
-    var_dir: Path,
-    target: Path,
-    keys: list[int],
-    documents: dict[int, dict[str, Any]],
-    generated_at: str,
-    has_text_table: bool,
-) -> tuple[int, int]:
-    """In another process: write the evidence pages of these documents, reading the
-    published database on a connection of its own. The facts highlighted, the largest page."""
-    connection = open_analyst_db(var_dir)
-    try:
-        writer = SiteWriter(target)
-        data = ReportData(
-            run=None, checked_run=None, expectations=[], quarantined_by={}, documents=[],
-            has_text_table=has_text_table, headline=[], area_documents=[], conflicts=[],
-            pending=[], rejections=[], generated_at=generated_at,
-        )  # fmt: skip
-        return _write_evidence_part(connection, writer, keys, documents, data), writer.largest
-    finally:
-        connection.close()
-
-
-def _write_evidence_part(
-    connection: duckdb.DuckDBPyConnection,
-    writer: SiteWriter,
-    keys: list[int],
-    documents: dict[int, dict[str, Any]],
-    data: ReportData,
-) -> int:
-    """Write the evidence pages of these documents; the facts they highlight."""
-    template = _environment().get_template("document.html")
-    highlighted = 0
-    # One pass over the published facts and one over the texts, whatever the number of
-    # pages: a query per group of documents read every fact and text again each time, which
-    # grew with the square of the documents (11 of the report's 22 s for 10,000, measured).
-    facts = queries.document_facts_frame(connection, keys) if keys else pl.DataFrame()
-    untexted = set(keys)
-    for texts in _text_groups(connection, keys):
-        untexted -= texts.keys()
-        highlighted += _write_document_pages(template, writer, data, documents, facts, texts)
-    for group in _chunks([key for key in keys if key in untexted], EVIDENCE_BATCH):
-        texts = dict.fromkeys(group)
-        highlighted += _write_document_pages(template, writer, data, documents, facts, texts)
-    return highlighted
 
 
 def _text_groups(
