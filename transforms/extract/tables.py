@@ -13,7 +13,14 @@ from transforms.extract.state import SentenceState, Subject
 from transforms.lexicon import Entry
 from transforms.periods import find_periods, resolve_year
 from transforms.regions import find_region_mentions
-from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
+from transforms.tables import (
+    UNIT_IN_BRACKETS,
+    Column,
+    Row,
+    Table,
+    parse_cell_number,
+    split_cell_unit,
+)
 
 
 def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, Period | None]:
@@ -75,7 +82,9 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
         elif period is None and ctx.patterns.month_column.search(column.header) and default.last:
             period = Period(default.year, default.last, default.last)
         periods[column.index] = period or default
-        if period is not None and period.first == 1 and period.last != 1:
+        # 2023年 | 2022年 | 增长(%): the growth is the latest year's
+        running = period is not None and period.first == 1 and period.last != 1
+        if period is not None and running and period.year >= cumulative.year:
             cumulative = period
     for column in table.columns:
         if column.role in ("growth", "share"):
@@ -98,6 +107,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
     whole = table_whole(ctx, table)
+    if table_unit is None and unit_column is None and title_says_growth(ctx, table):
+        table_unit = "%"  # 分季度增速(%): figure columns with no unit of their own are growths
     current: Entry | None = None  # the indicator the area rows below belong to
     from_section = False
     sections = list(table.sections)
@@ -116,8 +127,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
         if unit_column is not None and unit_column < len(row.cells):
             row_unit = row.cells[unit_column].text or row_unit
         rate_name = ctx.patterns.rate_label_end.sub("", name)
-        is_rate = rate_name != name or row_unit == "%"
-        entry = ctx.lex.lookup_label(rate_name if is_rate else name)
+        is_rate = rate_name != name or (row_unit or table_unit) == "%"
+        entry = label_entry(ctx, rate_name if is_rate else name)
         row_region = region
         if entry is None:
             part = part_of_area(ctx, name, region)
@@ -153,7 +164,10 @@ def read_row(
     for column in table.columns:
         if column.index >= len(row.cells) or column.role not in ("value", "growth", "share"):
             continue
+        cell_unit = None
         value = parse_cell_number(row.cells[column.index].text)
+        if value is None and column.role == "value":
+            value, cell_unit = cell_with_unit(ctx, row.cells[column.index].text)
         if value is None:
             continue
         period = periods[column.index]
@@ -177,12 +191,61 @@ def read_row(
             # A rate row's figure is a growth rate in whichever column it stands.
             emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
             continue
-        unit = ctx.catalog.unit_aliases.get(row_unit or column.unit or table_unit or "")
-        unit = unit or row_unit or column.unit or table_unit
+        stated = cell_unit or row_unit or column.unit or table_unit
+        unit = ctx.catalog.unit_aliases.get(stated or "") or stated
         info = ctx.catalog.unit_by_symbol.get(unit or "")
         if info is None or info.dimension != entry.dimension:
             continue
         emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def title_says_growth(ctx: DocumentContext, table: Table) -> bool:
+    """Figure columns that say nothing of what they hold (`| 指标 | 一季度 | 上半年 |`) under a
+    title whose unit is `%` or that names a growth (`…分季度增速(%)`, `…增长情况`)."""
+    if any(c.role != "value" or c.unit for c in table.columns[1:]):
+        return False
+    if title_bracket_unit(table.title) == "%":
+        return True
+    words = ctx.lex.table_headers
+    return bool(words.growth.search(table.title)) and not words.share.search(table.title)
+
+
+def is_plain_figure_column(ctx: DocumentContext, column: Column) -> bool:
+    """A figure column that names nothing but its unit, a period or a word for a figure
+    (`总量`, `2023年(亿元)`, `1-9月`): what it holds is what the title names. `人均(元)` is
+    another figure."""
+    name = "".join(UNIT_IN_BRACKETS.sub("", column.name or column.header).split())
+    if not name or ctx.patterns.value_column.fullmatch(name):
+        return True
+    return period_of_label(ctx, name, None) is not None
+
+
+def title_bracket_unit(title: str) -> str | None:
+    """The unit in a title's last brackets (`…一般公共预算收入（亿元）`, `…增速(%)`)."""
+    units = UNIT_IN_BRACKETS.findall(title)
+    return str(units[-1]) if units else None
+
+
+def title_indicator(ctx: DocumentContext, title: str) -> Entry | None:
+    """The one catalogue indicator a table's title names (`各县区一般公共预算收入（亿元）`)."""
+    found = {
+        e.indicator: e
+        for m in ctx.lex.indicator_pattern.finditer(title)
+        if (e := ctx.lex.lookup(m.group()))
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def cell_with_unit(ctx: DocumentContext, text: str) -> tuple[float | None, str | None]:
+    """A cell's figure and the catalogue unit it carries (`498.2亿元`), else (None, None)."""
+    split = split_cell_unit(text)
+    if split is None:
+        return None, None
+    value, suffix = split
+    unit = ctx.catalog.unit_aliases.get(suffix) or suffix
+    if unit not in ctx.catalog.unit_by_symbol or unit == "%":
+        return None, None
+    return value, unit
 
 
 OWN_TOTAL = ""
@@ -258,7 +321,18 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
         return None
     rules = ctx.patterns
     name = UNIT_IN_BRACKETS.sub("", rules.row_label_lead.sub("", row.label.text)).strip()
-    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
+    return label_entry(ctx, name) or label_entry(ctx, rules.rate_label_end.sub("", name))
+
+
+def label_entry(ctx: DocumentContext, name: str) -> Entry | None:
+    """`lookup_label`, but a label that only completes as a stem and names an area (`全市`,
+    `地区` of 地区生产总值) is an area's row, no indicator's."""
+    entry = ctx.lex.lookup_label(name)
+    if entry is None or ctx.lex.lookup(name) is not None:
+        return entry
+    if area_of_label(ctx, "".join(name.split())) is not None or ctx.lex.filler.fullmatch(name):
+        return None
+    return entry
 
 
 def read_measure_table(
@@ -348,14 +422,26 @@ def read_area_table(
     (`地区生产总值增速(%)`) or follows the figure column of the one it grows. Rows may be
     periods instead (`| 一季度 | 230.5 | 5.1 |`): the table's area's, in the row's period."""
     wanted: list[tuple[Column, Entry, str]] = []
-    last: Entry | None = None
+    titled = None  # 各县区一般公共预算收入（亿元） over | 地区 | 总量 | 增速(%) |
+    if not any(ctx.lex.lookup(c.name or c.header) for c in table.columns[1:]):
+        titled = title_indicator(ctx, table.title)
+    last: Entry | None = titled
+    title_unit = title_bracket_unit(table.title)
     for column in table.columns[1:]:
-        header = UNIT_IN_BRACKETS.sub("", column.header).strip()
+        header = UNIT_IN_BRACKETS.sub("", column.name or column.header).strip()
         rate_name = ctx.patterns.rate_label_end.sub("", header)
         entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))
             last = entry
+        elif (
+            column.role == "value"
+            and titled is not None
+            and (column.unit or title_unit)
+            and is_plain_figure_column(ctx, column)
+        ):
+            wanted.append((column, titled, "value"))
+            last = titled
         elif column.role == "growth" and (grown := entry or last) is not None:
             wanted.append((column, grown, "yoy_pct"))
             last = grown
@@ -380,7 +466,7 @@ def read_area_table(
             subject = Subject(
                 entry.indicator, entry.dimension, row.start, column.header, region=area
             )
-            unit = "%" if measure == "yoy_pct" else column.unit
+            unit = "%" if measure == "yoy_pct" else column.unit or title_unit
             if measure == "value":
                 info = ctx.catalog.unit_by_symbol.get(unit or "")
                 if info is None or info.dimension != entry.dimension:
