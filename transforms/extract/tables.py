@@ -73,10 +73,15 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
     table's last month; a growth column naming none belongs to the cumulative column."""
     periods: dict[int, Period] = {}
     cumulative = default
+    # 累计增速 over | 3月 | 6月 |: each month's column runs from January
+    running_months = ctx.patterns.cumulative_column.search(table.title) is not None
     for column in table.columns:
         if column.role != "value":
             continue
         period = table_period(ctx, column.header, default.year)
+        month = period.last if period is not None and period.first == period.last else None
+        if running_months and period is not None and month is not None and month > 1:
+            period = Period(period.year, 1, month)
         if period is None and ctx.patterns.cumulative_column.search(column.header):
             period = default
         elif period is None and ctx.patterns.month_column.search(column.header) and default.last:
@@ -126,6 +131,13 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             name = (name[: bracket.start()] + name[bracket.end() :]).strip()
         if unit_column is not None and unit_column < len(row.cells):
             row_unit = row.cells[unit_column].text or row_unit
+        share_of = share_row_name(ctx, name)
+        if share_of is not None and (row_unit or table_unit) == "%":
+            entry = label_entry(ctx, share_of)  # 高新技术产业增加值占比 | % | 64.5
+            if entry is not None:
+                read_share_row(ctx, table, row, entry, region, periods)
+            current = None
+            continue
         rate_name = ctx.patterns.rate_label_end.sub("", name)
         is_rate = rate_name != name or (row_unit or table_unit) == "%"
         entry = label_entry(ctx, rate_name if is_rate else name)
@@ -141,6 +153,53 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             current, from_section = entry, False
         units = (row_unit, table_unit)
         read_row(ctx, table, row, entry, row_region, units, is_rate, periods, whole)
+
+
+def share_row_name(ctx: DocumentContext, name: str) -> str | None:
+    """The part a share row names (`高新技术产业增加值占比` -> 高新技术产业增加值), if its
+    label ends in a share word."""
+    matches = list(ctx.lex.table_headers.share.finditer(name))
+    match = matches[-1] if matches else None
+    if match is None or match.end() != len(name) or match.start() == 0:
+        return None
+    return name[: match.start()].removesuffix("占") or None
+
+
+def read_share_row(
+    ctx: DocumentContext,
+    table: Table,
+    row: Row,
+    entry: Entry,
+    region: str,
+    periods: dict[int, Period],
+) -> None:
+    """A share row's figures: shares of its indicator's whole in the catalogue, none when it
+    has none there (a share of what, the label does not say)."""
+    denominator = share_whole(ctx, entry, OWN_TOTAL)
+    label = row.label
+    if denominator is None or label is None:
+        return
+    subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
+    state = SentenceState(region, row.start)
+    for column in table.columns:
+        if column.role != "value" or column.index >= len(row.cells):
+            continue
+        value = parse_cell_number(row.cells[column.index].text)
+        if value is None:
+            continue
+        period = periods[column.index]
+        emit(
+            ctx,
+            state,
+            subject,
+            "share_pct",
+            value,
+            "%",
+            row.start,
+            row.end,
+            denominator=denominator,
+            period=period,
+        )
 
 
 def read_row(
