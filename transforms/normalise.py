@@ -268,6 +268,8 @@ PROSE_MARK = re.compile(r"[，。；！？…]")
 """Marks of running prose, which a table's cells never hold."""
 CELL_NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
 MIN_CELL_GAPS = 2
+SPREAD_LABEL = re.compile(r"[\u4e00-\u9fff][ \u3000]+[\u4e00-\u9fff](?=\t|[ \u3000]{2,}|$)")
+"""A two-character label spread over its cell's width (`地  区`, `全  市`): one cell."""
 
 
 def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
@@ -282,6 +284,9 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
         stripped = body.strip(" \t\u3000")
         lead = len(body) - len(body.lstrip(" \t\u3000"))
         gaps = list(CELL_GAP.finditer(stripped))
+        spread = SPREAD_LABEL.match(stripped) if len(gaps) >= MIN_CELL_GAPS else None
+        if spread is not None:
+            gaps = [g for g in gaps if g.start() >= spread.end()]
         if len(gaps) < MIN_CELL_GAPS or stripped.count(TABLE_CELL_SEP) >= 2:
             continue  # too few cells, or a pipe table already (`地区生产总值 |  7775365  |`)
         if PROSE_MARK.search(stripped):

@@ -273,7 +273,7 @@ def is_plain_figure_column(ctx: DocumentContext, column: Column) -> bool:
     """A figure column that names nothing but its unit, a period or a word for a figure
     (`总量`, `2023年(亿元)`, `1-9月`): what it holds is what the title names. `人均(元)` is
     another figure."""
-    name = "".join(UNIT_IN_BRACKETS.sub("", column.name or column.header).split())
+    name = "".join(UNIT_IN_BRACKETS.sub("", column.name or column.header).split()[-1:])
     if not name or ctx.patterns.value_column.fullmatch(name):
         return True
     return period_of_label(ctx, name, None) is not None
@@ -488,8 +488,11 @@ def read_area_table(
     title_unit = title_bracket_unit(table.title)
     for column in table.columns[1:]:
         header = UNIT_IN_BRACKETS.sub("", column.name or column.header).strip()
-        rate_name = ctx.patterns.rate_label_end.sub("", header)
+        rate_name = ctx.patterns.rate_label_end.sub("", header).strip()
         entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
+        group, _, own = header.partition(" ")  # 地区生产总值 总量: a group header's indicator
+        if entry is None and own and (rate_name != header or is_plain_figure_column(ctx, column)):
+            entry = ctx.lex.lookup(group)
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))
             last = entry
