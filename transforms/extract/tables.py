@@ -35,7 +35,14 @@ def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, 
 
 def table_region(ctx: DocumentContext, table: Table) -> str | None:
     """The area a table's title names (`三、石家庄市主要指标（1-8月）`), else the document's.
-    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread."""
+    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread, and so does one
+    naming a zone or a street whose rows are indicators (`长兴经济技术开发区主要指标`): its
+    figures are no area's of the catalogue, least of all the parent's."""
+    rules = ctx.patterns
+    title = table.title
+    zone = rules.functional_zone.search(title) or rules.subcounty_area.search(title)
+    if zone is not None and any(row_indicator(ctx, row) for row in table.rows):
+        return None
     names: set[str] = set()
     for mention in ctx.region_mentions:
         if not table.title_start <= mention.start < table.start:
