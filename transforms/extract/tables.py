@@ -2,7 +2,8 @@
 table whose rows are areas or periods, of a column that names one; in a table whose rows
 are measures, of a column that names one, in the row's measure), in the period of its
 column and the area of the table's title. A share column gives shares of the table's
-whole."""
+whole. A title says what the columns do not: the growth of bare period columns (`…分季度增速
+(%)`), the indicator of an area table's `总量 | 增速` columns, a zone's own table (unread)."""
 
 from __future__ import annotations
 
