@@ -7,6 +7,8 @@ whole. A title says what the columns do not: the growth of bare period columns (
 
 from __future__ import annotations
 
+import re
+
 from transforms.extract.areas import area_of_label, resolve_area
 from transforms.extract.context import DocumentContext, Period
 from transforms.extract.emit import emit
@@ -22,6 +24,9 @@ from transforms.tables import (
     parse_cell_number,
     split_cell_unit,
 )
+
+YEAR_LABEL = re.compile(r"(?:19|20)\d{2}")
+"""A row label that is a year and nothing else (`2021`): the row's period."""
 
 
 def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, Period | None]:
@@ -522,6 +527,8 @@ def read_area_table(
         label = row.label.text if row.label else ""
         area = area_of_label(ctx, label)
         row_period = None if area is not None else period_of_label(ctx, label, year)
+        if row_period is None and area is None and YEAR_LABEL.fullmatch(label):
+            row_period = period_of_label(ctx, f"{label}年", year)  # | 年份 | … | then | 2021 |
         if row_period is not None:
             area = region
         if area is None:
