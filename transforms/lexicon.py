@@ -200,6 +200,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
     word_lists += ("table_growth", "table_unit", "table_other", "table_share", "unit_alias")
     word_lists += ("list_of",)
     cue_roles = {c.term: c.role for c in cues if c.role not in word_lists}
+    units = {u.symbol for u in catalog.units if u.symbol} | set(filter(None, catalog.unit_aliases))
     return Lexicon(
         entries=entries,
         indicator_pattern=compile_trie(surface),
@@ -226,6 +227,9 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
             unit=alternation(cues, "table_unit", "{}"),
             other=alternation(cues, "table_other", "{}"),
             share=alternation(cues, "table_share", "{}"),
+            unit_after=re.compile(
+                rf"\s*(?P<unit>{'|'.join(sorted(map(re.escape, units), key=len, reverse=True))})$"
+            ),
         ),
         # `第三`: an ordinal (排名第三) names nothing either; a pattern, not a word.
         filler=alternation(cues, "filler", "{}|第[一二三四五六七八九十]"),

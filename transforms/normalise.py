@@ -369,6 +369,8 @@ PROSE_MARK = re.compile(r"[，。；！？…]")
 """Marks of running prose, which a table's cells never hold."""
 CELL_NUMBER = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
 MIN_CELL_GAPS = 2
+SPREAD_LABEL = re.compile(r"[\u4e00-\u9fff][ \u3000]+[\u4e00-\u9fff](?=\t|[ \u3000]{2,}|$)")
+"""A two-character label spread over its cell's width (`地  区`, `全  市`): one cell."""
 
 
 def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
@@ -383,6 +385,9 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
         stripped = body.strip(" \t\u3000")
         lead = len(body) - len(body.lstrip(" \t\u3000"))
         gaps = list(CELL_GAP.finditer(stripped))
+        spread = SPREAD_LABEL.match(stripped) if len(gaps) >= MIN_CELL_GAPS else None
+        if spread is not None:
+            gaps = [g for g in gaps if g.start() >= spread.end()]
         if len(gaps) < MIN_CELL_GAPS or stripped.count(TABLE_CELL_SEP) >= 2:
             continue  # too few cells, or a pipe table already (`地区生产总值 |  7775365  |`)
         if PROSE_MARK.search(stripped):
@@ -413,12 +418,17 @@ def mark_table_cells(text: str) -> tuple[str, Offsets | None]:
 
 
 SPACED_ROW = re.compile(
-    r"^[^\s\d|，。；！？…][^\s|，。；！？…]{0,19}(?: [-−]?\d[\d,]*(?:\.\d+)?%?){2,} *$", re.M
+    r"^[^\s\d|，。；！？…][^\s|，。；！？…]{0,19}(?: (?:%|[^\s\d|，。；！？…%]{1,3}))?"
+    r"(?: (?:[-−]?\d[\d,]*(?:\.\d+)?(?:%|[^\s\d|，。；！？…%]{1,3})?|[-—–…]{1,3})){2,} *$",
+    re.M,
 )
-"""A table row whose cells stand one space apart: a label, then figures only (`第一产业 8.18
-4.3 0.4`). OCR's spaced prose puts words or units after its figures, never only figures."""
+"""A table row whose cells stand one space apart: a label, maybe a unit (`亿元`), then figures
+(`3441.7`, `498.2亿元`) or empty cells (`—`) only (`第一产业 8.18 4.3 0.4`). OCR's spaced
+prose puts words between its figures, never only figures."""
 MIN_SPACED_ROWS = 2
-SPACED_FIGURES = re.compile(r" [-−]?\d[\d,.]*%? [-−]?\d")
+"""Rows a spaced table needs, or one row under a header line as many cells wide."""
+SPACED_ROW_FIGURES = re.compile(r" [-−]?\d")
+SPACED_FIGURES = re.compile(r" [-−]?\d[\d,.]*(?:%|[^\s\d]{1,3})? (?:[-−]?\d|[-—–…])")
 """Two figures one space apart: a text without them has no such row (a quick first look;
 opening with a literal space lets `re` skip to the spaces in C)."""
 
@@ -430,7 +440,7 @@ def mark_spaced_table_cells(text: str) -> tuple[str, Offsets | None]:
     if SPACED_FIGURES.search(text) is None:
         return text, None
     rows = [(m.start(), m.end()) for m in SPACED_ROW.finditer(text)]
-    if len(rows) < MIN_SPACED_ROWS:
+    if not rows:
         return text, None
     runs: list[list[tuple[int, int]]] = []
     for start, end in rows:
@@ -441,7 +451,8 @@ def mark_spaced_table_cells(text: str) -> tuple[str, Offsets | None]:
     rewrite = Rewrite(text)
     edited = False
     for run in runs:
-        if len(run) < MIN_SPACED_ROWS:
+        run = [r for r in run if SPACED_ROW_FIGURES.search(text, *r)]  # not `— —` alone
+        if not run:
             continue
         width = len(text[run[0][0] : run[0][1]].split())
         above_end = run[0][0] - 1
@@ -450,6 +461,8 @@ def mark_spaced_table_cells(text: str) -> tuple[str, Offsets | None]:
         lines = list(run)
         if len(header.split()) == width and not PROSE_MARK.search(header):
             lines.insert(0, (above_start, above_end))
+        elif len(run) < MIN_SPACED_ROWS:
+            continue
         for start, end in lines:
             body = text[start:end].rstrip(" ")
             rewrite.edit(

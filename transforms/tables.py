@@ -21,7 +21,10 @@ RULE_CELL = re.compile(r"[-—–:：\s]+")
 EMPTY_CELL = re.compile(r"[-—–…/／\s]*|[-—–]{1,2}|无|暂无")
 NUMBER_CELL = re.compile(r"[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?")
 UNIT_IN_BRACKETS = re.compile(r"[(（]\s*(?P<unit>[^()（）]{1,6}?)\s*[)）]")
+NUMBER_WITH_SUFFIX = re.compile(r"(?P<number>[-−]?\d[\d,]*(?:\.\d+)?)\s*(?P<suffix>\D{1,4})")
+"""A cell carrying its own unit (`498.2亿元`); the caller says whether the suffix is one."""
 TITLE_LINES = 2
+ROW_NUMBER = re.compile(r"\d{1,3}[.、]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,9 @@ class Column:
     """`label`, `unit`, `value` (a figure), `growth` (a growth rate in %) or `share` (a
     share of a whole in %)."""
     unit: str | None
-    """A unit stated in the header (`绝对额(万元)`)."""
+    """A unit stated in the header (`绝对额(万元)`, `一般公共预算收入 亿元`)."""
+    name: str = ""
+    """The header without its unit (`一般公共预算收入`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +104,28 @@ class HeaderWords:
     unit: re.Pattern[str]
     other: re.Pattern[str]
     share: re.Pattern[str]
+    unit_after: re.Pattern[str] = re.compile(r"(?!x)x")
+    """A catalogue unit ending a header (`一般公共预算收入 亿元`, `增速%`): group `unit`."""
 
 
 def classify_column(index: int, header: str, words: HeaderWords) -> Column:
-    unit_match = UNIT_IN_BRACKETS.search(header)
+    unit_match = UNIT_IN_BRACKETS.search(header) or words.unit_after.search(header)
     unit = unit_match.group("unit") if unit_match else None
+    name = header
+    if unit_match:
+        name = (header[: unit_match.start()] + header[unit_match.end() :]).strip()
     if index == 0:
-        return Column(index, header, "label", None)
+        return Column(index, header, "label", None, name)
     if words.unit.search(header):
-        return Column(index, header, "unit", None)
+        return Column(index, header, "unit", None, name)
     growth = words.growth.search(header)
     if words.share.search(header) and not growth:
-        return Column(index, header, "share", "%")  # 比重(%); 比重比上年增减 is no share
+        return Column(index, header, "share", "%", name)  # 比重(%); 比重比上年增减 is no share
     if words.other.search(header):
-        return Column(index, header, "other", None)
+        return Column(index, header, "other", None, name)
     if growth:
-        return Column(index, header, "growth", "%")
-    return Column(index, header, "value", unit)
+        return Column(index, header, "growth", "%", name)
+    return Column(index, header, "value", unit, name)
 
 
 def find_tables(text: str, words: HeaderWords) -> Iterator[Table]:
@@ -180,6 +190,9 @@ def read_table(
         if header is None and not numbers:
             header = row
             continue
+        if header is not None and not rows and not numbers and not row.cells[0].text:
+            header = merge_headers(header, row)  # 全年 above 绝对额(亿元) | 增速(%)
+            continue
         if header is not None and rows and not numbers and is_header_again(row, header, words):
             resume = section_from if section_from is not None else index
             sections = [c for c in sections if c.start < lines[resume][0]]
@@ -188,6 +201,11 @@ def read_table(
         rows.append(row)
     if header is None or not rows:
         return None, resume
+    if len(header.cells) > 2 and all(
+        r.cells and ROW_NUMBER.fullmatch(r.cells[0].text) for r in rows
+    ):  # | 序号 | 指标 | 单位 | …: row numbers, never figures
+        header = Row(header.start, header.end, header.cells[1:])
+        rows = [Row(r.start, r.end, r.cells[1:]) for r in rows]
     columns = tuple(classify_column(i, c.text, words) for i, c in enumerate(header.cells))
     table = Table(
         start=lines[first][0],
@@ -199,6 +217,22 @@ def read_table(
         sections=tuple(sections),
     )
     return table, resume
+
+
+def merge_headers(group: Row, header: Row) -> Row:
+    """A group header line over the header proper (`| 指标 | 全年 | |` over `| | 绝对额(亿元) |
+    增速(%) |`): each column headed by its group's words, carried right over empty cells, then
+    its own."""
+    cells: list[Cell] = []
+    carried = ""
+    for i in range(max(len(group.cells), len(header.cells))):
+        upper = group.cells[i].text if i < len(group.cells) else ""
+        carried = upper or (carried if i else "")
+        lower = header.cells[i] if i < len(header.cells) else None
+        text = " ".join(t for t in (carried, lower.text if lower else "") if t)
+        at = lower or group.cells[min(i, len(group.cells) - 1)]
+        cells.append(Cell(at.start, at.end, text))
+    return Row(group.start, header.end, tuple(cells))
 
 
 def is_header_again(row: Row, header: Row, words: HeaderWords) -> bool:
@@ -218,6 +252,14 @@ def is_title_line(line: str) -> bool:
     指标（1-8月）`): a table's title. A note (`注：...。`) or prose is not."""
     line = line.strip()
     return 0 < len(line) <= TITLE_LINE_MAX and line[-1] not in "。！？!?；;"
+
+
+def split_cell_unit(text: str) -> tuple[float, str] | None:
+    """`498.2亿元` -> (498.2, `亿元`): a figure and what follows it, None for anything else."""
+    match = NUMBER_WITH_SUFFIX.fullmatch(text)
+    if match is None:
+        return None
+    return float(match.group("number").replace(",", "").replace("−", "-")), match.group("suffix")
 
 
 def parse_cell_number(text: str) -> float | None:

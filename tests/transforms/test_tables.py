@@ -155,3 +155,28 @@ def test_a_table_of_areas_by_indicator_columns():
         == 312.6
     )
     assert len(got) == 9
+
+
+def test_a_group_header_line_heads_the_columns_below_it():
+    text = (
+        "| 指标 | 1-9月 | | 9月 | |\n| | 绝对额(亿元) | 增速(%) | 绝对额(亿元) | 增速(%) |\n"
+        "| 规上工业增加值 | 260.9 | 6.5 | 30.1 | 7.2 |\n"
+    )
+    (table,) = find_tables(text, lexicon(CATALOG).table_headers)
+    assert [(c.header, c.role, c.unit) for c in table.columns[1:]] == [
+        ("1-9月 绝对额(亿元)", "value", "亿元"),
+        ("1-9月 增速(%)", "growth", "%"),
+        ("9月 绝对额(亿元)", "value", "亿元"),
+        ("9月 增速(%)", "growth", "%"),
+    ]
+
+
+def test_row_numbers_and_units_after_a_header_name():
+    text = "| 序号 | 地区 | 一般公共预算收入 亿元 | 增长% |\n| 1 | 长兴县 | 80.2 | 5.9 |\n"
+    (table,) = find_tables(text, lexicon(CATALOG).table_headers)
+    assert [(c.name, c.role, c.unit) for c in table.columns] == [
+        ("地区", "label", None),
+        ("一般公共预算收入", "value", "亿元"),
+        ("增长", "growth", "%"),
+    ]
+    assert [c.text for c in table.rows[0].cells] == ["长兴县", "80.2", "5.9"]

@@ -116,6 +116,7 @@ class Patterns:
     rate_label_end: re.Pattern[str]
     month_column: re.Pattern[str]
     cumulative_column: re.Pattern[str]
+    value_column: re.Pattern[str]
     title_unit: re.Pattern[str]
     area_label_suffixes: frozenset[str]
     by_area_lead: re.Pattern[str]
@@ -312,6 +313,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"{alts(words('tables', 'cumulative'))}"
             rf"|[1一]\s*[-—–~至到]\s*{group(words('tables', 'to_month'))}"
         ),
+        value_column=re.compile(alts(words("tables", "value_word"))),
         title_unit=re.compile(
             rf"{group(cues('table_unit'))}[:：]\s*(?P<unit>[^\s，,、;；)）|]{{1,5}})"
         ),

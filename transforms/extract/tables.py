@@ -2,9 +2,12 @@
 table whose rows are areas or periods, of a column that names one; in a table whose rows
 are measures, of a column that names one, in the row's measure), in the period of its
 column and the area of the table's title. A share column gives shares of the table's
-whole."""
+whole. A title says what the columns do not: the growth of bare period columns (`…分季度增速
+(%)`), the indicator of an area table's `总量 | 增速` columns, a zone's own table (unread)."""
 
 from __future__ import annotations
+
+import re
 
 from transforms.extract.areas import area_of_label, resolve_area
 from transforms.extract.context import DocumentContext, Period
@@ -13,7 +16,17 @@ from transforms.extract.state import SentenceState, Subject
 from transforms.lexicon import Entry
 from transforms.periods import find_periods, resolve_year
 from transforms.regions import find_region_mentions
-from transforms.tables import UNIT_IN_BRACKETS, Column, Row, Table, parse_cell_number
+from transforms.tables import (
+    UNIT_IN_BRACKETS,
+    Column,
+    Row,
+    Table,
+    parse_cell_number,
+    split_cell_unit,
+)
+
+YEAR_LABEL = re.compile(r"(?:19|20)\d{2}")
+"""A row label that is a year and nothing else (`2021`): the row's period."""
 
 
 def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, Period | None]:
@@ -28,7 +41,14 @@ def frame_table(ctx: DocumentContext, table: Table) -> tuple[Table, str | None, 
 
 def table_region(ctx: DocumentContext, table: Table) -> str | None:
     """The area a table's title names (`三、石家庄市主要指标（1-8月）`), else the document's.
-    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread."""
+    A title naming two areas (`全省、潍坊市主要指标`) leaves the table unread, and so does one
+    naming a zone or a street whose rows are indicators (`长兴经济技术开发区主要指标`): its
+    figures are no area's of the catalogue, least of all the parent's."""
+    rules = ctx.patterns
+    title = table.title
+    zone = rules.functional_zone.search(title) or rules.subcounty_area.search(title)
+    if zone is not None and any(row_indicator(ctx, row) for row in table.rows):
+        return None
     names: set[str] = set()
     for mention in ctx.region_mentions:
         if not table.title_start <= mention.start < table.start:
@@ -66,16 +86,23 @@ def column_periods(ctx: DocumentContext, table: Table, default: Period) -> dict[
     table's last month; a growth column naming none belongs to the cumulative column."""
     periods: dict[int, Period] = {}
     cumulative = default
+    # 累计增速 over | 3月 | 6月 |: each month's column runs from January
+    running_months = ctx.patterns.cumulative_column.search(table.title) is not None
     for column in table.columns:
         if column.role != "value":
             continue
         period = table_period(ctx, column.header, default.year)
+        month = period.last if period is not None and period.first == period.last else None
+        if running_months and period is not None and month is not None and month > 1:
+            period = Period(period.year, 1, month)
         if period is None and ctx.patterns.cumulative_column.search(column.header):
             period = default
         elif period is None and ctx.patterns.month_column.search(column.header) and default.last:
             period = Period(default.year, default.last, default.last)
         periods[column.index] = period or default
-        if period is not None and period.first == 1 and period.last != 1:
+        # 2023年 | 2022年 | 增长(%): the growth is the latest year's
+        running = period is not None and period.first == 1 and period.last != 1
+        if period is not None and running and period.year >= cumulative.year:
             cumulative = period
     for column in table.columns:
         if column.role in ("growth", "share"):
@@ -98,6 +125,8 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
     stated = ctx.patterns.title_unit.search(table.title)  # 单位：万元
     table_unit = stated.group("unit") if stated else None
     whole = table_whole(ctx, table)
+    if table_unit is None and unit_column is None and title_says_growth(ctx, table):
+        table_unit = "%"  # 分季度增速(%): figure columns with no unit of their own are growths
     current: Entry | None = None  # the indicator the area rows below belong to
     from_section = False
     sections = list(table.sections)
@@ -115,9 +144,16 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             name = (name[: bracket.start()] + name[bracket.end() :]).strip()
         if unit_column is not None and unit_column < len(row.cells):
             row_unit = row.cells[unit_column].text or row_unit
+        share_of = share_row_name(ctx, name)
+        if share_of is not None and (row_unit or table_unit) == "%":
+            entry = label_entry(ctx, share_of)  # 高新技术产业增加值占比 | % | 64.5
+            if entry is not None:
+                read_share_row(ctx, table, row, entry, region, periods)
+            current = None
+            continue
         rate_name = ctx.patterns.rate_label_end.sub("", name)
-        is_rate = rate_name != name or row_unit == "%"
-        entry = ctx.lex.lookup_label(rate_name if is_rate else name)
+        is_rate = rate_name != name or (row_unit or table_unit) == "%"
+        entry = label_entry(ctx, rate_name if is_rate else name)
         row_region = region
         if entry is None:
             part = part_of_area(ctx, name, region)
@@ -130,6 +166,53 @@ def read_table(ctx: DocumentContext, table: Table, region: str, default: Period)
             current, from_section = entry, False
         units = (row_unit, table_unit)
         read_row(ctx, table, row, entry, row_region, units, is_rate, periods, whole)
+
+
+def share_row_name(ctx: DocumentContext, name: str) -> str | None:
+    """The part a share row names (`高新技术产业增加值占比` -> 高新技术产业增加值), if its
+    label ends in a share word."""
+    matches = list(ctx.lex.table_headers.share.finditer(name))
+    match = matches[-1] if matches else None
+    if match is None or match.end() != len(name) or match.start() == 0:
+        return None
+    return name[: match.start()].removesuffix("占") or None
+
+
+def read_share_row(
+    ctx: DocumentContext,
+    table: Table,
+    row: Row,
+    entry: Entry,
+    region: str,
+    periods: dict[int, Period],
+) -> None:
+    """A share row's figures: shares of its indicator's whole in the catalogue, none when it
+    has none there (a share of what, the label does not say)."""
+    denominator = share_whole(ctx, entry, OWN_TOTAL)
+    label = row.label
+    if denominator is None or label is None:
+        return
+    subject = Subject(entry.indicator, entry.dimension, row.start, label.text, region=region)
+    state = SentenceState(region, row.start)
+    for column in table.columns:
+        if column.role != "value" or column.index >= len(row.cells):
+            continue
+        value = parse_cell_number(row.cells[column.index].text)
+        if value is None:
+            continue
+        period = periods[column.index]
+        emit(
+            ctx,
+            state,
+            subject,
+            "share_pct",
+            value,
+            "%",
+            row.start,
+            row.end,
+            denominator=denominator,
+            period=period,
+        )
 
 
 def read_row(
@@ -153,7 +236,10 @@ def read_row(
     for column in table.columns:
         if column.index >= len(row.cells) or column.role not in ("value", "growth", "share"):
             continue
+        cell_unit = None
         value = parse_cell_number(row.cells[column.index].text)
+        if value is None and column.role == "value":
+            value, cell_unit = cell_with_unit(ctx, row.cells[column.index].text)
         if value is None:
             continue
         period = periods[column.index]
@@ -177,12 +263,61 @@ def read_row(
             # A rate row's figure is a growth rate in whichever column it stands.
             emit(ctx, state, subject, "yoy_pct", value, "%", row.start, row.end, period=period)
             continue
-        unit = ctx.catalog.unit_aliases.get(row_unit or column.unit or table_unit or "")
-        unit = unit or row_unit or column.unit or table_unit
+        stated = cell_unit or row_unit or column.unit or table_unit
+        unit = ctx.catalog.unit_aliases.get(stated or "") or stated
         info = ctx.catalog.unit_by_symbol.get(unit or "")
         if info is None or info.dimension != entry.dimension:
             continue
         emit(ctx, state, subject, "value", value, unit, row.start, row.end, period=period)
+
+
+def title_says_growth(ctx: DocumentContext, table: Table) -> bool:
+    """Figure columns that say nothing of what they hold (`| 指标 | 一季度 | 上半年 |`) under a
+    title whose unit is `%` or that names a growth (`…分季度增速(%)`, `…增长情况`)."""
+    if any(c.role != "value" or c.unit for c in table.columns[1:]):
+        return False
+    if title_bracket_unit(table.title) == "%":
+        return True
+    words = ctx.lex.table_headers
+    return bool(words.growth.search(table.title)) and not words.share.search(table.title)
+
+
+def is_plain_figure_column(ctx: DocumentContext, column: Column) -> bool:
+    """A figure column that names nothing but its unit, a period or a word for a figure
+    (`总量`, `2023年(亿元)`, `1-9月`): what it holds is what the title names. `人均(元)` is
+    another figure."""
+    name = "".join(UNIT_IN_BRACKETS.sub("", column.name or column.header).split()[-1:])
+    if not name or ctx.patterns.value_column.fullmatch(name):
+        return True
+    return period_of_label(ctx, name, None) is not None
+
+
+def title_bracket_unit(title: str) -> str | None:
+    """The unit in a title's last brackets (`…一般公共预算收入（亿元）`, `…增速(%)`)."""
+    units = UNIT_IN_BRACKETS.findall(title)
+    return str(units[-1]) if units else None
+
+
+def title_indicator(ctx: DocumentContext, title: str) -> Entry | None:
+    """The one catalogue indicator a table's title names (`各县区一般公共预算收入（亿元）`)."""
+    found = {
+        e.indicator: e
+        for m in ctx.lex.indicator_pattern.finditer(title)
+        if (e := ctx.lex.lookup(m.group()))
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def cell_with_unit(ctx: DocumentContext, text: str) -> tuple[float | None, str | None]:
+    """A cell's figure and the catalogue unit it carries (`498.2亿元`), else (None, None)."""
+    split = split_cell_unit(text)
+    if split is None:
+        return None, None
+    value, suffix = split
+    unit = ctx.catalog.unit_aliases.get(suffix) or suffix
+    if unit not in ctx.catalog.unit_by_symbol or unit == "%":
+        return None, None
+    return value, unit
 
 
 OWN_TOTAL = ""
@@ -258,7 +393,18 @@ def row_indicator(ctx: DocumentContext, row: Row) -> Entry | None:
         return None
     rules = ctx.patterns
     name = UNIT_IN_BRACKETS.sub("", rules.row_label_lead.sub("", row.label.text)).strip()
-    return ctx.lex.lookup_label(name) or ctx.lex.lookup_label(rules.rate_label_end.sub("", name))
+    return label_entry(ctx, name) or label_entry(ctx, rules.rate_label_end.sub("", name))
+
+
+def label_entry(ctx: DocumentContext, name: str) -> Entry | None:
+    """`lookup_label`, but a label that only completes as a stem and names an area (`全市`,
+    `地区` of 地区生产总值) is an area's row, no indicator's."""
+    entry = ctx.lex.lookup_label(name)
+    if entry is None or ctx.lex.lookup(name) is not None:
+        return entry
+    if area_of_label(ctx, "".join(name.split())) is not None or ctx.lex.filler.fullmatch(name):
+        return None
+    return entry
 
 
 def read_measure_table(
@@ -348,14 +494,29 @@ def read_area_table(
     (`地区生产总值增速(%)`) or follows the figure column of the one it grows. Rows may be
     periods instead (`| 一季度 | 230.5 | 5.1 |`): the table's area's, in the row's period."""
     wanted: list[tuple[Column, Entry, str]] = []
-    last: Entry | None = None
+    titled = None  # 各县区一般公共预算收入（亿元） over | 地区 | 总量 | 增速(%) |
+    if not any(ctx.lex.lookup(c.name or c.header) for c in table.columns[1:]):
+        titled = title_indicator(ctx, table.title)
+    last: Entry | None = titled
+    title_unit = title_bracket_unit(table.title)
     for column in table.columns[1:]:
-        header = UNIT_IN_BRACKETS.sub("", column.header).strip()
-        rate_name = ctx.patterns.rate_label_end.sub("", header)
+        header = UNIT_IN_BRACKETS.sub("", column.name or column.header).strip()
+        rate_name = ctx.patterns.rate_label_end.sub("", header).strip()
         entry = ctx.lex.lookup(header) or ctx.lex.lookup(rate_name)
+        group, _, own = header.partition(" ")  # 地区生产总值 总量: a group header's indicator
+        if entry is None and own and (rate_name != header or is_plain_figure_column(ctx, column)):
+            entry = ctx.lex.lookup(group)
         if column.role == "value" and entry is not None and rate_name == header:
             wanted.append((column, entry, "value"))
             last = entry
+        elif (
+            column.role == "value"
+            and titled is not None
+            and (column.unit or title_unit)
+            and is_plain_figure_column(ctx, column)
+        ):
+            wanted.append((column, titled, "value"))
+            last = titled
         elif column.role == "growth" and (grown := entry or last) is not None:
             wanted.append((column, grown, "yoy_pct"))
             last = grown
@@ -366,6 +527,8 @@ def read_area_table(
         label = row.label.text if row.label else ""
         area = area_of_label(ctx, label)
         row_period = None if area is not None else period_of_label(ctx, label, year)
+        if row_period is None and area is None and YEAR_LABEL.fullmatch(label):
+            row_period = period_of_label(ctx, f"{label}年", year)  # | 年份 | … | then | 2021 |
         if row_period is not None:
             area = region
         if area is None:
@@ -380,7 +543,7 @@ def read_area_table(
             subject = Subject(
                 entry.indicator, entry.dimension, row.start, column.header, region=area
             )
-            unit = "%" if measure == "yoy_pct" else column.unit
+            unit = "%" if measure == "yoy_pct" else column.unit or title_unit
             if measure == "value":
                 info = ctx.catalog.unit_by_symbol.get(unit or "")
                 if info is None or info.dimension != entry.dimension:
