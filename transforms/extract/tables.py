@@ -200,19 +200,31 @@ def read_share_row(
         value = parse_cell_number(row.cells[column.index].text)
         if value is None:
             continue
-        period = periods[column.index]
-        emit(
-            ctx,
-            state,
-            subject,
-            "share_pct",
-            value,
-            "%",
-            row.start,
-            row.end,
-            denominator=denominator,
-            period=period,
-        )
+        emit_share(ctx, state, subject, row, value, denominator, periods[column.index])
+
+
+def emit_share(
+    ctx: DocumentContext,
+    state: SentenceState,
+    subject: Subject,
+    row: Row,
+    value: float,
+    denominator: str,
+    period: Period,
+) -> None:
+    """A row's figure as a share of `denominator`, its evidence the whole row."""
+    emit(
+        ctx,
+        state,
+        subject,
+        "share_pct",
+        value,
+        "%",
+        row.start,
+        row.end,
+        denominator=denominator,
+        period=period,
+    )
 
 
 def read_row(
@@ -246,18 +258,7 @@ def read_row(
         if column.role == "share":
             denominator = share_whole(ctx, entry, whole)
             if denominator is not None and not is_rate:
-                emit(
-                    ctx,
-                    state,
-                    subject,
-                    "share_pct",
-                    value,
-                    "%",
-                    row.start,
-                    row.end,
-                    denominator=denominator,
-                    period=period,
-                )
+                emit_share(ctx, state, subject, row, value, denominator, period)
             continue
         if column.role == "growth" or is_rate:
             # A rate row's figure is a growth rate in whichever column it stands.
@@ -465,18 +466,7 @@ def read_measure_table(
             elif share:
                 denominator = share_whole(ctx, entry, whole)
                 if denominator is not None:
-                    emit(
-                        ctx,
-                        state,
-                        subject,
-                        "share_pct",
-                        value,
-                        "%",
-                        row.start,
-                        row.end,
-                        denominator=denominator,
-                        period=period,
-                    )
+                    emit_share(ctx, state, subject, row, value, denominator, period)
             else:
                 info = ctx.catalog.unit_by_symbol.get(unit or "")
                 if info is not None and info.dimension == entry.dimension:

@@ -110,7 +110,7 @@ def write_report(var_dir: Path) -> ReportResult:
             else:
                 # Nothing the area, list and evidence pages show has changed since they
                 # were written: only the run's own pages are, and the index.
-                data = _gather_runs(connection)
+                data = _gather(connection, pages=False)
                 writer.assets()
                 evidence = EvidenceResult(written=0, kept=kept.documents, facts_highlighted=0)
             schema = schema_page(connection, var_dir, generated_at=data.generated_at)
@@ -155,7 +155,10 @@ class ReportData:
     generated_at: str = ""
 
 
-def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
+def _gather(connection: duckdb.DuckDBPyConnection, *, pages: bool = True) -> ReportData:
+    """What the report shows; with `pages` false only what the run's own pages show (the
+    last run, the quality gate's history), not the documents, figures and lists that the
+    kept pages show."""
     run = queries.latest_run(connection)
     checked = queries.latest_checked_run(connection)
     load_id = checked["load_id"] if checked else ""
@@ -164,36 +167,13 @@ def _gather(connection: duckdb.DuckDBPyConnection) -> ReportData:
         checked_run=checked,
         expectations=queries.expectation_results(connection, load_id) if checked else [],
         quarantined_by=queries.quarantined_by_expectation(connection, load_id) if checked else {},
-        documents=queries.current_documents(connection),
-        has_text_table=queries.has_document_text(connection),
-        headline=queries.headline_observations(connection),
-        area_documents=queries.area_documents(connection),
+        documents=queries.current_documents(connection) if pages else [],
+        has_text_table=queries.has_document_text(connection) if pages else False,
+        headline=queries.headline_observations(connection) if pages else [],
+        area_documents=queries.area_documents(connection) if pages else [],
         conflicts=[],  # read after the evidence pages (write_report)
-        pending=queries.pending_quarantine(connection),
-        rejections=queries.current_rejections(connection),
-        quality_history=queries.quality_history(connection),
-        generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-    )
-
-
-def _gather_runs(connection: duckdb.DuckDBPyConnection) -> ReportData:
-    """What the run's own pages show (the last run, the quality gate's history), without the
-    documents, figures and lists the kept pages show."""
-    run = queries.latest_run(connection)
-    checked = queries.latest_checked_run(connection)
-    load_id = checked["load_id"] if checked else ""
-    return ReportData(
-        run=run,
-        checked_run=checked,
-        expectations=queries.expectation_results(connection, load_id) if checked else [],
-        quarantined_by=queries.quarantined_by_expectation(connection, load_id) if checked else {},
-        documents=[],
-        has_text_table=False,
-        headline=[],
-        area_documents=[],
-        conflicts=[],
-        pending=[],
-        rejections=[],
+        pending=queries.pending_quarantine(connection) if pages else [],
+        rejections=queries.current_rejections(connection) if pages else [],
         quality_history=queries.quality_history(connection),
         generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     )
