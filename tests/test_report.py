@@ -39,6 +39,7 @@ from transforms.facts import Extraction, Fact
 from warehouse.publish import publish
 from warehouse.report import ReportError, write_report
 from warehouse.report.evidence import Span, segment_text
+from warehouse.report.render import pager_numbers
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse
 
@@ -168,6 +169,17 @@ def test_segments_cut_overlapping_evidence_at_every_boundary() -> None:
     assert first.starts == ("level", "growth") and first.loaded and not first.quarantined
     crossing = next(s for s in segments if s.keys == ("gap", "growth"))
     assert crossing.loaded and crossing.quarantined and crossing.starts == ("gap",)
+
+
+def test_a_list_pager_links_a_bounded_window_of_its_pages() -> None:
+    assert pager_numbers(1, 1) == [1]
+    assert pager_numbers(5, 3) == [1, 2, 3, 4, 5]
+    middle = pager_numbers(1600, 800)
+    assert middle[:2] == [1, None] and middle[-2:] == [None, 1600]
+    assert middle[2:-2] == list(range(797, 804))
+    assert pager_numbers(1600, 1600) == [1, None, 1597, 1598, 1599, 1600]
+    # Every page links as many pages however long the list: no page grows with the list.
+    assert max(len(pager_numbers(1600, n)) for n in range(1, 1601)) == len(middle)
 
 
 def test_report_renders_areas_charts_latest_values_quality_and_evidence(tmp_path: Path) -> None:

@@ -62,6 +62,10 @@ LIST_PAGE_ROWS = 500
 """Rows of a page of a long list (documents, facts awaiting review, conflicts, rejections)."""
 INDEX_LIST_ROWS = 50
 """Rows of each long list shown on the index, before the link to its pages."""
+PAGER_NEIGHBOURS = 3
+"""Pages linked on each side of the current one in a list's pager (besides the first and
+the last): a pager linking every page made the lists' pages grow with their square (1,600
+pages of conflicting figures after 100,000 documents)."""
 EVIDENCE_BATCH = 1000
 """Documents whose texts are held (and whose facts are looked up) at a time."""
 
@@ -378,7 +382,21 @@ def _environment() -> jinja2.Environment:
     env.filters["stated"] = lambda value, unit=None: "—" if value is None else stated(value, unit)
     env.filters["measure_name"] = lambda measure: MEASURE_NAMES.get(measure, measure)
     env.filters["thousands"] = lambda n: "—" if n is None else f"{n:,}"
+    env.filters["pager_numbers"] = pager_numbers
     return env
+
+
+def pager_numbers(pages: int, current: int) -> list[int | None]:
+    """The page numbers a pager links: the first, the last and PAGER_NEIGHBOURS either side
+    of the current page, in order, a None where numbers are left out."""
+    shown = sorted(
+        {1, pages, *range(max(1, current - PAGER_NEIGHBOURS),
+                          min(pages, current + PAGER_NEIGHBOURS) + 1)}
+    )  # fmt: skip
+    numbers: list[int | None] = []
+    for previous, number in zip([0, *shown], shown, strict=False):
+        numbers.extend((None, number) if number - previous > 1 else (number,))
+    return numbers
 
 
 def _script_json(value: Any) -> str:
