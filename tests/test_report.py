@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import shutil
 import time
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -37,9 +39,9 @@ from tests.factories import document, fact, small_catalog
 from transforms.conform import conform_batch
 from transforms.facts import Extraction, Fact
 from warehouse.publish import publish
-from warehouse.report import ReportError, write_report
+from warehouse.report import ReportError, evidence_pages, render, write_report
 from warehouse.report.evidence import Span, segment_text
-from warehouse.report.render import pager_numbers
+from warehouse.report.templating import pager_numbers
 from warehouse.staging import StagingArea
 from warehouse.store import RunRecord, Warehouse
 
@@ -259,6 +261,96 @@ def test_a_failing_report_is_named_in_the_summary_and_the_run_stands(
     assert summary.report is None
     assert summary.as_json()["report_error"] == "ReportError: disk full"
     assert "the run's load stands" in caplog.text
+
+
+def test_evidence_pages_shared_out_among_processes_are_the_pages_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    var = tmp_path / "var"
+    load_and_publish(var, tmp_path)
+    docs = var / "report" / "docs"
+
+    def pages() -> dict[str, str]:
+        footer = re.compile(r'<footer class="footer">Generated [^<]* from')
+        return {p.name: footer.sub("", p.read_text("utf-8")) for p in docs.glob("*.html")}
+
+    one = write_report(var)
+    written_by_one = pages()
+    shutil.rmtree(var / "report")
+    monkeypatch.setattr(evidence_pages, "PARALLEL_PAGES", 2)  # two pages: two processes
+    shared = write_report(var)
+    assert evidence_pages._processes(2) == min(2, len(os.sched_getaffinity(0)))
+    assert (shared.evidence_written, shared.facts_highlighted) == (2, one.facts_highlighted)
+    assert pages() == written_by_one and len(written_by_one) == 2
+
+
+def publish_disagreeing_documents(var: Path, tmp_path: Path, count: int) -> None:
+    """`count` documents of TEXT, each stating its own level and growth of the same figures
+    (the later report date chosen), loaded and published."""
+    pairs = []
+    for n in range(count):
+        text = TEXT.replace("554.1", f"55{n}.1").replace("8.5%", f"8.{n}%")
+        facts = [
+            replace(f, evidence=f.evidence.replace("554.1", f"55{n}.1").replace("8.5%", f"8.{n}%"),
+                    value=float(f"55{n}.1") if f.value == 554.1 else float(f"8.{n}"))
+            for f in FACTS[:2]
+        ]  # fmt: skip
+        pairs.append((
+            document(f"doc{n}.txt", f"{n}" * 64),
+            Extraction(doc=f"doc{n}.txt", text=text, region="萧山区",
+                       report_date=f"2022-0{n + 1}", facts=facts),
+        ))  # fmt: skip
+    catalog = small_catalog(tmp_path)
+    conformed = conform_batch(pairs, catalog, extractor_version="t", load_id="run-1")
+    loadable, quarantine = split_candidates(conformed.candidates, {}, {})
+    staging = StagingArea(tmp_path / "staging").reset()
+    stage_batch(
+        staging, "0", conformed, loadable, quarantine, rejections_frame([], "run-1"),
+        outcomes_frame([], "run-1"), texts=document_texts_frame(pairs),
+    )  # fmt: skip
+    sources = pl.DataFrame(
+        {"source_path": [d.source_path for d, _ in pairs],
+         "content_sha256": [d.content_sha256 for d, _ in pairs], "status": ["loaded"] * count}
+    )  # fmt: skip
+    run = RunRecord("run-1", None, time.time(), "loaded", {"facts_loaded": loadable.height}, "t",
+                    catalog.version, {"extract": 0.1})  # fmt: skip
+    with Warehouse(var / "warehouse.duckdb") as warehouse:
+        warehouse.load(staging, dimension_frames(catalog), sources, run)
+        publish(warehouse.connection, var, "run-1")
+
+
+def test_conflicting_figures_are_shown_by_area_and_listed_a_page_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    var = tmp_path / "var"
+    publish_disagreeing_documents(var, tmp_path, 3)  # two figures, three values each
+    monkeypatch.setattr(render, "AREA_LIST_ROWS", 4)  # a cut through the second figure
+    monkeypatch.setattr(render, "LIST_PAGE_ROWS", 2)
+    result = write_report(var)
+    report = var / "report"
+    area = (report / "areas" / "330109000000.html").read_text("utf-8")
+    conflicts = area[area.index('<section id="conflicts">') :]
+    # The first figure whole, its latest document's value chosen; the cut one left to the list.
+    shown = re.findall(
+        r'<a class="value-link" href="[^"]+" data-fact="[^"]+">([^<]+)</a>', conflicts
+    )
+    assert shown == ["552.1 亿元", "551.1 亿元", "550.1 亿元"]
+    assert (
+        conflicts.index("doc2.txt (2022-03)")
+        < conflicts.index("pill-loaded")
+        < conflicts.index("doc1.txt")
+    )
+    assert "3 more stated values" in conflicts and 'href="../lists/conflicts-1.html"' in conflicts
+    assert '<span class="count">(2)</span>' in conflicts  # figures, not values
+    pages = sorted(p.name for p in (report / "lists").glob("conflicts-*.html"))
+    assert pages == ["conflicts-1.html", "conflicts-2.html", "conflicts-3.html"]
+    listed = [
+        re.findall(r">([0-9.]+ ?(?:亿元|%))</a>", (report / "lists" / page).read_text("utf-8"))
+        for page in pages
+    ]
+    assert listed == [["552.1 亿元", "551.1 亿元"], ["550.1 亿元", "8.2 %"], ["8.1 %", "8 %"]]
+    index = result.index.read_text("utf-8")
+    assert re.search(r'card-n">2</div><div class="card-l">conflicting figures', index)
 
 
 def test_report_command_writes_the_report_or_says_to_run_first(tmp_path: Path) -> None:

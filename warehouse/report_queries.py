@@ -286,30 +286,31 @@ def headline_observations(connection: duckdb.DuckDBPyConnection) -> list[Record]
     )
 
 
-def conflicts(connection: duckdb.DuckDBPyConnection) -> list[Record]:
+CONFLICTS_SQL = """
+SELECT l.region, l.region_code, l.indicator, l.period_label, l.measure, l.qualifier,
+       l.denominator,
+       l.fact_key AS chosen_fact_key, f.fact_key, f.value, u.symbol AS unit,
+       f.fact_key = l.fact_key AS is_chosen, d.doc_name, d.report_date,
+       d.content_sha256
+FROM v_indicator_latest l
+JOIN fact_observation f
+  ON f.indicator_key = l.indicator_key AND f.region_key = l.region_key
+ AND f.period_key = l.period_key AND f.measure = l.measure
+ AND f.qualifier IS NOT DISTINCT FROM l.qualifier
+ AND f.denominator IS NOT DISTINCT FROM l.denominator
+JOIN v_current_document d ON d.document_key = f.document_key
+JOIN dim_unit u ON u.unit_key = f.unit_key
+WHERE l.is_conflicting
+ORDER BY l.region, l.indicator, l.period_label, l.measure, l.fact_key,
+         is_chosen DESC, d.report_date DESC NULLS LAST, f.fact_key
+"""
+
+
+def conflicts(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """For each figure that current documents state differently: every stated value, the
-    chosen one (the value `v_indicator_latest` gives) first."""
-    return records(
-        connection,
-        """
-        SELECT l.region, l.region_code, l.indicator, l.period_label, l.measure, l.qualifier,
-               l.denominator,
-               l.fact_key AS chosen_fact_key, f.fact_key, f.value, u.symbol AS unit,
-               f.fact_key = l.fact_key AS is_chosen, d.doc_name, d.report_date,
-               d.content_sha256
-        FROM v_indicator_latest l
-        JOIN fact_observation f
-          ON f.indicator_key = l.indicator_key AND f.region_key = l.region_key
-         AND f.period_key = l.period_key AND f.measure = l.measure
-         AND f.qualifier IS NOT DISTINCT FROM l.qualifier
-         AND f.denominator IS NOT DISTINCT FROM l.denominator
-        JOIN v_current_document d ON d.document_key = f.document_key
-        JOIN dim_unit u ON u.unit_key = f.unit_key
-        WHERE l.is_conflicting
-        ORDER BY l.region, l.indicator, l.period_label, l.measure, l.fact_key,
-                 is_chosen DESC, d.report_date DESC NULLS LAST, f.fact_key
-        """,
-    )
+    chosen one (the value `v_indicator_latest` gives) first, a figure's values together; a
+    frame (800,000 rows after 100,000 look-alike documents: 1.3 GB as records)."""
+    return connection.sql(CONFLICTS_SQL).pl()
 
 
 def pending_quarantine(connection: duckdb.DuckDBPyConnection) -> list[Record]:

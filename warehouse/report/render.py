@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,36 +40,23 @@ import duckdb
 import jinja2
 import polars as pl
 from markupsafe import Markup, escape
-from plotly.offline import get_plotlyjs, get_plotlyjs_version
+from plotly.offline import get_plotlyjs_version
 
 import warehouse.report_queries as queries
 from warehouse.analyst import open_analyst_db
 from warehouse.report.charts import area_charts, indicator_colours, stated
-from warehouse.report.evidence import Span, locatable, segment_text
+from warehouse.report.evidence_pages import EvidenceResult, write_evidence_pages
+from warehouse.report.site_files import SiteWriter, page_name
+from warehouse.report.templating import MEASURE_NAMES, environment, script_json
 
-MEASURE_NAMES = {
-    "value": "数值 level",
-    "yoy_pct": "同比 yoy growth",
-    "share_pct": "占比 share",
-    "avg2y_pct": "两年平均 2-year avg growth",
-    "target_value": "目标值 target",
-    "target_yoy_pct": "目标增速 target growth",
-    "rank": "排名 rank",
-    "pp_change": "百分点变化 pp change",
-}
-"""Short labels of the measures (their full names: transforms/catalog/measures.csv)."""
 SEVERITY_EFFECT = {"critical": "quarantined", "warning": "loaded, flagged", "info": "loaded, noted"}
-STATIC_ASSETS = ("report.css", "report.js", "viewer.js", "fonts.js")
 LIST_PAGE_ROWS = 500
 """Rows of a page of a long list (documents, facts awaiting review, conflicts, rejections)."""
+AREA_LIST_ROWS = 500
+"""Documents, and rows of conflicting figures, an area's page shows; the rest are in the
+long lists (all 266,000 rows of an area's conflicts made a 99 MB page at 100,000 documents)."""
 INDEX_LIST_ROWS = 50
 """Rows of each long list shown on the index, before the link to its pages."""
-PAGER_NEIGHBOURS = 3
-"""Pages linked on each side of the current one in a list's pager (besides the first and
-the last): a pager linking every page made the lists' pages grow with their square (1,600
-pages of conflicting figures after 100,000 documents)."""
-EVIDENCE_BATCH = 1000
-"""Documents whose texts are held (and whose facts are looked up) at a time."""
 
 
 class ReportError(RuntimeError):
@@ -107,7 +96,10 @@ def write_report(var_dir: Path) -> ReportResult:
             if kept is None:
                 data = _gather(connection)
                 writer.assets()
-                evidence = _write_evidence_pages(connection, writer, data)
+                evidence = write_evidence_pages(
+                    connection, writer, var_dir, data.documents,
+                    has_text_table=data.has_text_table, generated_at=data.generated_at,
+                )  # fmt: skip
                 # Read once the evidence pages are written, so that the two never share
                 # the process's memory (800,000 conflicting values after 100,000 documents).
                 data.conflicts = queries.conflicts(connection)
@@ -152,7 +144,7 @@ class ReportData:
     has_text_table: bool
     headline: list[dict[str, Any]]
     area_documents: list[dict[str, Any]]
-    conflicts: list[dict[str, Any]]
+    conflicts: pl.DataFrame | None
     pending: list[dict[str, Any]]
     rejections: list[dict[str, Any]]
     quality_history: list[dict[str, Any]] = field(default_factory=list)
@@ -175,7 +167,7 @@ def _gather(connection: duckdb.DuckDBPyConnection, *, pages: bool = True) -> Rep
         has_text_table=queries.has_document_text(connection) if pages else False,
         headline=queries.headline_observations(connection) if pages else [],
         area_documents=queries.area_documents(connection) if pages else [],
-        conflicts=[],  # read after the evidence pages (write_report)
+        conflicts=None,  # read after the evidence pages (write_report)
         pending=queries.pending_quarantine(connection) if pages else [],
         rejections=queries.current_rejections(connection) if pages else [],
         quality_history=queries.quality_history(connection),
@@ -233,7 +225,8 @@ def site_fingerprint(var_dir: Path) -> str | None:
 
 
 _RENDER_MODULES = tuple(
-    Path(__file__).with_name(name) for name in ("charts.py", "evidence.py")
+    Path(__file__).with_name(name)
+    for name in ("charts.py", "evidence.py", "evidence_pages.py", "site_files.py", "templating.py")
 )  # fmt: skip
 
 
@@ -268,14 +261,14 @@ def _index_area(area: dict[str, Any]) -> dict[str, Any]:
     return {
         "href": area["href"], "name": area["name"], "level": area["level"],
         "code": area["code"], "indicators": area["indicators"],
-        "document_count": len(area["documents"]), "latest_period": area["latest_period"],
+        "document_count": area["document_count"], "latest_period": area["latest_period"],
     }  # fmt: skip
 
 
 def _index_list(listing: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": listing["title"], "headers": listing["headers"], "count": listing["count"],
-        "page_count": len(listing["pages"]),
+        "page_count": listing["page_count"],
         "first": [[_encode_cell(cell) for cell in row] for row in listing["first"]],
     }  # fmt: skip
 
@@ -296,10 +289,6 @@ class Site:
     digest: SiteDigest
 
 
-def page_name(content_sha256: str) -> str:
-    return f"{content_sha256[:16]}.html"
-
-
 def evidence_href(content_sha256: str, fact_key: str, prefix: str = "../docs/") -> str:
     """The link from a page one folder down (an area, a list) to a fact's sentence."""
     return f"{prefix}{page_name(content_sha256)}#f-{fact_key}"
@@ -316,7 +305,7 @@ def build_site(data: ReportData, writer: SiteWriter, kept: SiteDigest | None = N
     areas at once, took the process past 4 GB. With `kept`, the area and list pages are as
     they were written: only the quality page is, and the index comes from what `kept` says
     of the others."""
-    env = _environment()
+    env = environment()
     common = {"generated_at": data.generated_at or "", "quality_href": QUALITY_PAGE}
     writer.stream(
         QUALITY_PAGE,
@@ -342,9 +331,10 @@ def _write_data_pages(
     env: jinja2.Environment, data: ReportData, common: dict[str, Any], writer: SiteWriter
 ) -> SiteDigest:
     """Write the area and list pages; what the index shows of them."""
-    # The conflicting figures grouped once, for the area pages and the list alike: after
-    # 100,000 look-alike documents they are 800,000 rows, each copy a gigabyte.
-    conflicts = _conflict_groups(data.conflicts, prefix="../docs/")
+    # Held as a frame, made records a page at a time: after 100,000 look-alike documents
+    # they are 800,000 rows, 1.3 GB as records.
+    conflicts = data.conflicts
+    assert conflicts is not None, "read by write_report before the data pages are written"
     areas, charts = _areas(data, conflicts)
     written = []
     for area in areas:
@@ -354,7 +344,7 @@ def _write_data_pages(
         written.append(relative)
     lists = _lists(data, conflicts)
     for name, listing in lists.items():
-        for number, rows in enumerate(listing["pages"], start=1):
+        for number, rows in enumerate(_pages(listing), start=1):
             relative = f"lists/{name}-{number}.html"
             writer.stream(relative, env.get_template("list.html").generate(
                 listing=listing, rows=rows, number=number, name=name, asset_prefix="../",
@@ -366,51 +356,15 @@ def _write_data_pages(
         areas=[_index_area(area) for area in areas],
         lists={name: _index_list(listing) for name, listing in lists.items()},
         documents=len(data.documents),
-        conflicts=len(conflicts),
+        conflicts=conflicts["chosen_fact_key"].n_unique(),
         charts=charts,
     )
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("warehouse.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["stated"] = lambda value, unit=None: "—" if value is None else stated(value, unit)
-    env.filters["measure_name"] = lambda measure: MEASURE_NAMES.get(measure, measure)
-    env.filters["thousands"] = lambda n: "—" if n is None else f"{n:,}"
-    env.filters["pager_numbers"] = pager_numbers
-    return env
-
-
-def pager_numbers(pages: int, current: int) -> list[int | None]:
-    """The page numbers a pager links: the first, the last and PAGER_NEIGHBOURS either side
-    of the current page, in order, a None where numbers are left out."""
-    shown = sorted(
-        {1, pages, *range(max(1, current - PAGER_NEIGHBOURS),
-                          min(pages, current + PAGER_NEIGHBOURS) + 1)}
-    )  # fmt: skip
-    numbers: list[int | None] = []
-    for previous, number in zip([0, *shown], shown, strict=False):
-        numbers.extend((None, number) if number - previous > 1 else (number,))
-    return numbers
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside <script type="application/json">."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return text.replace("</", "<\\/")
 
 
 # --- areas --------------------------------------------------------------------------------
 
 
-def _areas(
-    data: ReportData, conflicts: list[list[dict[str, Any]]]
-) -> tuple[list[dict[str, Any]], int]:
+def _areas(data: ReportData, conflicts: pl.DataFrame) -> tuple[list[dict[str, Any]], int]:
     """One record per area with headline figures: its page's content and its index row."""
     colours = indicator_colours([r["indicator_code"] for r in data.headline])
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -421,9 +375,7 @@ def _areas(
         documents[row["region_code"]].append(
             {**row, "href": f"../docs/{page_name(row['content_sha256'])}"}
         )
-    conflicts_by_region: dict[str, list] = defaultdict(list)
-    for group in conflicts:
-        conflicts_by_region[group[0]["region_code"]].append(group)
+    numbered = conflicts.with_row_index("row")
     areas, chart_count = [], 0
     for code in sorted(by_region):
         rows = by_region[code]
@@ -437,16 +389,50 @@ def _areas(
                 "name": rows[0]["region"],
                 "level": rows[0]["region_level"],
                 "charts": [{"id": f"chart-{name}", "figure": name} for name, _ in figures],
-                "figures_json": Markup(_script_json(dict(figures))),
+                "figures_json": Markup(script_json(dict(figures))),
                 "latest": latest,
                 "latest_period": max((r["end_month"], r["period_label"]) for r in rows)[1],
                 "indicators": len({r["indicator_code"] for r in rows}),
-                "documents": documents.get(code, []),
-                "conflicts": conflicts_by_region.get(code, []),
+                "documents": documents.get(code, [])[:AREA_LIST_ROWS],
+                "document_count": len(documents.get(code, [])),
+                **_area_conflicts(numbered.filter(pl.col("region_code") == code)),
                 "href": area_href(code),
             }
         )
     return areas, chart_count
+
+
+def _area_conflicts(rows: pl.DataFrame) -> dict[str, Any]:
+    """An area's conflicting figures as its page shows them: the groups of its first
+    AREA_LIST_ROWS rows (a figure's values are never split), how many figures there are and,
+    for the rest, the page of the long list where the area's rows begin."""
+    groups = list(_conflict_groups(rows.head(AREA_LIST_ROWS + 1)))
+    if rows.height > AREA_LIST_ROWS and len(groups) > 1:
+        groups.pop()  # the figure the cut runs through
+    shown = sum(len(group) for group in groups)
+    first_page = rows["row"][0] // LIST_PAGE_ROWS + 1 if rows.height else 1
+    return {
+        "conflicts": groups,
+        "conflict_count": rows["chosen_fact_key"].n_unique(),
+        "conflicts_more": rows.height - shown,
+        "conflicts_href": f"../lists/conflicts-{first_page}.html",
+    }
+
+
+def _conflict_records(conflicts: pl.DataFrame) -> Iterator[dict[str, Any]]:
+    """The rows of conflicting figures in order, each with its link (from a folder down),
+    made records a page at a time."""
+    for part in conflicts.iter_slices(LIST_PAGE_ROWS):
+        for row in part.to_dicts():
+            row["href"] = evidence_href(row["content_sha256"], row["fact_key"])
+            yield row
+
+
+def _conflict_groups(conflicts: pl.DataFrame) -> Iterator[list[dict[str, Any]]]:
+    """Each conflicting figure's stated values, the chosen one first (the query orders a
+    figure's values together)."""
+    for _, group in itertools.groupby(_conflict_records(conflicts), itemgetter("chosen_fact_key")):
+        yield list(group)
 
 
 def _latest_values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -539,17 +525,6 @@ def _quality_view(data: ReportData, *, conflicts: int) -> dict[str, Any]:
     }
 
 
-def _conflict_groups(rows: list[dict[str, Any]], *, prefix: str) -> list[list[dict[str, Any]]]:
-    """Conflicting figures, each the list of its stated values, the chosen one first. Each
-    row gets its link (`href`) in place: they are the report's own records, and a copy of
-    them all would double the report's largest holding."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        row["href"] = evidence_href(row["content_sha256"], row["fact_key"], prefix)
-        groups[row["chosen_fact_key"]].append(row)
-    return list(groups.values())
-
-
 def _cell(text: Any, href: str | None = None, css: str = "") -> Markup:
     """A table cell's content: text, or a link; escaped."""
     shown = escape("" if text is None else text)
@@ -558,9 +533,7 @@ def _cell(text: Any, href: str | None = None, css: str = "") -> Markup:
     return Markup(f'<a class="{css}" href="{escape(href)}">{shown}</a>')
 
 
-def _lists(
-    data: ReportData, conflict_groups: list[list[dict[str, Any]]]
-) -> dict[str, dict[str, Any]]:
+def _lists(data: ReportData, conflicts: pl.DataFrame) -> dict[str, dict[str, Any]]:
     """The long lists, each in pages: title, column headings, and rows of cells. Links in
     the cells are relative to lists/ (one folder down); the index shows the first rows."""
     documents = [
@@ -577,14 +550,17 @@ def _lists(
          ", ".join(q["failed_expectations"] or []), Markup(f"<code>{escape(q['fact_key'])}</code>")]
         for q in data.pending
     ]  # fmt: skip
-    conflicts = [
-        [c["region"], c["indicator"], c["period_label"],
-         MEASURE_NAMES.get(c["measure"], c["measure"]),
-         _cell(stated(c["value"], c["unit"]), c["href"], "value-link"),
-         f"{c['doc_name']}" + (f" ({c['report_date']})" if c["report_date"] else ""),
-         "chosen" if c["is_chosen"] else ""]
-        for group in conflict_groups for c in group
-    ]  # fmt: skip
+
+    def conflict_rows(rows: pl.DataFrame) -> Iterator[list[Any]]:
+        return (
+            [c["region"], c["indicator"], c["period_label"],
+             MEASURE_NAMES.get(c["measure"], c["measure"]),
+             _cell(stated(c["value"], c["unit"]), c["href"], "value-link"),
+             f"{c['doc_name']}" + (f" ({c['report_date']})" if c["report_date"] else ""),
+             "chosen" if c["is_chosen"] else ""]
+            for c in _conflict_records(rows)
+        )  # fmt: skip
+
     rejections = [
         [Markup(f"<code>{escape(r['path'])}</code>"), Markup(f"<code>{escape(r['reason'])}</code>"),
          r["message"]]
@@ -592,26 +568,37 @@ def _lists(
     ]  # fmt: skip
     specs = {
         "documents": ("Documents 文档", ["Document", "Area", "As of", "Format", "Facts loaded",
-                                        "Quarantined"], documents),
+                                        "Quarantined"],
+                      len(documents), documents, documents[:INDEX_LIST_ROWS]),
         "pending": ("Quarantined facts awaiting review 待复核的隔离事实",
                     ["Document", "Indicator", "Area", "Period", "Measure", "Value", "Failed",
-                     "Fact id"], pending),
+                     "Fact id"], len(pending), pending, pending[:INDEX_LIST_ROWS]),
         "conflicts": ("Conflicting figures 数据冲突",
                       ["Area", "Indicator", "Period", "Measure", "Value", "Document (as of)", ""],
-                      conflicts),
-        "rejections": ("Rejected files 拒收文件", ["Path", "Reason", "Message"], rejections),
+                      conflicts.height, conflict_rows(conflicts),
+                      list(conflict_rows(conflicts.head(INDEX_LIST_ROWS)))),
+        "rejections": ("Rejected files 拒收文件", ["Path", "Reason", "Message"], len(rejections),
+                       rejections, rejections[:INDEX_LIST_ROWS]),
     }  # fmt: skip
     return {
         name: {
             "title": title,
             "headers": headers,
-            "count": len(rows),
-            "first": [_index_row(row) for row in rows[:INDEX_LIST_ROWS]],
-            "pages": [rows[i : i + LIST_PAGE_ROWS] for i in range(0, len(rows), LIST_PAGE_ROWS)]
-            or [[]],
+            "count": count,
+            "page_count": max(1, -(-count // LIST_PAGE_ROWS)),
+            "first": [_index_row(row) for row in first],
+            "rows": rows,
         }
-        for name, (title, headers, rows) in specs.items()
+        for name, (title, headers, count, rows, first) in specs.items()
     }
+
+
+def _pages(listing: dict[str, Any]) -> Iterator[list[Any]]:
+    """A list's rows LIST_PAGE_ROWS at a time (one empty page for an empty list), made as
+    each page is written."""
+    rows = iter(listing["rows"])
+    for _ in range(listing["page_count"]):
+        yield list(itertools.islice(rows, LIST_PAGE_ROWS))
 
 
 def _index_row(row: list[Any]) -> list[Any]:
@@ -620,279 +607,3 @@ def _index_row(row: list[Any]) -> list[Any]:
         Markup(str(cell).replace('href="../', 'href="')) if isinstance(cell, Markup) else cell
         for cell in row
     ]
-
-
-# --- evidence viewer --------------------------------------------------------------------
-
-
-def _fact_title(fact: dict[str, Any]) -> str:
-    measure = MEASURE_NAMES.get(fact["measure"], fact["measure"] or "?")
-    value = "?" if fact["value"] is None else stated(fact["value"], fact["unit"])
-    parts = [fact["indicator"], fact["region"], fact["period_label"], f"{measure} {value}"]
-    title = " · ".join(part or "?" for part in parts)
-    if fact["status"] != "loaded":
-        title += f"  [{fact['status']}: {', '.join(fact['notes'])}]"
-    return title
-
-
-def _fact_json(fact: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "indicator": fact["indicator"],
-        "indicator_code": fact["indicator_code"],
-        "region": fact["region"],
-        "period": fact["period_label"],
-        "measure": MEASURE_NAMES.get(fact["measure"], fact["measure"]),
-        "qualifier": fact["qualifier"],
-        "denominator": fact["denominator"],
-        "value": None if fact["value"] is None else stated(fact["value"], None),
-        "unit": fact["unit"],
-        "approximate": bool(fact["is_approximate"]),
-        "status": fact["status"],
-        "notes": list(fact["notes"] or []),
-        "current": bool(fact["is_current_value"]),
-        "evidence": fact["evidence"],
-    }
-
-
-def _marks(segments: Iterable, titles: dict[str, str]) -> Markup:
-    """The text as HTML: each covered segment a <mark> naming its facts; anchors before each
-    fact's first segment. Built here, not in the template: the text is pre-wrapped, so not
-    a character of whitespace may be added."""
-    # Every piece is escaped as it is made and joined as plain strings: `Markup.format`
-    # (string.Formatter) took 3 of the report's 8 s for 1,000 documents.
-    html: list[str] = []
-    for segment in segments:
-        if not segment.keys:
-            html.append(escape(segment.text))
-            continue
-        html.extend(f'<span class="anchor" id="f-{escape(key)}"></span>' for key in segment.starts)
-        classes = "ev"
-        if segment.quarantined:
-            classes += " ev-q" if not segment.loaded else " ev-q ev-mixed"
-        keys = escape(" ".join(segment.keys))
-        title = escape("\n".join(titles[k] for k in segment.keys))
-        html.append(
-            f'<mark class="{classes}" data-facts="{keys}" data-depth="{min(len(segment.keys), 3)}"'
-            f' title="{title}">{escape(segment.text)}</mark>'
-        )
-    return Markup("".join(html))
-
-
-def _document_page(
-    document: dict[str, Any], facts: list[dict[str, Any]], text: str | None, has_text_table: bool
-) -> dict[str, Any]:
-    titles = {f["fact_key"]: _fact_title(f) for f in facts}
-    spans = {
-        f["fact_key"]: Span(
-            f["fact_key"], f["evidence_start"], f["evidence_end"], f["status"] != "loaded"
-        )
-        for f in facts
-        if f["evidence_start"] is not None and f["evidence_end"] is not None
-    }
-    placed, unplaced = [], []
-    for fact in facts:
-        span = spans.get(fact["fact_key"])
-        fits = (
-            text is not None
-            and span is not None
-            and locatable(span, len(text))
-            and text[span.start : span.end] == fact["evidence"]
-        )
-        (placed if fits else unplaced).append(fact)
-    body = (
-        _marks(segment_text(text, [spans[f["fact_key"]] for f in placed]), titles)
-        if text is not None
-        else None
-    )
-    return {
-        "document": document,
-        "body": body,
-        "missing_text_reason": None
-        if text is not None
-        else (
-            "This document was loaded before its text was kept (table document_text): "
-            "its facts are listed with their evidence. It is highlighted in place once it "
-            "is read again."
-            if has_text_table
-            else "The published warehouse has no document_text table yet."
-        ),
-        "unplaced": [
-            {**f, "title": titles[f["fact_key"]], "quarantined": f["status"] != "loaded"}
-            for f in unplaced
-        ],
-        "facts": [
-            {**f, "title": titles[f["fact_key"]], "quarantined": f["status"] != "loaded"}
-            for f in facts
-        ],
-        "facts_json": Markup(_script_json({f["fact_key"]: _fact_json(f) for f in facts})),
-        "highlighted": len(placed) if text is not None else 0,
-        "loaded": sum(1 for f in facts if f["status"] == "loaded"),
-        "quarantined": sum(1 for f in facts if f["status"] != "loaded"),
-    }
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-def _render_version() -> str:
-    """A hash of what shapes an evidence page besides its data: its templates, the viewer's
-    script and this module's layout; another version writes every page again."""
-    digest = hashlib.sha256(EVIDENCE_LAYOUT.encode())
-    templates = resources.files("warehouse.report") / "templates"
-    for name in ("base.html", "document.html"):
-        digest.update((templates / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-EVIDENCE_LAYOUT = "2"
-"""Bump when _document_page or _marks change what an evidence page shows."""
-PAGES_MANIFEST = "docs/pages.json"
-
-
-@dataclass
-class EvidenceResult:
-    written: int
-    kept: int
-    facts_highlighted: int
-
-
-def _write_evidence_pages(
-    connection: duckdb.DuckDBPyConnection, writer: SiteWriter, data: ReportData
-) -> EvidenceResult:
-    """Write the evidence pages of new and changed documents; remove those of documents no
-    longer current. Holds the texts of EVIDENCE_BATCH documents at a time."""
-    version = _render_version()
-    manifest = writer.read_json(PAGES_MANIFEST)
-    previous = manifest.get("pages", {}) if manifest.get("render") == version else {}
-    fingerprints = queries.document_fingerprints(connection)
-    by_key = {d["document_key"]: d for d in data.documents}
-    pages = {page_name(d["content_sha256"]): str(fingerprints.get(k)) for k, d in by_key.items()}
-    stale = [
-        key for key, d in by_key.items()
-        if previous.get(page_name(d["content_sha256"])) != pages[page_name(d["content_sha256"])]
-        or not writer.exists(f"docs/{page_name(d['content_sha256'])}")
-    ]  # fmt: skip
-    env = _environment()
-    template = env.get_template("document.html")
-    highlighted = 0
-    # One pass over the published facts and one over the texts, whatever the number of
-    # pages: a query per group of documents read every fact and text again each time, which
-    # grew with the square of the documents (11 of the report's 22 s for 10,000, measured).
-    facts = queries.document_facts_frame(connection, stale) if stale else pl.DataFrame()
-    untexted = set(stale)
-    for texts in _text_groups(connection, stale):
-        untexted -= texts.keys()
-        highlighted += _write_document_pages(template, writer, data, by_key, facts, texts)
-    for group in _chunks([key for key in stale if key in untexted], EVIDENCE_BATCH):
-        texts = dict.fromkeys(group)
-        highlighted += _write_document_pages(template, writer, data, by_key, facts, texts)
-    for name in set(previous) - set(pages):
-        writer.remove(f"docs/{name}")
-    writer.write_json(PAGES_MANIFEST, {"render": version, "pages": pages})
-    return EvidenceResult(
-        written=len(stale), kept=len(pages) - len(stale), facts_highlighted=highlighted
-    )
-
-
-def _text_groups(
-    connection: duckdb.DuckDBPyConnection, keys: list[int]
-) -> Iterator[dict[int, str | None]]:
-    """The stored texts of these documents, EVIDENCE_BATCH at a time, in the order the
-    published files hold them (documents without a stored text are not in them)."""
-    return queries.stream_document_texts(connection, keys, EVIDENCE_BATCH)
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _write_document_pages(
-    template: jinja2.Template,
-    writer: SiteWriter,
-    data: ReportData,
-    by_key: dict[int, dict[str, Any]],
-    facts: pl.DataFrame,
-    texts: dict[int, str | None],
-) -> int:
-    """Write the evidence pages of the documents `texts` names (a text None: not stored);
-    the facts they highlight."""
-    of_document: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for fact in facts.filter(pl.col("document_key").is_in(list(texts))).to_dicts():
-        of_document[fact["document_key"]].append(fact)
-    highlighted = 0
-    for key, text in texts.items():
-        document = by_key[key]
-        page = _document_page(document, of_document[key], text, data.has_text_table)
-        highlighted += page["highlighted"]
-        html = template.render(page=page, generated_at=data.generated_at, asset_prefix="../")
-        writer.page(f"docs/{page_name(document['content_sha256'])}", html)
-    return highlighted
-
-
-class SiteWriter:
-    """Writes the report's files in place, each whole (aside, then renamed)."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.written: set[str] = set()
-        self.largest = 0
-        if target.is_symlink() or (target.exists() and not target.is_dir()):
-            target.unlink()
-        for folder in ("assets", "docs", "areas", "lists"):
-            (target / folder).mkdir(parents=True, exist_ok=True)
-
-    def exists(self, relative: str) -> bool:
-        return (self.target / relative).is_file()
-
-    def page(self, relative: str, html: str) -> None:
-        self.bytes(relative, html.encode("utf-8"))
-
-    def stream(self, relative: str, pieces: Iterable[str]) -> None:
-        """A page written as it is rendered (`Template.generate`), never held whole."""
-        path = self.target / relative
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-            for piece in pieces:
-                handle.write(piece)
-        size = temporary.stat().st_size
-        os.replace(temporary, path)
-        self.written.add(relative)
-        if relative.endswith(".html"):
-            self.largest = max(self.largest, size)
-
-    def bytes(self, relative: str, content: bytes) -> None:
-        path = self.target / relative
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
-        self.written.add(relative)
-        if relative.endswith(".html"):
-            self.largest = max(self.largest, len(content))
-
-    def read_json(self, relative: str) -> dict[str, Any]:
-        try:
-            return json.loads((self.target / relative).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def write_json(self, relative: str, value: Any) -> None:
-        self.bytes(relative, json.dumps(value, ensure_ascii=False).encode("utf-8"))
-
-    def remove(self, relative: str) -> None:
-        (self.target / relative).unlink(missing_ok=True)
-
-    def assets(self) -> None:
-        static = resources.files("warehouse.report") / "static"
-        for name in STATIC_ASSETS:
-            self.bytes(f"assets/{name}", (static / name).read_bytes())
-        plotly = self.target / "assets" / "plotly.min.js"
-        if not plotly.exists() or get_plotlyjs_version() not in plotly.read_text("utf-8")[:400]:
-            self.bytes("assets/plotly.min.js", get_plotlyjs().encode("utf-8"))
-
-    def remove_stale(self, keep: set[str]) -> None:
-        """Area and list pages this report did not write (an area with no figure now)."""
-        for folder in ("areas", "lists"):
-            for path in (self.target / folder).glob("*.html"):
-                if f"{folder}/{path.name}" not in keep:
-                    path.unlink(missing_ok=True)

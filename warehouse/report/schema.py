@@ -20,6 +20,7 @@ import duckdb
 
 import warehouse.report_queries as queries
 from expectations.gate import SUITES_DIR
+from warehouse.report.templating import environment
 
 LINEAGE = (
     ("Inbox 收件箱", "files: .txt .md .html .pdf .docx", ()),
@@ -39,10 +40,8 @@ writes every table as Parquet and the analyst database's views over them."""
 
 def schema_page(connection: duckdb.DuckDBPyConnection, var_dir: Path, *, generated_at: str) -> str:
     """The docs page as HTML."""
-    from warehouse.report.render import _environment
-
     return (
-        _environment()
+        environment()
         .get_template("schema.html")
         .render(docs=gather_docs(connection, var_dir), generated_at=generated_at, asset_prefix="")
     )
@@ -160,7 +159,8 @@ def write_schema_page(var_dir: Path) -> Path:
     import datetime as dt
 
     from warehouse.analyst import open_analyst_db
-    from warehouse.report.render import ReportError, SiteWriter
+    from warehouse.report.render import ReportError
+    from warehouse.report.site_files import SiteWriter
 
     connection = open_analyst_db(var_dir)
     try:

@@ -1,0 +1,62 @@
+"""The report's Jinja environment and what its templates share: measure labels, filters,
+the pager, JSON for script elements."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jinja2
+
+from warehouse.report.charts import stated
+
+MEASURE_NAMES = {
+    "value": "数值 level",
+    "yoy_pct": "同比 yoy growth",
+    "share_pct": "占比 share",
+    "avg2y_pct": "两年平均 2-year avg growth",
+    "target_value": "目标值 target",
+    "target_yoy_pct": "目标增速 target growth",
+    "rank": "排名 rank",
+    "pp_change": "百分点变化 pp change",
+}
+"""Short labels of the measures (their full names: transforms/catalog/measures.csv)."""
+
+PAGER_NEIGHBOURS = 3
+"""Pages linked on each side of the current one in a list's pager (besides the first and
+the last): a pager linking every page made the lists' pages grow with their square (1,600
+pages of conflicting figures after 100,000 documents)."""
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("warehouse.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["stated"] = lambda value, unit=None: "—" if value is None else stated(value, unit)
+    env.filters["measure_name"] = lambda measure: MEASURE_NAMES.get(measure, measure)
+    env.filters["thousands"] = lambda n: "—" if n is None else f"{n:,}"
+    env.filters["pager_numbers"] = pager_numbers
+    return env
+
+
+def pager_numbers(pages: int, current: int) -> list[int | None]:
+    """The page numbers a pager links: the first, the last and PAGER_NEIGHBOURS either side
+    of the current page, in order, a None where numbers are left out."""
+    shown = sorted(
+        {1, pages, *range(max(1, current - PAGER_NEIGHBOURS),
+                          min(pages, current + PAGER_NEIGHBOURS) + 1)}
+    )  # fmt: skip
+    numbers: list[int | None] = []
+    for previous, number in zip([0, *shown], shown, strict=False):
+        numbers.extend((None, number) if number - previous > 1 else (number,))
+    return numbers
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside <script type="application/json">."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.replace("</", "<\\/")
