@@ -76,8 +76,9 @@ FILE_LIKE_NAME = re.compile(r"[/\\.*:]")
 EXPLAIN_PREFIX = re.compile(r"^\s*explain(\s+analy[sz]e)?\b", re.IGNORECASE)
 
 
-def open_analyst_db(var_dir: Path) -> duckdb.DuckDBPyConnection:
-    """The published database, read-only and locked down (see the module's docstring)."""
+def open_analyst_db(var_dir: Path, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """The published database, read-only and locked down (see the module's docstring);
+    `threads` caps DuckDB's threads (a process that is one of several, one per core)."""
     path = var_dir / "analyst.duckdb"
     if not path.exists():
         raise FileNotFoundError(
@@ -86,7 +87,8 @@ def open_analyst_db(var_dir: Path) -> duckdb.DuckDBPyConnection:
     # The folder of the publication opened now: its views name their files relative to it.
     publication = Path(os.path.realpath(path)).parent
     _refuse_shadowing_folders(publication)
-    connection = duckdb.connect(str(path), read_only=True, config=ANALYST_SETTINGS)
+    settings = ANALYST_SETTINGS if threads is None else {**ANALYST_SETTINGS, "threads": threads}
+    connection = duckdb.connect(str(path), read_only=True, config=settings)
     # DuckDB takes these only once the database is open, so they are set, then external
     # access goes off, then the configuration is locked: no statement can change them.
     # A view's relative path is checked as written (`fact_observation/...`) before DuckDB

@@ -36,9 +36,10 @@ EVIDENCE_BATCH = 1000
 PARALLEL_PAGES = 4000
 """Pages to write from which they are shared out among processes: starting one costs about
 a second (its imports), a page about a millisecond."""
-SHARE_PAGES = 12_500
-"""The most pages a process writes from one reading of their facts: the facts of 50,000
-documents held at once took a process to 650 MB."""
+SHARE_PAGES = 25_000
+"""The most pages a process writes from one reading of their facts and texts. Each reading
+costs 3-4 s (every stored text is scanned); the facts of 50,000 documents took a process to
+780 MB, of 3,000 to 340 MB."""
 
 
 def _fact_title(fact: dict[str, Any]) -> str:
@@ -246,7 +247,9 @@ def _share_out(keys: list[int], shares: int) -> list[list[int]]:
 def write_evidence_share(share: EvidenceShare) -> tuple[int, int]:
     """A process's part: open the published database, write the share's pages; the facts
     highlighted and the largest page's bytes."""
-    connection = open_analyst_db(share.var_dir)
+    # One DuckDB thread: the processes are one per core already, and each thread's working
+    # memory counts (a share's facts read with every core: 490 MB at peak, with one: 340).
+    connection = open_analyst_db(share.var_dir, threads=1)
     try:
         return _write_share(connection, SiteWriter(share.target), share)
     finally:
