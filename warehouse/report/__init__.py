@@ -7,6 +7,7 @@ pages) and their latest values, the run's data quality, and one page per documen
 extracted fact highlighted in its normalised text. Every value links to its sentence.
 """
 
-from warehouse.report.render import ReportError, ReportResult, write_report
+from warehouse.report.render import ReportResult, write_report
+from warehouse.report.site_files import ReportError
 
 __all__ = ["ReportError", "ReportResult", "write_report"]

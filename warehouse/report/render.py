@@ -46,7 +46,7 @@ import warehouse.report_queries as queries
 from warehouse.analyst import open_analyst_db
 from warehouse.report.charts import area_charts, indicator_colours, stated
 from warehouse.report.evidence_pages import EvidenceResult, write_evidence_pages
-from warehouse.report.site_files import SiteWriter, page_name
+from warehouse.report.site_files import ReportError, SiteWriter, page_name
 from warehouse.report.templating import MEASURE_NAMES, environment, script_json
 
 SEVERITY_EFFECT = {"critical": "quarantined", "warning": "loaded, flagged", "info": "loaded, noted"}
@@ -57,10 +57,6 @@ AREA_LIST_ROWS = 500
 long lists (all 266,000 rows of an area's conflicts made a 99 MB page at 100,000 documents)."""
 INDEX_LIST_ROWS = 50
 """Rows of each long list shown on the index, before the link to its pages."""
-
-
-class ReportError(RuntimeError):
-    """The report could not be written (the warehouse itself is untouched by it)."""
 
 
 @dataclass(frozen=True)

@@ -159,8 +159,7 @@ def write_schema_page(var_dir: Path) -> Path:
     import datetime as dt
 
     from warehouse.analyst import open_analyst_db
-    from warehouse.report.render import ReportError
-    from warehouse.report.site_files import SiteWriter
+    from warehouse.report.site_files import ReportError, SiteWriter
 
     connection = open_analyst_db(var_dir)
     try:

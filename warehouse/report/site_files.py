@@ -18,6 +18,10 @@ def page_name(content_sha256: str) -> str:
     return f"{content_sha256[:16]}.html"
 
 
+class ReportError(RuntimeError):
+    """The report could not be written (the warehouse itself is untouched by it)."""
+
+
 class SiteWriter:
     """Writes the report's files in place, each whole (aside, then renamed)."""
 
