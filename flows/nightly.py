@@ -65,7 +65,7 @@ def batch_task(files: list, settings: Settings, context: batch.BatchContext) -> 
     # The quality gate runs in the flow's process (`_extract_batches`), which then reaches
     # `batch:<part>`.
     with progress.counted_in(context.progress_file):
-        return batch.prepare_batch(files, context)
+        return batch.hand_over(batch.prepare_batch(files, context), context)
 
 
 @task(name="reextract-conform-validate", cache_policy=NO_CACHE,

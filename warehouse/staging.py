@@ -66,6 +66,10 @@ class StagingArea:
     def glob(self, table: str) -> str:
         return str(self.root / table / "*.parquet")
 
+    def read_part(self, table: str, part: str) -> pl.DataFrame:
+        """One part `write` staged (it stages no empty frame, so the part must be there)."""
+        return pl.read_parquet(self.root / table / f"part-{part}.parquet")
+
     def read(self, table: str) -> pl.DataFrame:
         if not self.has(table):
             return pl.DataFrame()
