@@ -134,8 +134,18 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     # Every quantity starts with a hedge, a sign or a digit: the lookahead lets the scan skip,
     # in C, the positions where none stands.
     hedges = "".join(sorted({w[0] for w in APPROX_BEFORE}))
+    # Then the first two characters a quantity can open with: a hedge before a sign or a
+    # figure, a sign before a figure, or a figure's first character before what may follow
+    # it (a digit, a point, 余/多, a multiplier, a unit's first character). Many characters
+    # let through above (大 of 扩大, 一 of 进一步, 近 of 近年) stop here, before the
+    # alternatives below are tried.
+    figure = "\\d零〇一二两三四五六七八九十百千"
+    unit_firsts = "".join(sorted({re.escape(symbol[0]) for symbol in bases}))
+    follows = f"[\\d零〇一二两三四五六七八九十百千,.点余多万亿千{unit_firsts}]"
+    opening = rf"(?:{approx_before})[-−{figure}]|[-−][{figure}]|[{figure}]{follows}"
     return re.compile(
         rf"(?=[{hedges}\-−\d零〇一二两三四五六七八九十百千])"
+        rf"(?={opening})"
         rf"(?P<approx>{approx_before})?"
         rf"(?P<sign>(?<![\d.%])[-−])?"  # 增长-2.3%: a decline written as negative growth
         rf"(?P<num>(?<![\d.])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?"

@@ -44,6 +44,10 @@ class Patterns:
     """Leads of `growth` that make the change no year-on-year one (环比, 年均)."""
     flat: re.Pattern[str]
     """`技改投资与上年同期持平`: growth of 0."""
+    flat_words: tuple[str, ...]
+    """What every `flat` phrase ends with (持平): a text holding none has no flat phrase, and
+    `str.__contains__` tells so far quicker than a scan of `flat` (同 of every 同比 starts
+    one)."""
     rate: re.Pattern[str]
     rate_after: re.Pattern[str]
     """Right after a percentage (`以7.1%的增速`): the growth word comes after its figure."""
@@ -216,6 +220,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         ),
         not_yoy=frozenset(words("growth", "not_yoy")),
         flat=re.compile(f"{group(words('flat', 'lead'))}{group(words('flat', 'word'))}"),
+        flat_words=tuple(words("flat", "word")),
         # Patterns scanned over whole texts open with literal characters where they can: `re`
         # then skips to the positions where they start, instead of trying the pattern
         # everywhere (a lookahead or a named group first defeats that; RATE and RANK ran 2.3x

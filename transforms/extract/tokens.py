@@ -130,14 +130,16 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         start, end = m.span()
         role = lex.cue_roles[m.group()]
         add((token_order(start, end, "cue"), start, end, "cue", role, False, False))
-    for kind, pattern in (
+    phrases = [
         ("growth", rules.growth),
         ("rate", rules.rate),
         ("avg2y", rules.avg2y),
         ("share", rules.share),
         ("rank", rules.rank),
-        ("flat", rules.flat),
-    ):
+    ]
+    if any(word in text for word in rules.flat_words):  # most texts hold no 持平
+        phrases.append(("flat", rules.flat))
+    for kind, pattern in phrases:
         for m in pattern.finditer(text):
             start, end = m.span()
             if end > start:
