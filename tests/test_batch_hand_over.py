@@ -42,9 +42,7 @@ def test_handed_over_batch_carries_no_frame_and_gates_like_the_carried_one(tmp_p
     assert from_staged.facts_loaded == from_carried.facts_loaded
     assert from_staged.quarantined_by == from_carried.quarantined_by
     for table in ("fact_observation", "quarantine_observation", "dq_result"):
-        assert_frame_equal(
-            handed_context.staging.read(table), carried_context.staging.read(table)
-        )
+        assert_frame_equal(handed_context.staging.read(table), carried_context.staging.read(table))
 
 
 def test_a_batch_without_candidates_is_handed_over_as_it_is(tmp_path) -> None:
