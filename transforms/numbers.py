@@ -130,7 +130,8 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     bases = sorted(symbols, key=len, reverse=True)
     unit = "|".join(map(re.escape, bases))
     approx_before = "|".join(APPROX_BEFORE)
-    cn = "[零〇一二两三四五六七八九十百千]+"
+    cn_digits = "零〇一二两三四五六七八九十百千"
+    cn = f"[{cn_digits}]+"
     # Every quantity starts with a hedge, a sign or a digit: the lookahead lets the scan skip,
     # in C, the positions where none stands.
     hedges = "".join(sorted({w[0] for w in APPROX_BEFORE}))
@@ -139,12 +140,12 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     # it (a digit, a point, 余/多, a multiplier, a unit's first character). Many characters
     # let through above (大 of 扩大, 一 of 进一步, 近 of 近年) stop here, before the
     # alternatives below are tried.
-    figure = "\\d零〇一二两三四五六七八九十百千"
+    figure = f"\\d{cn_digits}"
     unit_firsts = "".join(sorted({re.escape(symbol[0]) for symbol in bases}))
-    follows = f"[\\d零〇一二两三四五六七八九十百千,.点余多万亿千{unit_firsts}]"
+    follows = f"[{figure},.点余多万亿千{unit_firsts}]"
     opening = rf"(?:{approx_before})[-−{figure}]|[-−][{figure}]|[{figure}]{follows}"
     return re.compile(
-        rf"(?=[{hedges}\-−\d零〇一二两三四五六七八九十百千])"
+        rf"(?=[{hedges}\-−{figure}])"
         rf"(?={opening})"
         rf"(?P<approx>{approx_before})?"
         rf"(?P<sign>(?<![\d.%])[-−])?"  # 增长-2.3%: a decline written as negative growth
