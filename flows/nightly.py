@@ -236,6 +236,8 @@ def _run_locked(
             outcome["reviews_applied"] + outcome["warnings_changed"],
         )
         _publish(settings, warehouse, summary, load_id, before, unchanged, stage_seconds)
+        # The report's processes get the memory the load's cached blocks held.
+        warehouse.release_memory()
         progress.start("report")
         stage_seconds["report"] = write_run_report(settings, summary, logger)
         progress.finish("report")

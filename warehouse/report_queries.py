@@ -98,11 +98,15 @@ def quarantined_by_expectation(
     return dict(rows)
 
 
-def current_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
-    """Documents some inbox path still holds, with their loaded and quarantined fact counts."""
+def current_documents(
+    connection: duckdb.DuckDBPyConnection, document_keys: list[int] | None = None
+) -> list[Record]:
+    """Documents some inbox path still holds (those of `document_keys` only, when given), with
+    their loaded and quarantined fact counts."""
+    only = "" if document_keys is None else "WHERE d.document_key IN (SELECT unnest(?::BIGINT[]))"
     return records(
         connection,
-        """
+        f"""
         SELECT d.document_key, d.content_sha256, d.doc_name, d.source_path, d.format,
                d.encoding, d.inferred_region, d.report_date, d.char_count, d.ingested_at,
                (SELECT count(*) FROM fact_observation f
@@ -111,9 +115,21 @@ def current_documents(connection: duckdb.DuckDBPyConnection) -> list[Record]:
                 WHERE q.document_key = d.document_key AND q.status <> 'accepted')
                    AS facts_quarantined
         FROM v_current_document d
+        {only}
         ORDER BY d.doc_name, d.content_sha256
         """,
+        None if document_keys is None else [document_keys],
     )
+
+
+def current_document_hashes(connection: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """document_key -> content hash of every current document, in `current_documents`' order:
+    all the evidence pages need to plan their work (the whole records are 2 KB a document)."""
+    rows = connection.execute(
+        "SELECT document_key, content_sha256 FROM v_current_document "
+        "ORDER BY doc_name, content_sha256"
+    ).fetchall()
+    return dict(rows)
 
 
 def has_document_text(connection: duckdb.DuckDBPyConnection) -> bool:

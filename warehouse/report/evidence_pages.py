@@ -36,10 +36,10 @@ EVIDENCE_BATCH = 1000
 PARALLEL_PAGES = 4000
 """Pages to write from which they are shared out among processes: starting one costs about
 a second (its imports), a page about a millisecond."""
-SHARE_PAGES = 25_000
+SHARE_PAGES = 12_500
 """The most pages a process writes from one reading of their facts and texts. Each reading
 costs 3-4 s (every stored text is scanned); the facts of 50,000 documents took a process to
-780 MB, of 3,000 to 340 MB."""
+780 MB, of 3,000 to 340 MB; reading the facts of 25,000 took 280 MB, of 12,500 200 MB."""
 
 
 def _fact_title(fact: dict[str, Any]) -> str:
@@ -175,12 +175,12 @@ class EvidenceResult:
 
 @dataclass(frozen=True)
 class EvidenceShare:
-    """The pages one process writes: its documents (key -> record, in the order written)
-    and what every page shows alike."""
+    """The pages one process writes: its documents' keys, and what every page shows alike.
+    The process reads the documents' records itself: the run's process never holds them all."""
 
     var_dir: Path
     target: Path
-    documents: dict[int, dict[str, Any]]
+    document_keys: tuple[int, ...]
     has_text_table: bool
     generated_at: str
 
@@ -189,29 +189,28 @@ def write_evidence_pages(
     connection: duckdb.DuckDBPyConnection,
     writer: SiteWriter,
     var_dir: Path,
-    documents: list[dict[str, Any]],
     *,
     has_text_table: bool,
     generated_at: str,
 ) -> EvidenceResult:
-    """Write the evidence pages of new and changed documents among `documents` (the current
-    ones); remove those of documents no longer current. A process holds the facts of
-    SHARE_PAGES documents and the texts of EVIDENCE_BATCH at a time."""
+    """Write the evidence pages of new and changed current documents; remove those of
+    documents no longer current. A process holds the facts of SHARE_PAGES documents and the
+    texts of EVIDENCE_BATCH at a time."""
     version = _render_version()
     manifest = writer.read_json(PAGES_MANIFEST)
     previous = manifest.get("pages", {}) if manifest.get("render") == version else {}
+    hashes = queries.current_document_hashes(connection)
+    names = {key: page_name(sha) for key, sha in hashes.items()}
     fingerprints = queries.document_fingerprints(connection)
-    by_key = {d["document_key"]: d for d in documents}
-    pages = {page_name(d["content_sha256"]): str(fingerprints.get(k)) for k, d in by_key.items()}
+    pages = {name: str(fingerprints.get(key)) for key, name in names.items()}
+    del fingerprints  # 100,000 of them: not held while the pages are written
     stale = [
-        key for key, d in by_key.items()
-        if previous.get(page_name(d["content_sha256"])) != pages[page_name(d["content_sha256"])]
-        or not writer.exists(f"docs/{page_name(d['content_sha256'])}")
+        key for key, name in names.items()
+        if previous.get(name) != pages[name] or not writer.exists(f"docs/{name}")
     ]  # fmt: skip
     processes = _processes(len(stale))
     shares = [
-        EvidenceShare(var_dir, writer.target, {key: by_key[key] for key in keys},
-                      has_text_table, generated_at)
+        EvidenceShare(var_dir, writer.target, tuple(keys), has_text_table, generated_at)
         for keys in _share_out(stale, max(processes, -(-len(stale) // SHARE_PAGES)))
     ]  # fmt: skip
     if processes == 1:
@@ -259,7 +258,8 @@ def write_evidence_share(share: EvidenceShare) -> tuple[int, int]:
 def _write_share(
     connection: duckdb.DuckDBPyConnection, writer: SiteWriter, share: EvidenceShare
 ) -> tuple[int, int]:
-    keys = list(share.documents)
+    keys = list(share.document_keys)
+    documents = {d["document_key"]: d for d in queries.current_documents(connection, keys)}
     template = environment().get_template("document.html")
     highlighted = 0
     # One pass over the published facts and one over the texts, whatever the number of
@@ -269,10 +269,10 @@ def _write_share(
     untexted = set(keys)
     for texts in queries.stream_document_texts(connection, keys, EVIDENCE_BATCH):
         untexted -= texts.keys()
-        highlighted += _write_document_pages(template, writer, share, facts, texts)
+        highlighted += _write_document_pages(template, writer, share, documents, facts, texts)
     for group in _chunks([key for key in keys if key in untexted], EVIDENCE_BATCH):
         texts = dict.fromkeys(group)
-        highlighted += _write_document_pages(template, writer, share, facts, texts)
+        highlighted += _write_document_pages(template, writer, share, documents, facts, texts)
     return highlighted, writer.largest
 
 
@@ -285,6 +285,7 @@ def _write_document_pages(
     template: jinja2.Template,
     writer: SiteWriter,
     share: EvidenceShare,
+    documents: dict[int, dict[str, Any]],
     facts: pl.DataFrame,
     texts: dict[int, str | None],
 ) -> int:
@@ -295,7 +296,7 @@ def _write_document_pages(
         of_document[fact["document_key"]].append(fact)
     highlighted = 0
     for key, text in texts.items():
-        document = share.documents[key]
+        document = documents[key]
         page = _document_page(document, of_document[key], text, share.has_text_table)
         highlighted += page["highlighted"]
         html = template.render(page=page, generated_at=share.generated_at, asset_prefix="../")

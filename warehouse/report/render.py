@@ -89,20 +89,23 @@ def write_report(var_dir: Path) -> ReportResult:
         fingerprint = site_fingerprint(var_dir)
         kept = _kept_site(writer, fingerprint)
         try:
+            generated_at = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
             if kept is None:
-                data = _gather(connection)
                 writer.assets()
                 evidence = write_evidence_pages(
-                    connection, writer, var_dir, data.documents,
-                    has_text_table=data.has_text_table, generated_at=data.generated_at,
+                    connection, writer, var_dir,
+                    has_text_table=queries.has_document_text(connection),
+                    generated_at=generated_at,
                 )  # fmt: skip
-                # Read once the evidence pages are written, so that the two never share
-                # the process's memory (800,000 conflicting values after 100,000 documents).
+                # What the other pages show is read once the evidence pages are written,
+                # so that it never shares the memory with the processes writing them (the
+                # records of 100,000 documents, 800,000 conflicting values).
+                data = _gather(connection, generated_at=generated_at)
                 data.conflicts = queries.conflicts(connection)
             else:
                 # Nothing the area, list and evidence pages show has changed since they
                 # were written: only the run's own pages are, and the index.
-                data = _gather(connection, pages=False)
+                data = _gather(connection, generated_at=generated_at, pages=False)
                 writer.assets()
                 evidence = EvidenceResult(written=0, kept=kept.documents, facts_highlighted=0)
             schema = schema_page(connection, var_dir, generated_at=data.generated_at)
@@ -147,7 +150,9 @@ class ReportData:
     generated_at: str = ""
 
 
-def _gather(connection: duckdb.DuckDBPyConnection, *, pages: bool = True) -> ReportData:
+def _gather(
+    connection: duckdb.DuckDBPyConnection, *, generated_at: str, pages: bool = True
+) -> ReportData:
     """What the report shows; with `pages` false only what the run's own pages show (the
     last run, the quality gate's history), not the documents, figures and lists that the
     kept pages show."""
@@ -167,7 +172,7 @@ def _gather(connection: duckdb.DuckDBPyConnection, *, pages: bool = True) -> Rep
         pending=queries.pending_quarantine(connection) if pages else [],
         rejections=queries.current_rejections(connection) if pages else [],
         quality_history=queries.quality_history(connection),
-        generated_at=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        generated_at=generated_at,
     )
 
 
