@@ -8,7 +8,10 @@ without it by that regex. Both find the same words at the same places, in code p
 
 The extension also finds where a pattern opening with a lookahead of its first characters
 can start (`scan_from_starts`): `re` tries such a pattern at every character, and a pattern
-whose tries are cheap (a few literal words: growth verbs) is then tried only there.
+whose tries are cheap (a few literal words: growth verbs) is then tried only there. And it
+matches the quantity pattern of transforms/numbers.py (`compile_quantities`), handed its
+words (the catalogue's units among them), with `re`'s backtracking and lookbehinds
+reproduced: the same spans and groups (tests/transforms/test_native_quantities.py).
 
 `tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
 from Debian's packaged crates, copies it beside this module and records the hash of every
@@ -26,6 +29,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -208,3 +212,51 @@ def compile_words(
     if EXTENSION_MODULE is None or not words:
         return compile_regex(words)
     return cast(re.Pattern[str], NativeWords(words, compile_regex))
+
+
+@cache
+def decimal_digits() -> str:
+    """What `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`), picked out of the
+    numeric characters native code lists: a few hundred checks instead of one per code point."""
+    assert EXTENSION_MODULE is not None
+    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
+
+
+def compile_quantities(
+    *,
+    approx: list[str],
+    signs: list[str],
+    sign_not_after: str,
+    number_not_after: str,
+    cn: str,
+    cn_point: str,
+    cn_fraction: str,
+    cn_not_after: str,
+    after: list[str],
+    mult: list[str],
+    units: list[str],
+    tails: list[str],
+) -> Any:
+    """The quantity pattern (transforms/numbers.py, `compile_quantity_pattern`) matched
+    natively from its words, each list in its alternation's order; its `matches(text)` gives
+    what `finditer` finds, as tuples (`QuantityMatch`). None when native code is not built
+    or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "QuantityScanner"):
+        return None
+    if not all(approx + signs + after + mult + units + tails + [cn_point]):
+        return None  # an empty alternative matches everywhere: a shape only `re` takes
+    return EXTENSION_MODULE.QuantityScanner(
+        approx,
+        signs,
+        sign_not_after,
+        number_not_after,
+        decimal_digits(),
+        cn,
+        cn_point,
+        cn_fraction,
+        cn_not_after,
+        after,
+        mult,
+        units,
+        tails,
+    )
