@@ -36,7 +36,12 @@ CN_BIG = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
 APPROX_BEFORE = ("接近", "将近", "大约", "超过", "近", "约", "超", "逾")
 APPROX_AFTER = ("余", "多", "左右")
-RANGE_BEFORE = re.compile(r"\d[%亿万元家个]*[-~—–至到]$")
+RANGE_DASHES = "-~—–至到"
+RANGE_BEFORE = re.compile(rf"\d[%亿万元家个]*[{RANGE_DASHES}]$")
+RANGE_LAST = RANGE_DASHES + "\n"
+"""The character before a number that `RANGE_BEFORE` can find ending there: a dash (`$` also
+matches before a final newline). Few numbers have one, and a look at it costs less than a
+search."""
 RANGE_REACH = 6  # `300亿元至` at most before the upper end's number
 
 
@@ -294,7 +299,11 @@ def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
         value, unit, dimension = resolve_unit(mult or "", unit, value, catalog)
         tail = tail or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
-        is_range = RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
+        is_range = (
+            num_start > 0
+            and text[num_start - 1] in RANGE_LAST
+            and RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
+        )
         yield Quantity(
             start=start,
             end=unit_end,
