@@ -107,11 +107,19 @@ def test_a_text_native_code_cannot_take_goes_to_the_regex() -> None:
 
 
 @native
-def test_the_digits_handed_over_are_the_regex_digits() -> None:
-    """`\\d` of a `str` pattern: every code point that `re` takes for a digit, and no other."""
-    digits = fast_scan.decimal_digits()
+def test_the_digits_handed_over_are_the_regex_digits(tmp_path: Path) -> None:
+    """`\\d` of a `str` pattern: every code point that `re` takes for a digit, and no other,
+    as the build records them and as picked out of native code's numeric characters."""
     expected = "".join(re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1)))))
-    assert digits == expected
+    assert fast_scan.decimal_digits() == expected
+    assert fast_scan.all_decimal_digits() == expected
+    numeric = fast_scan.EXTENSION_MODULE.numeric_chars()  # type: ignore[union-attr]
+    assert "".join(c for c in numeric if c.isdecimal()) == expected
+    manifest = tmp_path / "fast_scan.json"
+    fast_scan.write_manifest(built=True, manifest=manifest)
+    assert fast_scan.recorded_digits(manifest) == expected
+    fast_scan.write_manifest(built=False, manifest=manifest)
+    assert fast_scan.recorded_digits(manifest) is None
 
 
 def documents(folders: list[Path]) -> list[Path]:
