@@ -8,7 +8,10 @@ without it by that regex. Both find the same words at the same places, in code p
 
 The extension also finds where a pattern opening with a lookahead of its first characters
 can start (`scan_from_starts`): `re` tries such a pattern at every character, and a pattern
-whose tries are cheap (a few literal words: growth verbs) is then tried only there.
+whose tries are cheap (a few literal words: growth verbs) is then tried only there. And it
+matches the quantity pattern of transforms/numbers.py (`compile_quantities`), handed its
+words (the catalogue's units among them), with `re`'s backtracking and lookbehinds
+reproduced: the same spans and groups (tests/transforms/test_native_quantities.py).
 
 `tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
 from Debian's packaged crates, copies it beside this module and records the hash of every
@@ -24,8 +27,11 @@ import importlib
 import json
 import os
 import re
+import sys
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -54,7 +60,28 @@ def read_manifest(manifest: Path = MANIFEST) -> dict[str, str]:
 
 def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
     sources = source_digests() if built else {}
-    manifest.write_text(json.dumps({"sources": sources}, indent=2) + "\n", encoding="utf-8")
+    found: dict[str, object] = {"sources": sources}
+    if built:
+        # `re`'s digits for this interpreter's Unicode version, listed once at build time
+        # (~80 ms) instead of in every process (`decimal_digits`).
+        found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
+    manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+
+
+def all_decimal_digits() -> str:
+    """Every character `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdecimal())
+
+
+def recorded_digits(manifest: Path = MANIFEST) -> str | None:
+    """The digits the build recorded, when recorded for this interpreter's Unicode version."""
+    try:
+        digits = json.loads(manifest.read_text(encoding="utf-8"))["digits"]
+        if digits["unicode"] == unicodedata.unidata_version:
+            return str(digits["chars"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def stale_sources(built: dict[str, str]) -> list[str]:
@@ -208,3 +235,55 @@ def compile_words(
     if EXTENSION_MODULE is None or not words:
         return compile_regex(words)
     return cast(re.Pattern[str], NativeWords(words, compile_regex))
+
+
+@cache
+def decimal_digits() -> str:
+    """What `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`): as the build recorded
+    it, else picked out of the numeric characters native code lists (~12 ms; a few thousand
+    checks instead of one per code point)."""
+    assert EXTENSION_MODULE is not None
+    recorded = recorded_digits()
+    if recorded is not None:
+        return recorded
+    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
+
+
+def compile_quantities(
+    *,
+    approx: list[str],
+    signs: list[str],
+    sign_not_after: str,
+    number_not_after: str,
+    cn: str,
+    cn_point: str,
+    cn_fraction: str,
+    cn_not_after: str,
+    after: list[str],
+    mult: list[str],
+    units: list[str],
+    tails: list[str],
+) -> Any:
+    """The quantity pattern (transforms/numbers.py, `compile_quantity_pattern`) matched
+    natively from its words, each list in its alternation's order; its `matches(text)` gives
+    what `finditer` finds, as tuples (`QuantityMatch`). None when native code is not built
+    or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "QuantityScanner"):
+        return None
+    if not all(approx + signs + after + mult + units + tails + [cn_point]):
+        return None  # an empty alternative matches everywhere: a shape only `re` takes
+    return EXTENSION_MODULE.QuantityScanner(
+        approx,
+        signs,
+        sign_not_after,
+        number_not_after,
+        decimal_digits(),
+        cn,
+        cn_point,
+        cn_fraction,
+        cn_not_after,
+        after,
+        mult,
+        units,
+        tails,
+    )

@@ -1,17 +1,21 @@
 """Numbers as reports write them: Arabic or Chinese numerals, 万/亿 multipliers, hedges.
 
 `find_quantities` scans normalised text once with a compiled pattern; Chinese numerals are
-converted only on the isolated span the pattern matched, never on running text.
+converted only on the isolated span the pattern matched, never on running text. With the
+native scanner built (transforms/fast_scan.py) the pattern is matched in Rust, from the same
+words, as `re` matches it; `re` stays the reference.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from transforms.catalog import Catalog
+from transforms.fast_scan import compile_quantities
 
 CN_DIGITS = {
     "零": 0,
@@ -32,7 +36,12 @@ CN_BIG = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "万": 1e4, "千": 1e3}
 APPROX_BEFORE = ("接近", "将近", "大约", "超过", "近", "约", "超", "逾")
 APPROX_AFTER = ("余", "多", "左右")
-RANGE_BEFORE = re.compile(r"\d[%亿万元家个]*[-~—–至到]$")
+RANGE_DASHES = "-~—–至到"
+RANGE_BEFORE = re.compile(rf"\d[%亿万元家个]*[{RANGE_DASHES}]$")
+RANGE_LAST = RANGE_DASHES + "\n"
+"""The character before a number that `RANGE_BEFORE` can find ending there: a dash (`$` also
+matches before a final newline). Few numbers have one, and a look at it costs less than a
+search."""
 RANGE_REACH = 6  # `300亿元至` at most before the upper end's number
 
 
@@ -116,21 +125,51 @@ class Quantity:
 
 
 QUANTITY_GROUPS = ("approx", "sign", "num", "after", "mult", "unit", "tail")
+# The quantity pattern's words and characters, each written once: `compile_quantity_pattern`
+# builds the regex from them and the native scanner (`compile_quantities`) is handed them.
+SIGNS = "-−"
+SIGN_NOT_AFTER = ".%"
+"""Besides a digit, what may not stand before a sign (`1.5-2`, `5%-3%`: a range's dash)."""
+NUMBER_NOT_AFTER = "."
+"""Besides a digit, what may not stand before an Arabic number (a figure's tail)."""
+CN_FIGURE = "零〇一二两三四五六七八九十百千"
+CN_POINT = "点"
+CN_FRACTION = "零〇一二三四五六七八九"
+CN_NOT_AFTER = CN_FIGURE + "万亿第"
+"""What may not stand before a Chinese numeral (the middle of one, 第 of an ordinal)."""
+AFTER_WORDS = ("余", "多")
+MULT_WORDS = ("万亿", "亿", "万", "千")
+TAIL_WORDS = ("以上", "以下", "左右", "之内", "以内", "级")
+
+QuantityMatch = tuple[
+    int, int, int, int, str | None, str | None, str, str | None, str | None, str, str | None
+]
+"""One match of the quantity pattern: (start, number's start, unit's end, end) and the
+groups `QUANTITY_GROUPS`, None where a group did not match."""
+
+
+def quantity_units(catalog: Catalog) -> tuple[str, ...]:
+    symbols = tuple(u.symbol for u in catalog.units if u.symbol)
+    return symbols + tuple(catalog.unit_aliases)
 
 
 def quantity_pattern(catalog: Catalog) -> re.Pattern[str]:
     """One compiled pattern per catalogue version (Catalog itself is not hashable)."""
-    symbols = tuple(u.symbol for u in catalog.units if u.symbol)
-    return compile_quantity_pattern(symbols + tuple(catalog.unit_aliases))
+    return compile_quantity_pattern(quantity_units(catalog))
+
+
+def unit_alternatives(unit_symbols: tuple[str, ...]) -> list[str]:
+    """The units in the order the pattern tries them: the longest first."""
+    symbols = set(unit_symbols) | {"%", "个百分点"}
+    return sorted(symbols, key=len, reverse=True)
 
 
 @cache
 def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
-    symbols = set(unit_symbols) | {"%", "个百分点"}
-    bases = sorted(symbols, key=len, reverse=True)
+    bases = unit_alternatives(unit_symbols)
     unit = "|".join(map(re.escape, bases))
     approx_before = "|".join(APPROX_BEFORE)
-    cn_digits = "零〇一二两三四五六七八九十百千"
+    cn_digits = CN_FIGURE
     cn = f"[{cn_digits}]+"
     # Every quantity starts with a hedge, a sign or a digit: the lookahead lets the scan skip,
     # in C, the positions where none stands.
@@ -142,20 +181,78 @@ def compile_quantity_pattern(unit_symbols: tuple[str, ...]) -> re.Pattern[str]:
     # alternatives below are tried.
     figure = f"\\d{cn_digits}"
     unit_firsts = "".join(sorted({re.escape(symbol[0]) for symbol in bases}))
-    follows = f"[{figure},.点余多万亿千{unit_firsts}]"
-    opening = rf"(?:{approx_before})[-−{figure}]|[-−][{figure}]|[{figure}]{follows}"
+    mult_firsts = "".join(dict.fromkeys(w[0] for w in MULT_WORDS))
+    follows = f"[{figure},.{CN_POINT}{''.join(AFTER_WORDS)}{mult_firsts}{unit_firsts}]"
+    opening = rf"(?:{approx_before})[{SIGNS}{figure}]|[{SIGNS}][{figure}]|[{figure}]{follows}"
     return re.compile(
-        rf"(?=[{hedges}\-−{figure}])"
+        rf"(?=[{hedges}{re.escape(SIGNS)}{figure}])"
         rf"(?={opening})"
         rf"(?P<approx>{approx_before})?"
-        rf"(?P<sign>(?<![\d.%])[-−])?"  # 增长-2.3%: a decline written as negative growth
-        rf"(?P<num>(?<![\d.])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?"
-        rf"|(?<![零〇一二两三四五六七八九十百千万亿第]){cn}(?:点[零〇一二三四五六七八九]+)?)"
-        rf"(?P<after>余|多)?"
-        rf"(?P<mult>万亿|亿|万|千)?"
+        # 增长-2.3%: a decline written as negative growth
+        rf"(?P<sign>(?<![\d{SIGN_NOT_AFTER}])[{SIGNS}])?"
+        rf"(?P<num>(?<![\d{NUMBER_NOT_AFTER}])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?"
+        rf"|(?<![\d{NUMBER_NOT_AFTER}])\d+(?:\.\d+)?"
+        rf"|(?<![{CN_NOT_AFTER}]){cn}(?:{CN_POINT}[{CN_FRACTION}]+)?)"
+        rf"(?P<after>{'|'.join(AFTER_WORDS)})?"
+        rf"(?P<mult>{'|'.join(MULT_WORDS)})?"
         rf"(?P<unit>{unit})"
-        rf"(?P<tail>以上|以下|左右|之内|以内|级)?"
+        rf"(?P<tail>{'|'.join(TAIL_WORDS)})?"
     )
+
+
+@cache
+def compile_quantity_scanner(unit_symbols: tuple[str, ...]) -> Any:
+    """The pattern of `compile_quantity_pattern` matched natively, from the same words; None
+    without the native scanner (or with `ZHIBIAO_PURE_SCAN=1`)."""
+    return compile_quantities(
+        approx=list(APPROX_BEFORE),
+        signs=list(SIGNS),
+        sign_not_after=SIGN_NOT_AFTER,
+        number_not_after=NUMBER_NOT_AFTER,
+        cn=CN_FIGURE,
+        cn_point=CN_POINT,
+        cn_fraction=CN_FRACTION,
+        cn_not_after=CN_NOT_AFTER,
+        after=list(AFTER_WORDS),
+        mult=list(MULT_WORDS),
+        units=unit_alternatives(unit_symbols),
+        tails=list(TAIL_WORDS),
+    )
+
+
+def regex_quantity_matches(pattern: re.Pattern[str], text: str) -> Iterator[QuantityMatch]:
+    """The quantity pattern's matches by `re`: the reference."""
+    for m in pattern.finditer(text):
+        # One call for every group: a report holds hundreds of quantities.
+        approx, sign, raw, after, mult, unit, tail = m.group(*QUANTITY_GROUPS)
+        yield (
+            m.start(),
+            m.start("num"),
+            m.end("unit"),
+            m.end(),
+            approx,
+            sign,
+            raw,
+            after,
+            mult,
+            unit,
+            tail,
+        )
+
+
+def quantity_matches(text: str, catalog: Catalog) -> Iterable[QuantityMatch]:
+    """Every match of the quantity pattern in `text`, in order: natively when built (the same
+    spans and groups), by `re` otherwise or for a text native code cannot take (a lone
+    surrogate)."""
+    units = quantity_units(catalog)
+    scanner = compile_quantity_scanner(units)
+    if scanner is not None:
+        try:
+            found: list[QuantityMatch] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return regex_quantity_matches(compile_quantity_pattern(units), text)
 
 
 def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:
@@ -178,9 +275,19 @@ def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[
 def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
     """Every number that carries a unit, in order."""
     count_units = catalog.count_units
-    for m in quantity_pattern(catalog).finditer(text):
-        # One call for every group: a report holds hundreds of quantities.
-        approx, sign, raw, after, mult, unit, tail = m.group(*QUANTITY_GROUPS)
+    for (
+        start,
+        num_start,
+        unit_end,
+        end,
+        approx,
+        sign,
+        raw,
+        after,
+        mult,
+        unit,
+        tail,
+    ) in quantity_matches(text, catalog):
         is_chinese = not raw[0].isdigit()
         if is_chinese and (unit not in count_units or mult):
             continue  # 三大产业, 十四五: Chinese numerals only count things, and never in 万
@@ -192,11 +299,14 @@ def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
         value, unit, dimension = resolve_unit(mult or "", unit, value, catalog)
         tail = tail or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
-        num_start = m.start("num")
-        is_range = RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
+        is_range = (
+            num_start > 0
+            and text[num_start - 1] in RANGE_LAST
+            and RANGE_BEFORE.search(text, max(0, num_start - RANGE_REACH), num_start) is not None
+        )
         yield Quantity(
-            start=m.start(),
-            end=m.end("unit"),
+            start=start,
+            end=unit_end,
             value=value,
             unit=unit,
             dimension=dimension,
@@ -204,5 +314,5 @@ def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
             is_bound=is_range or tail in ("以上", "以下", "之内", "以内", "级"),
             is_range=is_range,
             number_start=num_start,
-            tail_end=m.end(),
+            tail_end=end,
         )

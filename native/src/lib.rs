@@ -1,6 +1,7 @@
 //! The extractor's catalogue-word scans (indicators, stems, kind and cue words, place names)
-//! in Rust: an Aho-Corasick automaton instead of `re` over a trie-shaped regex; and where
-//! patterns that open with a lookahead can start (`CharStarts`).
+//! in Rust: an Aho-Corasick automaton instead of `re` over a trie-shaped regex; where
+//! patterns that open with a lookahead can start (`CharStarts`); and the quantity pattern of
+//! `transforms/numbers.py` (`QuantityScanner`), matched by hand as `re` would match it.
 //!
 //! `transforms/fast_scan.py` loads this module when it was built from the current source and
 //! falls back to `re` otherwise; both find the same words at the same places. Semantics are
@@ -174,30 +175,52 @@ impl WordScanner {
     }
 }
 
+/// A set of characters: a bitmap of the Basic Multilingual Plane, a list beyond it.
+struct CharSet {
+    /// Bit `c` set for each character `c` of the set in the Basic Multilingual Plane.
+    bmp: Vec<u64>,
+    /// The set's characters beyond it.
+    astral: Vec<char>,
+}
+
+impl CharSet {
+    fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut set = CharSet { bmp: vec![0u64; 1024], astral: Vec::new() };
+        for c in chars {
+            let code = c as u32;
+            if code < 0x10000 {
+                set.bmp[(code >> 6) as usize] |= 1 << (code & 63);
+            } else if !set.astral.contains(&c) {
+                set.astral.push(c);
+            }
+        }
+        set
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let code = c as u32;
+        if code < 0x10000 {
+            (self.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1
+        } else {
+            self.astral.contains(&c)
+        }
+    }
+}
+
 /// The characters a pattern can start with (`transforms/fast_scan.py`, `StartScan`): `re`
 /// tries a pattern opening with a lookahead at every character; this finds the few places
 /// worth trying, in one pass.
 #[pyclass(module = "transforms._fast_scan", frozen)]
 struct CharStarts {
-    /// Bit `c` set for each character `c` of the set in the Basic Multilingual Plane.
-    bmp: Vec<u64>,
-    /// The set's characters beyond it.
-    astral: Vec<char>,
+    chars: CharSet,
     /// Every numeric character too (Unicode Nd, Nl, No): more than `re`'s `\d` (Nd), never less.
     numeric: bool,
 }
 
 impl CharStarts {
     fn contains(&self, c: char) -> bool {
-        let code = c as u32;
-        if code < 0x10000 {
-            if (self.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1 {
-                return true;
-            }
-        } else if self.astral.contains(&c) {
-            return true;
-        }
-        self.numeric && c.is_numeric()
+        self.chars.contains(c) || (self.numeric && c.is_numeric())
     }
 }
 
@@ -205,17 +228,7 @@ impl CharStarts {
 impl CharStarts {
     #[new]
     fn new(chars: &str, numeric: bool) -> Self {
-        let mut bmp = vec![0u64; 1024];
-        let mut astral = Vec::new();
-        for c in chars.chars() {
-            let code = c as u32;
-            if code < 0x10000 {
-                bmp[(code >> 6) as usize] |= 1 << (code & 63);
-            } else {
-                astral.push(c);
-            }
-        }
-        CharStarts { bmp, astral, numeric }
+        CharStarts { chars: CharSet::new(chars.chars()), numeric }
     }
 
     /// Code-point offsets, ascending, of every character of `text` in the set.
@@ -225,10 +238,374 @@ impl CharStarts {
     }
 }
 
+/// Every character Rust counts as numeric (Unicode Nd, Nl, No), in order: a superset of what
+/// `re`'s `\d` matches (Nd, `str.isdecimal`), which Python picks out of it for
+/// `QuantityScanner` (cheaper than asking Python about each of the 1.1 million code points).
+#[pyfunction]
+fn numeric_chars() -> String {
+    (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| c.is_numeric()).collect()
+}
+
+/// Words tried at one place in the order a regex alternation (`a|b|c`) tries them.
+struct Words {
+    chars: Vec<Vec<char>>,
+    /// Each word as a Python string, handed back as it is (no new string per match).
+    strings: Vec<Py<PyString>>,
+    /// The words' first characters: most places start none of them.
+    firsts: CharSet,
+}
+
+impl Words {
+    fn new(py: Python<'_>, words: &[String]) -> PyResult<Self> {
+        if words.iter().any(String::is_empty) {
+            // An empty alternative would match everywhere: not a shape this matcher knows.
+            return Err(pyo3::exceptions::PyValueError::new_err("an empty word"));
+        }
+        let chars: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+        Ok(Words {
+            strings: words.iter().map(|w| PyString::new(py, w).into()).collect(),
+            firsts: CharSet::new(chars.iter().map(|w| w[0])),
+            chars,
+        })
+    }
+
+    /// Indices of the words written at `at`, in the alternation's order.
+    fn all_at<'a>(&'a self, text: &'a [char], at: usize) -> impl Iterator<Item = usize> + 'a {
+        // Few words (31 units): their first characters compared beat a hashed index.
+        let first = text.get(at).copied().filter(|&c| self.firsts.contains(c));
+        let words = if first.is_some() { &self.chars[..] } else { &[] };
+        words
+            .iter()
+            .enumerate()
+            .filter(move |(_, word)| Some(word[0]) == first && text[at..].starts_with(word))
+            .map(|(i, _)| i)
+    }
+
+    /// The first word (in the alternation's order) written at `at`: what `(?:a|b|c)` matches
+    /// when nothing after it can fail.
+    fn first_at(&self, text: &[char], at: usize) -> Option<usize> {
+        self.all_at(text, at).next()
+    }
+
+    /// The alternatives an optional group (`(?:a|b)?`) tries at `at`: each word written there,
+    /// then none (`None`).
+    fn optional_at<'a>(
+        &'a self,
+        text: &'a [char],
+        at: usize,
+    ) -> impl Iterator<Item = Option<usize>> + 'a {
+        self.all_at(text, at).map(Some).chain(std::iter::once(None))
+    }
+
+    fn len(&self, word: Option<usize>) -> usize {
+        word.map_or(0, |i| self.chars[i].len())
+    }
+
+    fn string(&self, py: Python<'_>, word: Option<usize>) -> Option<Py<PyString>> {
+        word.map(|i| self.strings[i].clone_ref(py))
+    }
+}
+
+/// What follows a quantity's number: `(?P<after>..)?(?P<mult>..)?(?P<unit>..)(?P<tail>..)?`.
+struct Rest {
+    after: Option<usize>,
+    mult: Option<usize>,
+    unit: usize,
+    unit_end: usize,
+    tail: Option<usize>,
+    end: usize,
+}
+
+/// One quantity found: the spans and words of the pattern's groups.
+struct Quantity {
+    start: usize,
+    approx: Option<usize>,
+    sign: Option<usize>,
+    num_start: usize,
+    num_end: usize,
+    rest: Rest,
+}
+
+/// The quantity pattern of `transforms/numbers.py` (`compile_quantity_pattern`), every word of
+/// it handed over by Python (the catalogue's units among them), matched as `re` matches it:
+///
+/// ```text
+/// (?P<approx>A|..)?(?P<sign>(?<![\d.%])[-−])?
+/// (?P<num>(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?
+///        |(?<![CN万亿第])[CN]+(?:点[CN_FRACTION]+)?)
+/// (?P<after>余|多)?(?P<mult>万亿|亿|万|千)?(?P<unit>U|..)(?P<tail>T|..)?
+/// ```
+///
+/// The `regex` crate has no lookbehind and takes the leftmost-longest branch of no single
+/// place; `re` backtracks, leftmost-first. So each place is tried as `re` tries it: every
+/// optional group first with each word written there (in the alternation's order), then
+/// without; every repetition from its longest down; the number's three branches in order; the
+/// first path that reaches a unit wins (the tail, optional, never fails). The next place tried
+/// is the match's end, as `finditer` goes on. The pattern's two opening lookaheads only skip
+/// places where no match can start, so they are not repeated here.
+#[pyclass(module = "transforms._fast_scan", frozen)]
+struct QuantityScanner {
+    approx: Words,
+    signs: Words,
+    /// What may not stand before a sign besides a digit (`(?<![\d.%])`).
+    sign_not_after: CharSet,
+    /// What may not stand before an Arabic number besides a digit (`(?<![\d.])`).
+    number_not_after: CharSet,
+    /// `re`'s `\d`: Python's decimal characters (`str.isdecimal`), handed over by Python.
+    digits: CharSet,
+    cn: CharSet,
+    /// The Chinese numeral's decimal point (点) and the digits after it.
+    cn_point: Words,
+    cn_fraction: CharSet,
+    /// What may not stand before a Chinese numeral (`(?<![...])`).
+    cn_not_after: CharSet,
+    after: Words,
+    mult: Words,
+    units: Words,
+    tails: Words,
+    /// Where a match can start: an approximation's, a sign's or a number's first character
+    /// (the pattern's first lookahead); one look at most characters, before `opens`.
+    starts: CharSet,
+    /// `re`'s `\d` and `cn`: what a number starts with.
+    figure: CharSet,
+    /// What may follow a number's first character: a digit or numeral, `,`, `.`, 点, or the
+    /// first character of `after`, `mult` or a unit.
+    follows: CharSet,
+}
+
+/// How many characters from `at` on are in `set`.
+fn run(text: &[char], at: usize, set: &CharSet) -> usize {
+    text.get(at..).map_or(0, |rest| rest.iter().take_while(|&&c| set.contains(c)).count())
+}
+
+impl QuantityScanner {
+    /// The pattern's opening lookahead, which every match passes: an approximation before a
+    /// sign or figure, a sign before a figure, or a figure before what may follow it. Most
+    /// places (一 of 进一步, 大 of 扩大) fail it on two characters.
+    fn opens(&self, text: &[char], at: usize) -> bool {
+        let c = text[at];
+        let next_in = |set: &CharSet, next: usize| text.get(next).is_some_and(|&c| set.contains(c));
+        (self.figure.contains(c) && next_in(&self.follows, at + 1))
+            || self
+                .signs
+                .all_at(text, at)
+                .any(|s| next_in(&self.figure, at + self.signs.len(Some(s))))
+            || self.approx.all_at(text, at).any(|a| {
+                let next = at + self.approx.len(Some(a));
+                next_in(&self.figure, next) || self.signs.all_at(text, next).next().is_some()
+            })
+    }
+
+    fn is(&self, text: &[char], at: usize, c: char) -> bool {
+        text.get(at) == Some(&c)
+    }
+
+    /// `(?P<after>..)?(?P<mult>..)?(?P<unit>..)(?P<tail>..)?` from `at`.
+    fn rest(&self, text: &[char], at: usize) -> Option<Rest> {
+        for after in self.after.optional_at(text, at) {
+            let mult_start = at + self.after.len(after);
+            for mult in self.mult.optional_at(text, mult_start) {
+                let unit_start = mult_start + self.mult.len(mult);
+                if let Some(unit) = self.units.first_at(text, unit_start) {
+                    let unit_end = unit_start + self.units.len(Some(unit));
+                    let tail = self.tails.first_at(text, unit_end);
+                    let end = unit_end + self.tails.len(tail);
+                    return Some(Rest { after, mult, unit, unit_end, tail, end });
+                }
+            }
+        }
+        None
+    }
+
+    /// `(?:\.\d+)?` from `at` (the digits from their longest down, then no fraction), then
+    /// the rest: where the number ends and what follows it.
+    fn fraction_then_rest(&self, text: &[char], at: usize) -> Option<(usize, Rest)> {
+        if self.is(text, at, '.') {
+            for len in (1..=run(text, at + 1, &self.digits)).rev() {
+                let end = at + 1 + len;
+                if let Some(rest) = self.rest(text, end) {
+                    return Some((end, rest));
+                }
+            }
+        }
+        self.rest(text, at).map(|rest| (at, rest))
+    }
+
+    /// The number (`num`) from `at` and the rest, the number's branches tried in order: the
+    /// first that reaches a unit. Returns where the number ends.
+    fn number(&self, text: &[char], at: usize) -> Option<(usize, Rest)> {
+        let before = at.checked_sub(1).map(|i| text[i]);
+        // (?<![\d.]), before both Arabic branches.
+        if !before.is_some_and(|c| self.number_not_after.contains(c) || self.digits.contains(c)) {
+            let digits = run(text, at, &self.digits);
+            // \d{1,3}(?:,\d{3})+(?:\.\d+)?
+            for lead in (1..=digits.min(3)).rev() {
+                let mut groups = Vec::new(); // where each `,ddd` ends, the first first
+                let mut end = at + lead;
+                while self.is(text, end, ',') && run(text, end + 1, &self.digits) >= 3 {
+                    end += 4;
+                    groups.push(end);
+                }
+                for &end in groups.iter().rev() {
+                    if let Some(found) = self.fraction_then_rest(text, end) {
+                        return Some(found);
+                    }
+                }
+            }
+            // \d+(?:\.\d+)?
+            for len in (1..=digits).rev() {
+                if let Some(found) = self.fraction_then_rest(text, at + len) {
+                    return Some(found);
+                }
+            }
+        }
+        // (?<![CN万亿第])[CN]+(?:点[CN_FRACTION]+)?
+        if !before.is_some_and(|c| self.cn_not_after.contains(c)) {
+            for len in (1..=run(text, at, &self.cn)).rev() {
+                let end = at + len;
+                if let Some(point) = self.cn_point.first_at(text, end) {
+                    let fraction_start = end + self.cn_point.len(Some(point));
+                    for len in (1..=run(text, fraction_start, &self.cn_fraction)).rev() {
+                        if let Some(rest) = self.rest(text, fraction_start + len) {
+                            return Some((fraction_start + len, rest));
+                        }
+                    }
+                }
+                if let Some(rest) = self.rest(text, end) {
+                    return Some((end, rest));
+                }
+            }
+        }
+        None
+    }
+
+    /// The match starting at `start`, if any.
+    fn match_at(&self, text: &[char], start: usize) -> Option<Quantity> {
+        for approx in self.approx.optional_at(text, start) {
+            let sign_at = start + self.approx.len(approx);
+            // (?<![\d.%]) before the sign.
+            let sign_after = sign_at.checked_sub(1).map(|i| text[i]);
+            let signs_here = !sign_after
+                .is_some_and(|c| self.sign_not_after.contains(c) || self.digits.contains(c));
+            for sign in self.signs.optional_at(text, sign_at).filter(|s| signs_here || s.is_none())
+            {
+                let num_start = sign_at + self.signs.len(sign);
+                if let Some((num_end, rest)) = self.number(text, num_start) {
+                    return Some(Quantity { start, approx, sign, num_start, num_end, rest });
+                }
+            }
+        }
+        None
+    }
+}
+
+/// One quantity as Python's `find_quantities` takes it: `(start, number's start, unit's end,
+/// end, approx, sign, num, after, mult, unit, tail)`, a group not matched being None.
+type QuantityTuple = (
+    usize,
+    usize,
+    usize,
+    usize,
+    Option<Py<PyString>>,
+    Option<Py<PyString>>,
+    Py<PyString>,
+    Option<Py<PyString>>,
+    Option<Py<PyString>>,
+    Py<PyString>,
+    Option<Py<PyString>>,
+);
+
+#[pymethods]
+impl QuantityScanner {
+    /// Every word list in its alternation's order; `units` longest first, as the pattern
+    /// writes them. Character sets are strings.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        approx: Vec<String>,
+        signs: Vec<String>,
+        sign_not_after: &str,
+        number_not_after: &str,
+        digits: &str,
+        cn: &str,
+        cn_point: &str,
+        cn_fraction: &str,
+        cn_not_after: &str,
+        after: Vec<String>,
+        mult: Vec<String>,
+        units: Vec<String>,
+        tails: Vec<String>,
+    ) -> PyResult<Self> {
+        let figure = || digits.chars().chain(cn.chars());
+        let firsts =
+            |words: &[String]| words.iter().filter_map(|w| w.chars().next()).collect::<Vec<_>>();
+        let follows = figure()
+            .chain([',', '.'])
+            .chain(cn_point.chars().take(1))
+            .chain(firsts(&after))
+            .chain(firsts(&mult))
+            .chain(firsts(&units));
+        let starts = figure().chain(firsts(&approx)).chain(firsts(&signs));
+        Ok(QuantityScanner {
+            starts: CharSet::new(starts),
+            figure: CharSet::new(figure()),
+            follows: CharSet::new(follows),
+            approx: Words::new(py, &approx)?,
+            signs: Words::new(py, &signs)?,
+            sign_not_after: CharSet::new(sign_not_after.chars()),
+            number_not_after: CharSet::new(number_not_after.chars()),
+            digits: CharSet::new(digits.chars()),
+            cn: CharSet::new(cn.chars()),
+            cn_point: Words::new(py, &[cn_point.to_string()])?,
+            cn_fraction: CharSet::new(cn_fraction.chars()),
+            cn_not_after: CharSet::new(cn_not_after.chars()),
+            after: Words::new(py, &after)?,
+            mult: Words::new(py, &mult)?,
+            units: Words::new(py, &units)?,
+            tails: Words::new(py, &tails)?,
+        })
+    }
+
+    /// Every quantity in `text`, in order, as `QuantityTuple`s: what `finditer` of the pattern
+    /// finds, with the groups `find_quantities` reads.
+    fn matches(&self, py: Python<'_>, text: &PyString) -> PyResult<Vec<QuantityTuple>> {
+        let chars: Vec<char> = text.to_str()?.chars().collect();
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < chars.len() {
+            if self.starts.contains(chars[at]) && self.opens(&chars, at) {
+                if let Some(q) = self.match_at(&chars, at) {
+                    let num: String = chars[q.num_start..q.num_end].iter().collect();
+                    found.push((
+                        q.start,
+                        q.num_start,
+                        q.rest.unit_end,
+                        q.rest.end,
+                        self.approx.string(py, q.approx),
+                        self.signs.string(py, q.sign),
+                        PyString::new(py, &num).into(),
+                        self.after.string(py, q.rest.after),
+                        self.mult.string(py, q.rest.mult),
+                        self.units.strings[q.rest.unit].clone_ref(py),
+                        self.tails.string(py, q.rest.tail),
+                    ));
+                    at = q.rest.end; // `finditer` goes on where a match ends (never empty)
+                    continue;
+                }
+            }
+            at += 1;
+        }
+        Ok(found)
+    }
+}
+
 #[pymodule]
 fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<WordScanner>()?;
     m.add_class::<WordMatch>()?;
     m.add_class::<CharStarts>()?;
+    m.add_class::<QuantityScanner>()?;
+    m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     Ok(())
 }

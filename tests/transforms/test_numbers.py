@@ -5,7 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.catalog import load_catalog
-from transforms.numbers import find_quantities, parse_chinese_numeral
+from transforms.numbers import (
+    RANGE_BEFORE,
+    RANGE_LAST,
+    RANGE_REACH,
+    find_quantities,
+    parse_chinese_numeral,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,3 +123,12 @@ def test_hedged_amounts_keep_their_number(number, before, after, unit):
 def test_multipliers_fold_into_the_contract_unit(number, mult):
     ((value, unit, *_),) = quantities(f"{number}{mult}元")
     assert (value, unit) == (float(number), f"{mult}元")
+
+
+@given(st.text("12%亿万元家个-~—–至到\n增长", max_size=12))
+def test_a_range_is_found_only_after_a_dash(text):
+    """`find_quantities` looks for `RANGE_BEFORE` only where a `RANGE_LAST` character stands
+    before the number: everywhere else it finds nothing."""
+    for end in range(len(text) + 1):
+        found = RANGE_BEFORE.search(text, max(0, end - RANGE_REACH), end)
+        assert found is None or text[end - 1] in RANGE_LAST
