@@ -4,7 +4,6 @@ overlaps resolved, and the sentences they fall in."""
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -161,11 +160,15 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
     bounds = [at + 1 for at in SENTENCE_ENDS_AT(text)]
     if not bounds or bounds[-1] != len(text):
         bounds.append(len(text))
-    starts = [token.start for token in tokens]  # sorted: accepted tokens never overlap
+    # Tokens are in order (accepted tokens never overlap), so one walk along them finds each
+    # sentence's: a sentence holds a few tokens, and a bisection per sentence cost more.
+    count = len(tokens)
     i = 0
     start = 0
     for end in bounds:
-        j = bisect_left(starts, end, i)  # the sentence's tokens are tokens[i:j]
+        j = i
+        while j < count and tokens[j].start < end:
+            j += 1  # the sentence's tokens are tokens[i:j]
         if j > i:
             yield start, end, tokens[i:j]
         i = j
