@@ -163,24 +163,25 @@ def find_region_mentions(
     areas named inside other names too (`北京日报`), marked `in_other_name`."""
     mentions: list[RegionMention] = []
     selves = {}
+    # Each match's span read once: a text names an area every few dozen characters.
     for m in SELF_REFERENCE.finditer(text):
+        start, end = m.span()
         kind = SELF_REFERENCE_KIND[m.group()]
-        if kind == "partial" and not PARTIAL_AFTER.match(text, m.end()):
+        if kind == "partial" and not PARTIAL_AFTER.match(text, end):
             continue  # no word starts inside one of these, so no match is skipped over
-        selves[m.start()] = m.end()
-        mentions.append(RegionMention(m.start(), m.end(), (), False, self_reference=kind))
+        selves[start] = end
+        mentions.append(RegionMention(start, end, (), False, self_reference=kind))
     for m in index.pattern.finditer(text):
+        start, end = m.span()
         word = m.group()
-        inside = SUBAREA_AFTER.match(text, m.end()) is not None
+        inside = SUBAREA_AFTER.match(text, end) is not None
         if inside and not in_other_names:
             continue
-        if selves.get(m.start()) == m.end():
+        if selves.get(start) == end:
             continue  # 全州 in a prefecture's text is the prefecture, not 全州县
         full = index.by_name.get(word, ())
         candidates = full or index.by_short.get(word, ())
-        mentions.append(
-            RegionMention(m.start(), m.end(), candidates, bool(full), in_other_name=inside)
-        )
+        mentions.append(RegionMention(start, end, candidates, bool(full), in_other_name=inside))
     mentions.sort(key=lambda x: x.start)
     return iter(mentions)
 
