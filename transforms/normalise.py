@@ -655,73 +655,95 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
     words or two numbers stays, so `2 3` never becomes 23.
     """
-
     title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
     first_sentence = SENTENCE_MARK.search(text)
     head_end = first_sentence.start() if first_sentence else len(text)
     # Where the line being read began: a break inside a figure (`2021\n年`) does not start
     # one, so the stub after it is still part of the line it was cut from; nor does a wrap,
     # so the short stub a page break leaves (`度目标（市目标增` / `速10%`) is still wrapped.
-    line_from = [0]
-    reading_from = [0]
-
-    def repl(m: re.Match[str]) -> str | None:
+    line_from = 0
+    reading_from = 0
+    size = len(text)
+    # `substitute`'s loop written out for this pass (every run becomes "", " " or a break,
+    # so each maps onto its run's first character): a text holds a whitespace run every
+    # few dozen characters, and a callback per run cost more than the decisions.
+    rewrite = Rewrite(text)
+    for m in WHITESPACE_RUN.finditer(text):
         start, end = m.span()
+        run = m.group()
         prev = text[start - 1] if start else ""
-        nxt = text[end] if end < len(text) else ""
-        if "\n" not in m.group():
+        nxt = text[end] if end < size else ""
+        if "\n" not in run:
             if is_word_char(prev) and is_word_char(nxt):
-                return None if m.group() == " " else " "
-            return ""
-        if (
+                if run == " ":
+                    continue
+                new = " "
+            else:
+                new = ""
+        elif (
             (prev.isdigit() or prev == ".")
             and nxt in units.figure_tail
             and not DATE_AT_END.search(text, max(0, start - 20), start)
         ):
-            return ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
-        new, line_goes_on = line_break(start, end, prev, nxt)
-        line_from[0] = end
-        if not line_goes_on:
-            reading_from[0] = end
-        return new
+            new = ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
+        else:
+            new, line_goes_on = line_break(
+                text, start, end, prev, nxt, units, title_max, head_end, line_from, reading_from
+            )
+            line_from = end
+            if not line_goes_on:
+                reading_from = end
+            if new == run:
+                continue  # a lone break that stays: the same text and offsets
+        rewrite.edit(start, end, new, range(start, start + len(new)))
+    return rewrite.result()
 
-    def line_break(start: int, end: int, prev: str, nxt: str) -> tuple[str, bool]:
-        """What a run of whitespace holding a line break becomes (nothing or a break), and
-        whether the next line goes on with this one: a wrapped line's does."""
-        if prev in SENTENCE_END or (prev in CLOSING_QUOTES and text[start - 2] in SENTENCE_END):
-            return "\n", False  # what every test below ends with for a sentence's end: skip them
-        if not prev or not nxt:
-            return "\n", False
-        if (prev.isdigit() or prev in "日\t") and DATE_AT_END.search(
-            text, max(0, start - 20), start
-        ):
-            # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line. A date
-            # ends in 日 or a digit (tabs after it): after anything else, no search.
-            return "\n", False
-        if not prev.isascii() and units.quantity_ahead.match(text, end):
-            return "", False  # a label's figure on a line of its own: no wrap
-        if LIST_MARKER.match(text, end):
-            return "\n", False
-        line_start = text.rfind("\n", 0, start) + 1
-        next_end = text.find("\n", end)
-        if is_table_row(text, line_start, start) or is_table_row(
-            text, end, len(text) if next_end < 0 else next_end
-        ):
-            return "\n", False  # a table row is a line of its own, and so is its title
-        line = text[line_from[0] : start].strip()
-        if start < head_end and (
-            (len(line) < title_max and not CLAUSE_MARK.search(line)) or FULL_DATE.search(line)
-        ):
-            return "\n", False  # the head's title, publisher and dateline lines stay apart
-        length = start - reading_from[0]
-        if prev.isascii() and not prev.isalnum() and prev not in CLAUSE_MARKS:
-            # `%`, `)`, `"` end a headline as often as a wrapped line (`…增长3.4%`): only a
-            # line of the body as wide as the page's was wrapped. A full stop ends its line.
-            wrapped = start >= head_end and length >= max(WRAPPED_LINE_MIN, title_max)
-            return ("", True) if wrapped and prev != "." else ("\n", False)
-        return ("", True) if length >= WRAPPED_LINE_MIN else ("\n", False)
 
-    return substitute(text, WHITESPACE_RUN, repl)
+def line_break(
+    text: str,
+    start: int,
+    end: int,
+    prev: str,
+    nxt: str,
+    units: UnitWords,
+    title_max: int,
+    head_end: int,
+    line_from: int,
+    reading_from: int,
+) -> tuple[str, bool]:
+    """What a run of whitespace `text[start:end]` holding a line break becomes (nothing or a
+    break), and whether the next line goes on with this one: a wrapped line's does.
+    `line_from`, `reading_from`: where the line, and the line being read, began."""
+    if prev in SENTENCE_END or (prev in CLOSING_QUOTES and text[start - 2] in SENTENCE_END):
+        return "\n", False  # what every test below ends with for a sentence's end: skip them
+    if not prev or not nxt:
+        return "\n", False
+    if (prev.isdigit() or prev in "日\t") and DATE_AT_END.search(text, max(0, start - 20), start):
+        # A dateline (`统计局　2022年2月10日`, `2023-10-27 17:02`) ends its line. A date
+        # ends in 日 or a digit (tabs after it): after anything else, no search.
+        return "\n", False
+    if not prev.isascii() and units.quantity_ahead.match(text, end):
+        return "", False  # a label's figure on a line of its own: no wrap
+    if LIST_MARKER.match(text, end):
+        return "\n", False
+    line_start = text.rfind("\n", 0, start) + 1
+    next_end = text.find("\n", end)
+    if is_table_row(text, line_start, start) or is_table_row(
+        text, end, len(text) if next_end < 0 else next_end
+    ):
+        return "\n", False  # a table row is a line of its own, and so is its title
+    line = text[line_from:start].strip()
+    if start < head_end and (
+        (len(line) < title_max and not CLAUSE_MARK.search(line)) or FULL_DATE.search(line)
+    ):
+        return "\n", False  # the head's title, publisher and dateline lines stay apart
+    length = start - reading_from
+    if prev.isascii() and not prev.isalnum() and prev not in CLAUSE_MARKS:
+        # `%`, `)`, `"` end a headline as often as a wrapped line (`…增长3.4%`): only a
+        # line of the body as wide as the page's was wrapped. A full stop ends its line.
+        wrapped = start >= head_end and length >= max(WRAPPED_LINE_MIN, title_max)
+        return ("", True) if wrapped and prev != "." else ("\n", False)
+    return ("", True) if length >= WRAPPED_LINE_MIN else ("\n", False)
 
 
 CALENDAR_RANGE = {"年": (1900, 2099), "月": (1, 12), "日": (1, 31)}

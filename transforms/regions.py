@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from transforms.catalog import Catalog, Region, load_catalog
@@ -79,15 +79,35 @@ class RegionIndex:
     by_name: dict[str, tuple[Region, ...]]
     by_short: dict[str, tuple[Region, ...]]
     pattern: re.Pattern[str]
+    chains: dict[str, tuple[Region, ...]] = field(default_factory=dict, compare=False)
+    """The ancestors of the areas under each parent code, made as first asked for: a document
+    asks for the same few chains hundreds of times (each mention's candidates)."""
+    chain_codes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    """The codes of `chains[code]`."""
 
-    def ancestors(self, region: Region) -> list[Region]:
+    def ancestors(self, region: Region) -> tuple[Region, ...]:
+        code = region.parent_code or ""
+        chain = self.chains.get(code)
+        if chain is None:
+            chain = self.chains[code] = tuple(self.chain_from(code))
+        return chain
+
+    def chain_from(self, code: str) -> list[Region]:
+        """The area of `code`, its parent, and so on up."""
         chain = []
-        code = region.parent_code
         while code and code in self.by_code:
             parent = self.by_code[code]
             chain.append(parent)
-            code = parent.parent_code
+            code = parent.parent_code or ""
         return chain
+
+    def ancestor_codes(self, region: Region) -> frozenset[str]:
+        """The codes of `ancestors(region)`."""
+        code = region.parent_code or ""
+        codes = self.chain_codes.get(code)
+        if codes is None:
+            codes = self.chain_codes[code] = frozenset(a.code for a in self.ancestors(region))
+        return codes
 
     def province_of(self, region: Region) -> Region | None:
         if region.level == "province":
@@ -143,24 +163,25 @@ def find_region_mentions(
     areas named inside other names too (`北京日报`), marked `in_other_name`."""
     mentions: list[RegionMention] = []
     selves = {}
+    # Each match's span read once: a text names an area every few dozen characters.
     for m in SELF_REFERENCE.finditer(text):
+        start, end = m.span()
         kind = SELF_REFERENCE_KIND[m.group()]
-        if kind == "partial" and not PARTIAL_AFTER.match(text, m.end()):
+        if kind == "partial" and not PARTIAL_AFTER.match(text, end):
             continue  # no word starts inside one of these, so no match is skipped over
-        selves[m.start()] = m.end()
-        mentions.append(RegionMention(m.start(), m.end(), (), False, self_reference=kind))
+        selves[start] = end
+        mentions.append(RegionMention(start, end, (), False, self_reference=kind))
     for m in index.pattern.finditer(text):
+        start, end = m.span()
         word = m.group()
-        inside = SUBAREA_AFTER.match(text, m.end()) is not None
+        inside = SUBAREA_AFTER.match(text, end) is not None
         if inside and not in_other_names:
             continue
-        if selves.get(m.start()) == m.end():
+        if selves.get(start) == end:
             continue  # 全州 in a prefecture's text is the prefecture, not 全州县
         full = index.by_name.get(word, ())
         candidates = full or index.by_short.get(word, ())
-        mentions.append(
-            RegionMention(m.start(), m.end(), candidates, bool(full), in_other_name=inside)
-        )
+        mentions.append(RegionMention(start, end, candidates, bool(full), in_other_name=inside))
     mentions.sort(key=lambda x: x.start)
     return iter(mentions)
 
@@ -181,7 +202,7 @@ def is_uncorroborated(mention: RegionMention, named: set[str], index: RegionInde
     if mention.is_full_name or any(c.level != "district" for c in mention.candidates):
         return False
     return not any(
-        c.code in named or named & {a.code for a in index.ancestors(c)} for c in mention.candidates
+        c.code in named or not named.isdisjoint(index.ancestor_codes(c)) for c in mention.candidates
     )
 
 
@@ -242,12 +263,12 @@ def resolve_document_region(
     top = [code for code, score in scores.items() if score == best]
     # On a tie a child beats its parent: 慈溪 and 宁波 once each in a 慈溪 bulletin.
     top_set = set(top)
-    specific = [c for c in top if top_set & {a.code for a in index.ancestors(index.by_code[c])}]
+    specific = [c for c in top if not top_set.isdisjoint(index.ancestor_codes(index.by_code[c]))]
     choice = min(specific or top, key=lambda c: first_seen[c])
     inside = [
         code
         for code in titled
-        if code in scores and choice in {a.code for a in index.ancestors(index.by_code[code])}
+        if code in scores and choice in index.ancestor_codes(index.by_code[code])
     ]
     if inside:
         choice = max(inside, key=lambda c: (scores[c], -first_seen[c]))

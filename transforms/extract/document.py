@@ -82,7 +82,7 @@ def document_context(
     year = publication[0] if publication else infer_document_year(text)
     context_codes = {m.candidates[0].code for m in found if len(m.candidates) == 1}
     if region is not None:
-        context_codes |= {region.code} | {a.code for a in regions.ancestors(region)}
+        context_codes |= {region.code} | regions.ancestor_codes(region)
     ctx = DocumentContext(
         doc=doc,
         text=text,

@@ -36,7 +36,7 @@ def address_prefixes(found: list[RegionMention], index: RegionIndex) -> set[int]
         if before.end != after.start or not before.candidates:
             continue
         parents = {c.code for c in before.candidates}
-        if any(parents & {a.code for a in index.ancestors(c)} for c in after.candidates):
+        if any(not parents.isdisjoint(index.ancestor_codes(c)) for c in after.candidates):
             starts.add(before.start)
     return starts
 

@@ -4,7 +4,6 @@ overlaps resolved, and the sentences they fall in."""
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -144,16 +143,36 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
             start, end = m.span()
             if end > start:
                 add((token_order(start, end, kind), start, end, kind, m, False, False))
-    for start in CLAUSE_SEPS_AT(text):
-        add((token_order(start, start + 1, "sep"), start, start + 1, "sep", None, False, False))
     found.sort(key=itemgetter(0))  # stable: equal keys keep the order they were found in
+    # Clause separators (a text holds one every dozen characters) are found in order, one
+    # character each: each goes in among the sorted candidates where its key falls, without a
+    # candidate tuple and a place in the sort of its own.
+    seps = CLAUSE_SEPS_AT(text)
+    sep_count = len(seps)
+    next_sep = 0
     accepted: list[Token] = []
     last_end = -1
-    for _, start, end, kind, data, bare, short in found:
+    for key, start, end, kind, data, bare, short in found:
+        while next_sep < sep_count and sorts_before(seps[next_sep], start, key):
+            at = seps[next_sep]
+            next_sep += 1
+            if at >= last_end:
+                accepted.append(Token(at, at + 1, "sep"))
+                last_end = at + 1
         if start >= last_end:
             accepted.append(Token(start, end, kind, data, bare, short))
             last_end = end
+    for at in seps[next_sep:]:
+        if at >= last_end:
+            accepted.append(Token(at, at + 1, "sep"))
+            last_end = at + 1
     return accepted
+
+
+def sorts_before(sep: int, start: int, key: int) -> bool:
+    """Whether the clause separator at `sep` sorts before the candidate at `start` whose
+    `token_order` is `key` (the key is made only when both start at one place)."""
+    return sep < start or (sep == start and token_order(sep, sep + 1, "sep") < key)
 
 
 def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, list[Token]]]:
@@ -161,11 +180,15 @@ def split_sentences(text: str, tokens: list[Token]) -> Iterable[tuple[int, int, 
     bounds = [at + 1 for at in SENTENCE_ENDS_AT(text)]
     if not bounds or bounds[-1] != len(text):
         bounds.append(len(text))
-    starts = [token.start for token in tokens]  # sorted: accepted tokens never overlap
+    # Tokens are in order (accepted tokens never overlap), so one walk along them finds each
+    # sentence's: a sentence holds a few tokens, and a bisection per sentence cost more.
+    count = len(tokens)
     i = 0
     start = 0
     for end in bounds:
-        j = bisect_left(starts, end, i)  # the sentence's tokens are tokens[i:j]
+        j = i
+        while j < count and tokens[j].start < end:
+            j += 1  # the sentence's tokens are tokens[i:j]
         if j > i:
             yield start, end, tokens[i:j]
         i = j
