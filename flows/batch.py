@@ -482,7 +482,23 @@ def chunk(items: list, size: int) -> list[list]:
 
 
 def batch_documents(items: list, batch_size: int, workers: int) -> list[list]:
-    """Batches of at most `batch_size`, and at least one per worker when there are enough
-    documents to keep them all busy (a small inbox stays one batch, in the flow's process)."""
-    per_worker = -(-len(items) // max(workers, 1))
-    return chunk(items, min(batch_size, max(MIN_PARALLEL_BATCH, per_worker)))
+    """Batches of nearly equal size, at most `batch_size`, and at least one per worker when
+    there are enough documents to keep them all busy (a small inbox stays one batch, in the
+    flow's process). Their number is a multiple of the workers where the batches stay worth
+    a task: no worker extracts a last batch alone while the others wait."""
+    if not items:
+        return []
+    workers = max(workers, 1)
+    per_worker = -(-len(items) // workers)
+    count = -(-len(items) // min(batch_size, max(MIN_PARALLEL_BATCH, per_worker)))
+    balanced = -(-count // workers) * workers
+    if count > 1 and len(items) // balanced >= MIN_PARALLEL_BATCH:
+        count = balanced
+    return split_evenly(items, count)
+
+
+def split_evenly(items: list, parts: int) -> list[list]:
+    """`items` in `parts` runs, in order, whose lengths differ by at most one."""
+    size, longer = divmod(len(items), parts)
+    bounds = [i * size + min(i, longer) for i in range(parts + 1)]
+    return [items[bounds[i] : bounds[i + 1]] for i in range(parts)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.analyst import ANALYST_SETTINGS
 from warehouse.store import Warehouse
 
 
@@ -32,3 +33,14 @@ def test_release_memory_evicts_cached_blocks_and_restores_the_limit(tmp_path: Pa
         after = warehouse.connection.execute("SELECT current_setting('memory_limit')").fetchone()
         assert after == limit
         assert warehouse.connection.execute("SELECT count(*) FROM wide").fetchone() == (3000000,)
+
+
+def test_connections_purge_what_queries_freed(tmp_path: Path) -> None:
+    # Without the allocator's background threads DuckDB keeps freed memory for later
+    # queries: an evidence-page process held 115 MB more, the run's process 270 MB more.
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        setting = warehouse.connection.execute(
+            "SELECT current_setting('allocator_background_threads')"
+        ).fetchone()
+    assert setting == (True,)
+    assert ANALYST_SETTINGS["allocator_background_threads"] is True

@@ -25,6 +25,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.sql import MEMORY_RETURNING_CONFIG
+
 StatementType = duckdb.StatementType
 
 
@@ -47,6 +49,7 @@ ANALYST_SETTINGS = {
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
     "python_enable_replacements": False,
+    **MEMORY_RETURNING_CONFIG,
 }
 """Settings the connection opens with; `open_analyst_db` then restricts files and locks."""
 

@@ -8,6 +8,12 @@ from typing import Any
 
 import duckdb
 
+MEMORY_RETURNING_CONFIG = {"allocator_background_threads": True}
+"""DuckDB settings every connection opens with. DuckDB's allocator (jemalloc) keeps what a
+query freed for its next one unless its background threads purge it: without them, an
+evidence-page process kept 415 MB after reading 12,500 documents' facts and texts, with
+them 300 MB (measured on a 100,000-report publication). The setting is the process's."""
+
 
 def scalar(connection: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> Any:
     """The single value a query returns. Reads the whole result: DuckDB 2 refuses further work

@@ -17,7 +17,7 @@ import polars as pl
 
 from transforms.errors import TerminalError, TransientError
 from warehouse.column_docs import apply_column_comments
-from warehouse.sql import scalar, sql_literal
+from warehouse.sql import MEMORY_RETURNING_CONFIG, scalar, sql_literal
 from warehouse.staging import StagingArea
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
@@ -80,10 +80,10 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     """Open the warehouse file, creating it and its schema when writing."""
     try:
         if read_only:
-            connection = duckdb.connect(str(path), read_only=True)
+            connection = duckdb.connect(str(path), read_only=True, config=MEMORY_RETURNING_CONFIG)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(str(path))
+            connection = duckdb.connect(str(path), config=MEMORY_RETURNING_CONFIG)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise WarehouseBusy(f"{path} is in use by another process: {error}") from error
