@@ -426,3 +426,14 @@ def chars_after_digits(chars: str) -> Callable[[str], list[int]] | None:
     return cast(
         Callable[[str], list[int]], EXTENSION_MODULE.CharsAfter(chars, decimal_digits()).positions
     )
+
+
+def doubled_figure_starts() -> Callable[[str], list[int]] | None:
+    """Offsets, ascending, where a figure opening with a run written twice can start (a digit
+    opening a run of digits and dots that opens with some characters written twice),
+    natively; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "DoubledFigures"):
+        return None
+    return cast(
+        Callable[[str], list[int]], EXTENSION_MODULE.DoubledFigures(decimal_digits()).positions
+    )

@@ -613,6 +613,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<normalise::Triggers>()?;
     m.add_class::<normalise::FollowedBy>()?;
     m.add_class::<normalise::CharsAfter>()?;
+    m.add_class::<normalise::DoubledFigures>()?;
     m.add_function(wrap_pyfunction!(normalise::doubled_line_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(normalise::whitespace_runs, m)?)?;
     Ok(())

@@ -27,6 +27,7 @@ NATIVE_LOOKS = (
     "native_doubled_lines",
     "native_whitespace_runs",
     "decimal_dot_starts",
+    "native_doubled_figures",
 )
 
 
@@ -93,6 +94,7 @@ WRITTEN = [
     # Doubled glyphs, with and without proof, and a doubled heading line.
     "规上工业增加值规上工业增加值\n286286..4242亿元亿元\n7070个个，20232023年年，11月月底，243243..4444万平方米万平方米\n",
     "1111 and 2020年 with no proof; 11月月底 alone.",
+    "个个 .7070个个 1.51.5亿元亿元 3.53.5% 12121212年年 ٣٣个个 2020年年底 0.0..00万元万元 55",
     # Traditional characters, a phrase only OpenCC's phrase list changes, a gloss.
     "經(jīng)濟增(zēng)長(zhǎng)，反覆，乾隆年間，學校。\n乾燥\n著名\n么麼\n",
     "增(zeng)(zeng)長 (de) 的(de)(de)",
