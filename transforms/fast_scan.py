@@ -437,3 +437,12 @@ def doubled_figure_starts() -> Callable[[str], list[int]] | None:
     return cast(
         Callable[[str], list[int]], EXTENSION_MODULE.DoubledFigures(decimal_digits()).positions
     )
+
+
+def line_width(minimum: int, quantile: float) -> Callable[[str], int] | None:
+    """transforms/normalise.py's `wrap_width` natively (with its `minimum` line length and
+    `quantile`); None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "wrap_width"):
+        return None
+    width = EXTENSION_MODULE.wrap_width
+    return lambda text: cast(int, width(text, minimum, quantile))

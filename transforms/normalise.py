@@ -28,6 +28,7 @@ from transforms.fast_scan import (
     doubled_figure_starts,
     doubled_line_candidates,
     followed_by,
+    line_width,
     traditional_lines,
     whitespace_runs,
     words_occur,
@@ -231,9 +232,20 @@ class UnitWords:
     doubled_number: re.Pattern[str]
 
 
+UNIT_WORDS_MADE: dict[int, tuple[tuple[object, ...], UnitWords]] = {}
+"""`unit_words` by the catalogue's units (by identity, the tuple kept so that its id stays its
+own): a document's text is normalised with the same catalogue as the last one's, and the
+symbols' set, sort and cache key cost ~150k instructions a document."""
+
+
 def unit_words(catalog: Catalog) -> UnitWords:
+    made = UNIT_WORDS_MADE.get(id(catalog.units))
+    if made is not None and made[0] is catalog.units:
+        return made[1]
     symbols = {unit.symbol for unit in catalog.units if unit.symbol}
-    return compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+    words = compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+    UNIT_WORDS_MADE[id(catalog.units)] = (catalog.units, words)
+    return words
 
 
 @cache
@@ -702,13 +714,26 @@ FULL_DATE = re.compile(
 )
 """A title has none; a line of prose wrapped early usually has one."""
 WRAP_WIDTH_QUANTILE = 0.9
+WRAP_LINE_MIN = 14
+"""Shorter lines (headings, datelines, list items) say nothing of the page's width."""
+
+
+@cache
+def native_wrap_width() -> Callable[[str], int] | None:
+    return line_width(WRAP_LINE_MIN, WRAP_WIDTH_QUANTILE)
 
 
 def wrap_width(text: str) -> int:
     """The text's line width: a high quantile of its line lengths (a PDF's column width,
-    or a web page's paragraph length, where nothing was wrapped)."""
+    or a web page's paragraph length, where nothing was wrapped). Natively when built (no
+    string made of each line)."""
+    native = native_wrap_width()
+    if native is not None:
+        return native(text)
     lengths = sorted(
-        len(line) for line in (raw.strip() for raw in text.split("\n")) if len(line) >= 14
+        len(line)
+        for line in (raw.strip() for raw in text.split("\n"))
+        if len(line) >= WRAP_LINE_MIN
     )
     if not lengths:
         return 0

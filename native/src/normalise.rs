@@ -361,3 +361,43 @@ fn doubled_figures<T: Unit>(units: &[T], look: &DoubledFigures) -> Vec<usize> {
     }
     found
 }
+
+/// Python's `str.isspace`: Unicode's White_Space and the four separators (U+001C to U+001F)
+/// that Python counts too (tests/transforms/test_native_normalise.py checks every code point).
+fn is_python_space(code: u32) -> bool {
+    (0x1C..=0x1F).contains(&code) || char::from_u32(code).is_some_and(char::is_whitespace)
+}
+
+/// Every character `is_python_space` takes, for the test that it is Python's.
+#[pyfunction]
+pub fn python_spaces() -> String {
+    (0..=0x10FFFFu32).filter(|&code| is_python_space(code)).filter_map(char::from_u32).collect()
+}
+
+/// `transforms/normalise.py`'s `wrap_width`: of the lines at least `min` characters long
+/// once stripped, the length at `quantile` (`ceil(quantile * (n - 1))`, as Python counts it).
+#[pyfunction]
+pub fn wrap_width(text: &PyString, min: usize, quantile: f64) -> PyResult<usize> {
+    Ok(on_code_points!(text, line_width(min, quantile)))
+}
+
+fn line_width<T: Unit>(units: &[T], min: usize, quantile: f64) -> usize {
+    let mut lengths: Vec<usize> = units
+        .split(|&u| u.into() == u32::from('\n'))
+        .map(stripped_len)
+        .filter(|&length| length >= min)
+        .collect();
+    if lengths.is_empty() {
+        return 0;
+    }
+    lengths.sort_unstable();
+    lengths[(quantile * (lengths.len() - 1) as f64).ceil() as usize]
+}
+
+fn stripped_len<T: Unit>(line: &[T]) -> usize {
+    let kept = |&u: &T| !is_python_space(u.into());
+    match (line.iter().position(kept), line.iter().rposition(kept)) {
+        (Some(first), Some(last)) => last + 1 - first,
+        _ => 0,
+    }
+}

@@ -5,6 +5,7 @@ beyond the Basic Multilingual Plane, lone surrogates) and on random ones."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -28,6 +29,7 @@ NATIVE_LOOKS = (
     "native_whitespace_runs",
     "decimal_dot_starts",
     "native_doubled_figures",
+    "native_wrap_width",
 )
 
 
@@ -160,6 +162,26 @@ PIECES = [
     "- 3 -",
     "第3页",
 ]
+
+
+@native
+def test_python_spaces_are_python_s() -> None:
+    assert fast_scan.EXTENSION_MODULE is not None
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert fast_scan.EXTENSION_MODULE.python_spaces() == spaces
+
+
+@native
+@pytest.mark.parametrize("text", WRITTEN)
+def test_wrap_width_as_the_reference(text: str) -> None:
+    long_lines = "\n".join(
+        " " * (k % 3) + "统计" * (7 + k % 11) + "\u3000\x1c\t" * (k % 2) for k in range(40)
+    )
+    for sample in (text, text * 3, long_lines + text, "\x1f" + long_lines):
+        natively = n.wrap_width(sample)
+        with reference() as asked:
+            assert n.wrap_width(sample) == natively
+        assert asked["native_wrap_width"]
 
 
 @native
