@@ -446,3 +446,20 @@ def line_width(minimum: int, quantile: float) -> Callable[[str], int] | None:
         return None
     width = EXTENSION_MODULE.wrap_width
     return lambda text: cast(int, width(text, minimum, quantile))
+
+
+Edit = tuple[int, int, str]
+"""`(start, end, new)`: `text[start:end]` becomes `new`, whose character `k` comes from
+`start + k`."""
+OffsetRuns = tuple[list[int], list[int], list[list[int]], int]
+"""An offset map as transforms/normalise.py's `Offsets` keeps it: starts, firsts, listed, size."""
+
+
+def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None] | None:
+    """Rebuilds a text from its edits (in order, none overlapping) with the map of its
+    characters, natively (None for no edit); None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "apply_edits"):
+        return None
+    return cast(
+        Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None], EXTENSION_MODULE.apply_edits
+    )

@@ -401,3 +401,86 @@ fn stripped_len<T: Unit>(line: &[T]) -> usize {
         _ => 0,
     }
 }
+
+/// An offset map as `transforms/normalise.py`'s `Offsets` keeps it: `(starts, firsts, listed,
+/// size)`.
+type OffsetRuns = (Vec<usize>, Vec<isize>, Vec<Vec<usize>>, usize);
+
+/// `text` rebuilt with `edits` (`(start, end, new)`, in order, none overlapping; character `k`
+/// of `new` comes from `start + k`) and its map, as `Rewrite.edit` and `Rewrite.result` build
+/// them: one call instead of a slice, a list and a run of the map per edit. None when there
+/// is no edit.
+#[pyfunction]
+pub fn apply_edits(
+    py: Python<'_>,
+    text: &PyString,
+    edits: Vec<(usize, usize, String)>,
+) -> PyResult<Option<(Py<PyString>, OffsetRuns)>> {
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    let (codes, runs) = on_code_points!(text, edited(&edits));
+    // SAFETY: `codes` holds `codes.len()` four-byte code points; Python copies them into a
+    // new string of the narrowest width that holds them.
+    let made = unsafe {
+        ffi::PyUnicode_FromKindAndData(
+            ffi::PyUnicode_4BYTE_KIND as _,
+            codes.as_ptr().cast(),
+            codes.len() as ffi::Py_ssize_t,
+        )
+    };
+    // SAFETY: a new reference, or NULL with Python's error set.
+    let made: Py<PyString> = unsafe { py.from_owned_ptr_or_err::<PyString>(made)? }.into();
+    Ok(Some((made, runs)))
+}
+
+/// `Offsets` as it grows: `copy` and `extend` as Python's.
+#[derive(Default)]
+struct Runs {
+    starts: Vec<usize>,
+    firsts: Vec<isize>,
+    listed: Vec<Vec<usize>>,
+    size: usize,
+}
+
+impl Runs {
+    fn copy(&mut self, start: usize, end: usize) {
+        if end > start {
+            self.starts.push(self.size);
+            self.firsts.push(start as isize);
+            self.listed.push(Vec::new());
+            self.size += end - start;
+        }
+    }
+
+    fn extend(&mut self, sources: Vec<usize>) {
+        if !sources.is_empty() {
+            self.starts.push(self.size);
+            self.firsts.push(-1);
+            self.size += sources.len();
+            self.listed.push(sources);
+        }
+    }
+}
+
+fn edited<T: Unit>(units: &[T], edits: &[(usize, usize, String)]) -> (Vec<u32>, OffsetRuns) {
+    let mut codes: Vec<u32> = Vec::with_capacity(units.len());
+    let mut runs = Runs::default();
+    // Offsets and slices as `Rewrite`'s: a slice clamps to the text, the map does not (the
+    // same for the edits a pass makes: in order, none overlapping, inside the text).
+    let slice = |from: usize, to: usize| {
+        let from = from.min(units.len());
+        &units[from..to.clamp(from, units.len())]
+    };
+    let mut pos = 0;
+    for &(start, end, ref new) in edits {
+        codes.extend(slice(pos, start).iter().map(|&u| u.into()));
+        runs.copy(pos, start);
+        codes.extend(new.chars().map(u32::from));
+        runs.extend((start..start + new.chars().count()).collect());
+        pos = end;
+    }
+    codes.extend(slice(pos, units.len()).iter().map(|&u| u.into()));
+    runs.copy(pos, units.len() + 1);
+    (codes, (runs.starts, runs.firsts, runs.listed, runs.size))
+}

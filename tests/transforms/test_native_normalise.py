@@ -30,6 +30,7 @@ NATIVE_LOOKS = (
     "decimal_dot_starts",
     "native_doubled_figures",
     "native_wrap_width",
+    "native_apply_edits",
 )
 
 
