@@ -118,17 +118,21 @@ def opencc_changing_keys() -> dict[str, object] | None:
     if found is None:
         return None
     version, files = found
-    tool = files[0].parents[2] / "bin" / "opencc_dict" if files else None
+    tool = files[0].parents[2] / "bin" / "opencc_dict" if files else Path("opencc_dict")
     keys: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for path in files:
             dumped = Path(folder) / f"{path.stem}.txt"
             command = [str(tool), "-i", str(path), "-o", str(dumped), "-f", "ocd2", "-t", "text"]
-            if path.suffix != ".ocd2" or tool is None:
-                dumped = path
-            elif subprocess.run(command, capture_output=True).returncode != 0:
+            try:
+                if path.suffix != ".ocd2":
+                    dumped = path
+                elif subprocess.run(command, capture_output=True).returncode != 0:
+                    return None
+                lines = dumped.read_text(encoding="utf-8").splitlines()
+            except OSError:  # no tool (a build of OpenCC without it), or no dictionary
                 return None
-            for line in dumped.read_text(encoding="utf-8").splitlines():
+            for line in lines:
                 key, _, values = line.partition("\t")
                 if key and values.split(" ")[0] != key:
                     keys.append(key)

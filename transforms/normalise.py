@@ -258,8 +258,9 @@ class UnitWords:
     doubled_unit: re.Pattern[str]
     """A unit or calendar word written twice (`个个`, `年年`): searched for, as proof."""
     doubled_unit_occurs: Callable[[str], bool | None] | None
-    """Whether `doubled_unit` occurs, looked for natively (None when not built, or for a
-    text native code cannot take): most texts hold none, and `re` read all of each."""
+    """Whether `doubled_unit` occurs, looked for natively (None when not built; it answers
+    None for a text holding a lone surrogate): most texts hold none, and `re` read all of
+    each."""
     doubled_number: re.Pattern[str]
 
 
