@@ -13,6 +13,11 @@ matches the quantity pattern of transforms/numbers.py (`compile_quantities`), ha
 words (the catalogue's units among them), with `re`'s backtracking and lookbehinds
 reproduced: the same spans and groups (tests/transforms/test_native_quantities.py).
 
+The repair passes of transforms/normalise.py ask it where (or whether) a text holds what
+they look for, reading the text as Python stores it (native/src/normalise.rs): a look over
+a text's characters costs less there than `re`'s scan or a conversion; the passes' Python
+code stays the reference (tests/transforms/test_native_normalise.py).
+
 `tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
 from Debian's packaged crates, copies it beside this module and records the hash of every
 source it was built from in `fast_scan.json`. An edit to native/ made after the build would
@@ -27,7 +32,9 @@ import importlib
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterator
@@ -41,7 +48,10 @@ from transforms.native import PURE_PYTHON_ENV, source_digest
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = Path(__file__).resolve().with_name("fast_scan.json")
 EXTENSION = "transforms._fast_scan"
-SOURCES = ("native/Cargo.toml", "native/src/lib.rs")
+SOURCES = (
+    "native/Cargo.toml",
+    *sorted(f"native/src/{path.name}" for path in (ROOT / "native" / "src").glob("*.rs")),
+)
 """What the extension is built from, relative to the repository's root."""
 PURE_SCAN_ENV = "ZHIBIAO_PURE_SCAN"
 
@@ -65,12 +75,71 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
+        if (keys := opencc_changing_keys()) is not None:
+            found["opencc"] = keys
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
 
 
 def all_decimal_digits() -> str:
     """Every character `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`)."""
     return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdecimal())
+
+
+def opencc_files() -> tuple[str, list[Path]] | None:
+    """OpenCC's version and the dictionaries its t2s conversion reads, when installed."""
+    try:
+        import opencc
+    except ImportError:
+        return None
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    try:
+        config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(opencc.__version__), [share / name for name in dictionary_files(config)]
+
+
+def dictionary_files(config: object) -> list[str]:
+    """Every dictionary file an OpenCC configuration names, its groups' included."""
+    if isinstance(config, dict):
+        found = [str(config["file"])] if "file" in config else []
+        return found + [name for value in config.values() for name in dictionary_files(value)]
+    if isinstance(config, list):
+        return [name for value in config for name in dictionary_files(value)]
+    return []
+
+
+def opencc_changing_keys() -> dict[str, object] | None:
+    """The keys of OpenCC's t2s dictionaries whose conversion (its first candidate) differs
+    from them, as the build finds them (dumped by OpenCC's `opencc_dict`): single characters,
+    and the longer keys none of whose characters is one. A text holding none of them is
+    its own conversion (`traditional_lines`). None when OpenCC or its tool is missing."""
+    found = opencc_files()
+    if found is None:
+        return None
+    version, files = found
+    tool = files[0].parents[2] / "bin" / "opencc_dict" if files else Path("opencc_dict")
+    keys: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for path in files:
+            dumped = Path(folder) / f"{path.stem}.txt"
+            command = [str(tool), "-i", str(path), "-o", str(dumped), "-f", "ocd2", "-t", "text"]
+            try:
+                if path.suffix != ".ocd2":
+                    dumped = path
+                elif subprocess.run(command, capture_output=True).returncode != 0:
+                    return None
+                lines = dumped.read_text(encoding="utf-8").splitlines()
+            except OSError:  # no tool (a build of OpenCC without it), or no dictionary
+                return None
+            for line in lines:
+                key, _, values = line.partition("\t")
+                if key and values.split(" ")[0] != key:
+                    keys.append(key)
+    chars = {key for key in keys if len(key) == 1}
+    words = sorted({key for key in keys if len(key) > 1 and chars.isdisjoint(key)})
+    digests = {path.name: source_digest(path) for path in files}
+    return {"version": version, "files": digests, "chars": "".join(sorted(chars)), "words": words}
 
 
 def recorded_digits(manifest: Path = MANIFEST) -> str | None:
@@ -286,4 +355,115 @@ def compile_quantities(
         mult,
         units,
         tails,
+    )
+
+
+def char_map(table: dict[str, str]) -> Callable[[str], str] | None:
+    """Folds `table`'s characters (each to one character) natively, giving the text itself
+    when it holds none of them; None when native code is not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharMap"):
+        return None
+    folds = EXTENSION_MODULE.CharMap("".join(table), "".join(table.values()))
+    return cast(Callable[[str], str], folds.translate)
+
+
+def followed_by(first: str, skip: str, then: str) -> Callable[[str], bool] | None:
+    """Whether a character of `first` stands before one of `then` in a text, with only
+    characters of `skip` between them, natively; None when native code is not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "FollowedBy"):
+        return None
+    return cast(Callable[[str], bool], EXTENSION_MODULE.FollowedBy(first, skip, then).occur_in)
+
+
+def doubled_line_candidates(
+    minimum: int, maximum: int
+) -> Callable[[str], list[tuple[int, int]]] | None:
+    """The spans of a text's lines of `minimum` to `maximum` characters that open with a
+    doubled run, natively; None when native code is not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "doubled_line_candidates"):
+        return None
+    candidates = EXTENSION_MODULE.doubled_line_candidates
+    return lambda text: cast(list[tuple[int, int]], candidates(text, minimum, maximum))
+
+
+@cache
+def traditional_lines() -> Callable[[str], list[tuple[int, int]] | None] | None:
+    """The spans of a text's lines that hold a key of OpenCC's t2s dictionaries that changes
+    something (None for a text holding a lone surrogate, which OpenCC cannot take), from the
+    keys the build recorded; None when native code is not built or OpenCC's dictionaries are
+    no longer those the build read."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "Triggers"):
+        return None
+    try:
+        recorded = json.loads(MANIFEST.read_text(encoding="utf-8"))["opencc"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    found = opencc_files()
+    if found is None or found[0] != recorded["version"]:
+        return None
+    if {path.name: source_digest(path) for path in found[1]} != recorded["files"]:
+        return None
+    triggers = EXTENSION_MODULE.Triggers(recorded["chars"], recorded["words"])
+    return cast(Callable[[str], list[tuple[int, int]] | None], triggers.lines_holding)
+
+
+def words_occur(words: list[str], chars: str = "") -> Callable[[str], bool | None] | None:
+    """Whether a text holds one of `words` (non-empty) or of `chars`, natively, in one look
+    (None for a text holding a lone surrogate); None when native code is not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "Triggers"):
+        return None
+    return cast(Callable[[str], bool | None], EXTENSION_MODULE.Triggers(chars, words).occur_in)
+
+
+def whitespace_runs() -> Callable[[str], list[tuple[int, int, int]]] | None:
+    """`transforms/normalise.py`'s `whitespace_runs`, natively; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "whitespace_runs"):
+        return None
+    return cast(Callable[[str], list[tuple[int, int, int]]], EXTENSION_MODULE.whitespace_runs)
+
+
+def chars_after_digits(chars: str) -> Callable[[str], list[int]] | None:
+    """Offsets, ascending, of the characters of `chars` that follow a digit (`re`'s `\\d`),
+    natively; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharsAfter"):
+        return None
+    return cast(
+        Callable[[str], list[int]], EXTENSION_MODULE.CharsAfter(chars, decimal_digits()).positions
+    )
+
+
+def doubled_figure_starts() -> Callable[[str], list[int]] | None:
+    """Offsets, ascending, where a figure opening with a run written twice can start (a digit
+    opening a run of digits and dots that opens with some characters written twice),
+    natively; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "DoubledFigures"):
+        return None
+    return cast(
+        Callable[[str], list[int]], EXTENSION_MODULE.DoubledFigures(decimal_digits()).positions
+    )
+
+
+def line_width(minimum: int, quantile: float) -> Callable[[str], int] | None:
+    """transforms/normalise.py's `wrap_width` natively (with its `minimum` line length and
+    `quantile`); None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "wrap_width"):
+        return None
+    width = EXTENSION_MODULE.wrap_width
+    return lambda text: cast(int, width(text, minimum, quantile))
+
+
+Edit = tuple[int, int, str]
+"""`(start, end, new)`: `text[start:end]` becomes `new`, whose character `k` comes from
+`start + k`."""
+OffsetRuns = tuple[list[int], list[int], list[list[int]], int]
+"""An offset map as transforms/normalise.py's `Offsets` keeps it: starts, firsts, listed, size."""
+
+
+def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None] | None:
+    """Rebuilds a text from its edits (in order, none overlapping) with the map of its
+    characters, natively (None for no edit); None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "apply_edits"):
+        return None
+    return cast(
+        Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None], EXTENSION_MODULE.apply_edits
     )

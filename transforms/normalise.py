@@ -22,6 +22,20 @@ from dataclasses import dataclass
 from functools import cache, partial
 
 from transforms.catalog import Catalog
+from transforms.fast_scan import (
+    Edit,
+    OffsetRuns,
+    char_map,
+    chars_after_digits,
+    doubled_figure_starts,
+    doubled_line_candidates,
+    edits_applier,
+    followed_by,
+    line_width,
+    traditional_lines,
+    whitespace_runs,
+    words_occur,
+)
 
 
 class OffsetMap:
@@ -162,6 +176,34 @@ class Rewrite:
         return "".join(self.parts), self.offsets
 
 
+@cache
+def native_apply_edits() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None] | None:
+    return edits_applier()
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, Offsets | None]:
+    """`text` with `edits` (`(start, end, new)`, in order, none overlapping; character `k` of
+    `new` comes from `start + k`), as `Rewrite` makes it: natively when built, in one call
+    (a pass that edits a text a few hundred times spent more on the rebuilding than on its
+    decisions)."""
+    native = native_apply_edits()
+    if native is None:
+        rewrite = Rewrite(text)
+        for start, end, new in edits:
+            rewrite.edit(start, end, new, range(start, start + len(new)))
+        return rewrite.result()
+    made = native(text, edits)
+    if made is None:
+        return text, None
+    new_text, (starts, firsts, listed, size) = made
+    offsets = Offsets()
+    offsets.starts = starts
+    offsets.firsts = firsts
+    offsets.listed = listed
+    offsets.size = size
+    return new_text, offsets
+
+
 def substitute(
     text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
 ) -> tuple[str, Offsets | None]:
@@ -170,8 +212,15 @@ def substitute(
     `repl` returning None leaves the match alone. Replacement characters map onto the
     matched span in order (the last one repeats), which is exact for 1:1 and shrinking edits.
     """
+    return substitute_matches(text, pattern.finditer(text), repl)
+
+
+def substitute_matches(
+    text: str, matches: Iterable[re.Match[str]], repl: Callable[[re.Match[str]], str | None]
+) -> tuple[str, Offsets | None]:
+    """`substitute` of these matches of a pattern in `text` (in order, none overlapping)."""
     rewrite = Rewrite(text)
-    for match in pattern.finditer(text):
+    for match in matches:
         new = repl(match)
         if new is None or new == match.group():
             continue  # left alone: the same text, and the same offsets, without the copying
@@ -187,6 +236,8 @@ def substitute(
 
 # --- the catalogue's units, as the repairs see them ------------------------------------
 
+DECIMAL_DOTS = "。·•∙,，"
+"""What a decimal point is printed as by mistake (`decimal_artefact`)."""
 CALENDAR_WORDS = "年月日"
 """A figure's calendar word (`2021年`, `11月`, `19日`): no unit of the catalogue, yet glued to
 its figure the same way, so a break or a doubled glyph run between them is an artefact too."""
@@ -206,12 +257,27 @@ class UnitWords:
     """A decimal point printed as another dot, before the fraction of a figure with a unit."""
     doubled_unit: re.Pattern[str]
     """A unit or calendar word written twice (`个个`, `年年`): searched for, as proof."""
+    doubled_unit_occurs: Callable[[str], bool | None] | None
+    """Whether `doubled_unit` occurs, looked for natively (None when not built; it answers
+    None for a text holding a lone surrogate): most texts hold none, and `re` read all of
+    each."""
     doubled_number: re.Pattern[str]
 
 
+UNIT_WORDS_MADE: dict[int, tuple[tuple[object, ...], UnitWords]] = {}
+"""`unit_words` by the catalogue's units (by identity, the tuple kept so that its id stays its
+own): a document's text is normalised with the same catalogue as the last one's, and the
+symbols' set, sort and cache key cost ~150k instructions a document."""
+
+
 def unit_words(catalog: Catalog) -> UnitWords:
+    made = UNIT_WORDS_MADE.get(id(catalog.units))
+    if made is not None and made[0] is catalog.units:
+        return made[1]
     symbols = {unit.symbol for unit in catalog.units if unit.symbol}
-    return compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+    words = compile_unit_words(tuple(sorted(symbols, key=lambda s: (-len(s), s))))
+    UNIT_WORDS_MADE[id(catalog.units)] = (catalog.units, words)
+    return words
 
 
 @cache
@@ -230,7 +296,7 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
         # (`6539。\n21`). A comma is a decimal point only before a share or a sum (`3,6%`):
         # `3,12家` is a list.
         decimal_artefact=re.compile(
-            rf"[。·•∙,，](?<=\d.)"
+            rf"[{DECIMAL_DOTS}](?<=\d.)"
             rf"(?:(?<=[。·•∙])(?=[ \n]*\d{{1,2}}[ \n]*[{start_class}])"
             rf"|(?<=[,，])(?=\d{{1,2}}\s*[%亿万]))"
         ),
@@ -239,6 +305,7 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
         doubled_unit=re.compile(
             "|".join(re.escape(word * 2) for word in (*symbols, *CALENDAR_WORDS))
         ),
+        doubled_unit_occurs=words_occur([word * 2 for word in (*symbols, *CALENDAR_WORDS)]),
         # Bold PDF fonts print each glyph run twice: 7070个个, 243243..4444万平方米万平方米,
         # 20232023年年. Both branches open with a digit (the lookbehind comes after it) so
         # that `re` skips every other position in C.
@@ -315,8 +382,18 @@ def gloss_tones(m: re.Match[str]) -> list[bool] | None:
     return toned
 
 
+@cache
+def gloss_starts() -> Callable[[str], bool] | None:
+    """Whether a bracket stands before a gloss's first letter, natively (None when not built):
+    most brackets hold Chinese, and a text without such a bracket has no gloss to look at."""
+    return followed_by("(（", " \n", f"abcdefghijklmnopqrstuvwxyzü{TONED}")
+
+
 def strip_pinyin_glosses(text: str) -> tuple[str, Offsets | None]:
     if "(" not in text and "（" not in text:
+        return text, None
+    may_gloss = gloss_starts()
+    if may_gloss is not None and not may_gloss(text):
         return text, None
     runs = []
     for m in PINYIN_GLOSSES.finditer(text):
@@ -341,13 +418,21 @@ def opencc_converter():  # type: ignore[no-untyped-def]
 
 
 def convert_traditional(text: str) -> tuple[str, Offsets | None]:
-    """OpenCC t2s, kept 1:1 per character so offsets stay put.
+    """OpenCC t2s, kept 1:1 per character so offsets stay put. Natively, only the lines
+    holding a key of its dictionaries that changes something are handed to it (few or none).
 
     Phrase conversions that change length are rare; a line where that happens is converted
     character by character instead.
     """
     converter = opencc_converter()
-    converted = converter.convert(text)
+    find_lines = traditional_lines()
+    spans = find_lines(text) if find_lines is not None else None
+    if spans is None:
+        converted = converter.convert(text)
+    elif not spans:
+        return text, None  # no key that changes anything: the conversion would be the text
+    else:
+        converted = convert_lines(text, spans, converter.convert)
     if len(converted) == len(text):
         return converted, None
     lines = []
@@ -357,6 +442,20 @@ def convert_traditional(text: str) -> tuple[str, Offsets | None]:
             new = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
         lines.append(new)
     return "\n".join(lines), None
+
+
+def convert_lines(text: str, spans: list[tuple[int, int]], convert: Callable[[str], str]) -> str:
+    """The conversion of `text`, converting only the lines at `spans` (those holding a key
+    that changes something): no key holds a line break, so OpenCC's longest matches, left to
+    right, never cross one, and a line without such a key converts to itself."""
+    parts = []
+    at = 0
+    for start, end in spans:
+        parts.append(text[at:start])
+        parts.append(convert(text[start:end]))
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 TABLE_CELL_SEP = "|"
@@ -510,15 +609,35 @@ FOLDED = {chr(k): v if isinstance(v, str) else chr(v) for k, v in FULLWIDTH.item
 FULLWIDTH_CHAR = re.compile("[" + "".join(map(re.escape, FOLDED)) + "]")
 
 
+@cache
+def native_fold() -> Callable[[str], str] | None:
+    return char_map(FOLDED)
+
+
 def fold_width(text: str) -> tuple[str, Offsets | None]:
     """Full-width digits, letters and numeric punctuation to ASCII (1:1)."""
+    fold = native_fold()
+    if fold is not None:
+        return fold(text), None
     # `translate` looks every character up; a text holds few to fold, so find them first.
     return FULLWIDTH_CHAR.sub(lambda m: FOLDED[m.group()], text), None
 
 
+@cache
+def decimal_dot_starts() -> Callable[[str], list[int]] | None:
+    return chars_after_digits(DECIMAL_DOTS)
+
+
 def repair_decimal_points(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """`3。6%`, `3·6%`, `6539。\n21亿元`: a decimal point rendered as another dot."""
-    return substitute(text, units.decimal_artefact, lambda m: ".")
+    starts = decimal_dot_starts()
+    if starts is None:
+        return substitute(text, units.decimal_artefact, lambda m: ".")
+    # Natively, the pattern is tried only after a digit (its lookbehind): `re` tried it at
+    # every comma of the text. A match is one character, so none overlaps the next start.
+    match = units.decimal_artefact.match
+    found = [m for at in starts(text) if (m := match(text, at)) is not None]
+    return substitute_matches(text, found, lambda m: ".")
 
 
 PAGE_NUMBER = (
@@ -627,13 +746,26 @@ FULL_DATE = re.compile(
 )
 """A title has none; a line of prose wrapped early usually has one."""
 WRAP_WIDTH_QUANTILE = 0.9
+WRAP_LINE_MIN = 14
+"""Shorter lines (headings, datelines, list items) say nothing of the page's width."""
+
+
+@cache
+def native_wrap_width() -> Callable[[str], int] | None:
+    return line_width(WRAP_LINE_MIN, WRAP_WIDTH_QUANTILE)
 
 
 def wrap_width(text: str) -> int:
     """The text's line width: a high quantile of its line lengths (a PDF's column width,
-    or a web page's paragraph length, where nothing was wrapped)."""
+    or a web page's paragraph length, where nothing was wrapped). Natively when built (no
+    string made of each line)."""
+    native = native_wrap_width()
+    if native is not None:
+        return native(text)
     lengths = sorted(
-        len(line) for line in (raw.strip() for raw in text.split("\n")) if len(line) >= 14
+        len(line)
+        for line in (raw.strip() for raw in text.split("\n"))
+        if len(line) >= WRAP_LINE_MIN
     )
     if not lengths:
         return 0
@@ -647,6 +779,37 @@ def is_word_char(ch: str) -> bool:
 def is_table_row(text: str, start: int, end: int) -> bool:
     """A line of a pipe table (`| 指标 | 单位 | 1-8月 |`, `地区生产总值 | 7775365 | 5.7 |`)."""
     return text.count(TABLE_CELL_SEP, start, end) >= 2
+
+
+RUN_GOES, RUN_ONE_SPACE, RUN_BREAK = 0, 1, 2
+"""How `sorted_whitespace_runs` sorts a run: spaces that go, spaces between two ASCII words
+or numbers that become one, a run holding a line break (decided by its context)."""
+
+
+def sorted_whitespace_runs(text: str) -> list[tuple[int, int, int]]:
+    """`(start, end, kind)` of every run of spaces and line breaks but a lone space between
+    two ASCII words (which stays): natively when built (a text holds a run every few dozen
+    characters, and `re` made a match object of each), else by `re`."""
+    native = native_whitespace_runs()
+    if native is not None:
+        return native(text)
+    runs = []
+    size = len(text)
+    for m in WHITESPACE_RUN.finditer(text):
+        start, end = m.span()
+        if "\n" in m.group():
+            runs.append((start, end, RUN_BREAK))
+        elif start and end < size and is_word_char(text[start - 1]) and is_word_char(text[end]):
+            if end - start > 1:
+                runs.append((start, end, RUN_ONE_SPACE))
+        else:
+            runs.append((start, end, RUN_GOES))
+    return runs
+
+
+@cache
+def native_whitespace_runs() -> Callable[[str], list[tuple[int, int, int]]] | None:
+    return whitespace_runs()
 
 
 def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
@@ -667,36 +830,32 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
     # `substitute`'s loop written out for this pass (every run becomes "", " " or a break,
     # so each maps onto its run's first character): a text holds a whitespace run every
     # few dozen characters, and a callback per run cost more than the decisions.
-    rewrite = Rewrite(text)
-    for m in WHITESPACE_RUN.finditer(text):
-        start, end = m.span()
-        run = m.group()
-        prev = text[start - 1] if start else ""
-        nxt = text[end] if end < size else ""
-        if "\n" not in run:
-            if is_word_char(prev) and is_word_char(nxt):
-                if run == " ":
-                    continue
-                new = " "
-            else:
-                new = ""
-        elif (
-            (prev.isdigit() or prev == ".")
-            and nxt in units.figure_tail
-            and not DATE_AT_END.search(text, max(0, start - 20), start)
-        ):
-            new = ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
+    edits: list[Edit] = []
+    for start, end, kind in sorted_whitespace_runs(text):
+        if kind == RUN_GOES:
+            new = ""
+        elif kind == RUN_ONE_SPACE:
+            new = " "
         else:
-            new, line_goes_on = line_break(
-                text, start, end, prev, nxt, units, title_max, head_end, line_from, reading_from
-            )
-            line_from = end
-            if not line_goes_on:
-                reading_from = end
-            if new == run:
-                continue  # a lone break that stays: the same text and offsets
-        rewrite.edit(start, end, new, range(start, start + len(new)))
-    return rewrite.result()
+            prev = text[start - 1] if start else ""
+            nxt = text[end] if end < size else ""
+            if (
+                (prev.isdigit() or prev == ".")
+                and nxt in units.figure_tail
+                and not DATE_AT_END.search(text, max(0, start - 20), start)
+            ):
+                new = ""  # a figure goes on after the break: `554.10\n亿元`, `2021\n年`
+            else:
+                new, line_goes_on = line_break(
+                    text, start, end, prev, nxt, units, title_max, head_end, line_from, reading_from
+                )
+                line_from = end
+                if not line_goes_on:
+                    reading_from = end
+                if new == text[start:end]:
+                    continue  # a lone break that stays: the same text and offsets
+        edits.append((start, end, new))
+    return apply_edits(text, edits)
 
 
 def line_break(
@@ -785,15 +944,44 @@ def undouble(m: re.Match[str]) -> tuple[str, list[int], bool] | None:
     return out, sources, ambiguous
 
 
+def has_doubled_unit(text: str, units: UnitWords) -> bool:
+    occurs = units.doubled_unit_occurs
+    found = occurs(text) if occurs is not None else None
+    return units.doubled_unit.search(text) is not None if found is None else found
+
+
+@cache
+def native_doubled_figures() -> Callable[[str], list[int]] | None:
+    return doubled_figure_starts()
+
+
+def doubled_numbers(text: str, units: UnitWords) -> Iterable[re.Match[str]]:
+    """`units.doubled_number.finditer(text)`. Natively, the pattern is tried only where a
+    figure opens with a doubled run (`re` tried its lookahead at every character, ~1.2M
+    instructions a text): at each such place from where the last match ended, as `finditer`
+    goes on."""
+    starts = native_doubled_figures()
+    if starts is None:
+        return units.doubled_number.finditer(text)
+    match = units.doubled_number.match
+    found = []
+    resume = 0
+    for at in starts(text):
+        if at >= resume and (m := match(text, at)) is not None:
+            found.append(m)
+            resume = m.end()
+    return found
+
+
 def repair_doubled_glyphs(text: str, units: UnitWords) -> tuple[str, Offsets | None]:
     """Undo doubled glyph runs, only with proof: a doubled unit or calendar word, or a `..`
     decimal point. A doubling that also reads as written (`11月月底`) is undone only when the
     text holds an unmistakable one too."""
-    if ".." not in text and units.doubled_unit.search(text) is None:
+    if ".." not in text and not has_doubled_unit(text, units):
         return text, None  # no proof anywhere: nothing to undo
     found = [
         (m.start(), m.end(), fix)
-        for m in units.doubled_number.finditer(text)
+        for m in doubled_numbers(text, units)
         if (fix := undouble(m)) is not None
     ]
     proven = any(not ambiguous for _, _, (_, _, ambiguous) in found)
@@ -856,17 +1044,30 @@ def doubled_line_halves(line: str) -> list[str] | None:
     return halves
 
 
+@cache
+def native_doubled_lines() -> Callable[[str], list[tuple[int, int]]] | None:
+    return doubled_line_candidates(DOUBLED_LINE_MIN, DOUBLED_LINE_MAX)
+
+
+def doubled_line_spans(text: str) -> list[tuple[int, int]]:
+    """The lines that may be doubled: natively, only those of a doubled line's length that
+    open with a doubled run (a few of a text's hundreds); else every line."""
+    candidates = native_doubled_lines()
+    if candidates is not None:
+        return candidates(text)
+    return [match.span() for match in LINE.finditer(text)]
+
+
 def repair_doubled_lines(text: str) -> tuple[str, Offsets | None]:
     """A bold PDF heading prints every run twice: `规上工业增加值规上工业增加值`,
     `286286..4242亿元亿元`. Only a whole line made of doubled runs, one of them a doubled
     Chinese word, is proof enough; ordinary prose never is. Each kept character maps to the
     raw character it was copied from."""
     rewrite = Rewrite(text)
-    for match in LINE.finditer(text):
-        halves = doubled_line_halves(match.group())
+    for start, end in doubled_line_spans(text):
+        halves = doubled_line_halves(text[start:end])
         if halves is None:
             continue
-        start, end = match.span()
         sources: list[int] = []
         at = start
         for half in halves:

@@ -14,6 +14,8 @@ use once_cell::sync::OnceCell;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+mod normalise;
+
 /// UTF-8 byte offsets -> code-point offsets, walking forward only (matches come in order).
 struct CharOffsets<'a> {
     bytes: &'a [u8],
@@ -176,7 +178,7 @@ impl WordScanner {
 }
 
 /// A set of characters: a bitmap of the Basic Multilingual Plane, a list beyond it.
-struct CharSet {
+pub(crate) struct CharSet {
     /// Bit `c` set for each character `c` of the set in the Basic Multilingual Plane.
     bmp: Vec<u64>,
     /// The set's characters beyond it.
@@ -184,7 +186,7 @@ struct CharSet {
 }
 
 impl CharSet {
-    fn new(chars: impl IntoIterator<Item = char>) -> Self {
+    pub(crate) fn new(chars: impl IntoIterator<Item = char>) -> Self {
         let mut set = CharSet { bmp: vec![0u64; 1024], astral: Vec::new() };
         for c in chars {
             let code = c as u32;
@@ -198,7 +200,7 @@ impl CharSet {
     }
 
     #[inline]
-    fn contains(&self, c: char) -> bool {
+    pub(crate) fn contains(&self, c: char) -> bool {
         let code = c as u32;
         if code < 0x10000 {
             (self.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1
@@ -607,5 +609,15 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<CharStarts>()?;
     m.add_class::<QuantityScanner>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
+    m.add_class::<normalise::CharMap>()?;
+    m.add_class::<normalise::Triggers>()?;
+    m.add_class::<normalise::FollowedBy>()?;
+    m.add_class::<normalise::CharsAfter>()?;
+    m.add_class::<normalise::DoubledFigures>()?;
+    m.add_function(wrap_pyfunction!(normalise::doubled_line_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(normalise::whitespace_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(normalise::wrap_width, m)?)?;
+    m.add_function(wrap_pyfunction!(normalise::apply_edits, m)?)?;
+    m.add_function(wrap_pyfunction!(normalise::python_spaces, m)?)?;
     Ok(())
 }
