@@ -27,7 +27,7 @@ $(NATIVE): $(STAMP) $(wildcard transforms/*.py transforms/extract/*.py) tools/co
 # The word scans in Rust (transforms/fast_scan.py): built offline from Debian's crates when
 # cargo and the crates are there; otherwise one line says why and the scans run on re.
 SCANNER := transforms/fast_scan.json
-$(SCANNER): $(STAMP) native/Cargo.toml native/src/lib.rs tools/build_scanner.py
+$(SCANNER): $(STAMP) native/Cargo.toml $(wildcard native/src/*.rs) tools/build_scanner.py
 	$(BIN)/python tools/build_scanner.py
 
 install: $(STAMP) $(NATIVE) $(SCANNER) ## create .venv, install the project with its dev extras, build the native parts

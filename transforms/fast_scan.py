@@ -41,7 +41,10 @@ from transforms.native import PURE_PYTHON_ENV, source_digest
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = Path(__file__).resolve().with_name("fast_scan.json")
 EXTENSION = "transforms._fast_scan"
-SOURCES = ("native/Cargo.toml", "native/src/lib.rs")
+SOURCES = (
+    "native/Cargo.toml",
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "native" / "src").glob("*.rs")),
+)
 """What the extension is built from, relative to the repository's root."""
 PURE_SCAN_ENV = "ZHIBIAO_PURE_SCAN"
 
@@ -65,6 +68,7 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
+        found["spaces"] = {"unicode": unicodedata.unidata_version, "chars": all_spaces()}
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
 
 
@@ -73,12 +77,18 @@ def all_decimal_digits() -> str:
     return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdecimal())
 
 
-def recorded_digits(manifest: Path = MANIFEST) -> str | None:
-    """The digits the build recorded, when recorded for this interpreter's Unicode version."""
+def all_spaces() -> str:
+    """Every character `re`'s `\\s` matches in a `str` pattern (`str.isspace`)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+def recorded_digits(manifest: Path = MANIFEST, kind: str = "digits") -> str | None:
+    """The digits (or `kind="spaces"`) the build recorded, when recorded for this
+    interpreter's Unicode version."""
     try:
-        digits = json.loads(manifest.read_text(encoding="utf-8"))["digits"]
-        if digits["unicode"] == unicodedata.unidata_version:
-            return str(digits["chars"])
+        chars = json.loads(manifest.read_text(encoding="utf-8"))[kind]
+        if chars["unicode"] == unicodedata.unidata_version:
+            return str(chars["chars"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
@@ -247,6 +257,58 @@ def decimal_digits() -> str:
     if recorded is not None:
         return recorded
     return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
+
+
+@cache
+def spaces() -> str:
+    """What `re`'s `\\s` matches in a `str` pattern: as the build recorded it, else listed."""
+    return recorded_digits(kind="spaces") or all_spaces()
+
+
+def char_class(chars: str) -> str:
+    """`chars` as a class of the `regex` crate, in ranges of code points."""
+    codes = sorted(map(ord, chars))
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(rf"\x{{{a:x}}}-\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def native_regex(pattern: str) -> str:
+    """A `re` pattern without lookaround as the `regex` crate reads it: `\\d` and `\\s`
+    written out as the characters `re` takes for them (the crate's own are Unicode's, of
+    another version and, for `\\s`, other characters: U+001C..U+001F)."""
+    return pattern.replace(r"\d", char_class(decimal_digits())).replace(r"\s", char_class(spaces()))
+
+
+def compile_periods(
+    *,
+    finder: str,
+    pattern: str,
+    lookaheads: list[str],
+    groups: list[str],
+    month_tails: list[tuple[str, str | None]],
+    month_not_before: str,
+) -> Any:
+    """The period pattern (transforms/periods.py, `period_scanner`) matched natively: `finder`
+    finds where a phrase may start, the lookaheads must match there, `pattern` (named
+    `groups`) gives its groups, and a single month (`m`) is retried with each of
+    `month_tails` until `month_not_before` does not follow. Its `matches(text)` gives the
+    pattern's matches that are not empty as `(start, end, groups)`. None when native code is
+    not built or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "PeriodScanner"):
+        return None
+    return EXTENSION_MODULE.PeriodScanner(
+        native_regex(finder),
+        native_regex(pattern),
+        [native_regex(lookahead) for lookahead in lookaheads],
+        groups,
+        month_tails,
+        native_regex(month_not_before),
+    )
 
 
 def compile_quantities(

@@ -9,6 +9,8 @@
 //! word starts, the longest word; the next search starts where that word ends. Offsets are
 //! Python's (code points), not UTF-8 bytes.
 
+mod periods;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::OnceCell;
 use pyo3::prelude::*;
@@ -606,6 +608,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<WordMatch>()?;
     m.add_class::<CharStarts>()?;
     m.add_class::<QuantityScanner>()?;
+    m.add_class::<periods::PeriodScanner>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     Ok(())
 }
