@@ -23,6 +23,7 @@ whole extractor's Python source, transforms/native.py).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -177,14 +178,18 @@ class StartScan:
     every character (~250 instructions each); native code finds the places where one of
     those characters stands, and the pattern is tried there only. The same matches, for a
     pattern whose empty match at a place means no other match there; every other method is
-    the pattern's own. A text native code cannot take goes to `finditer`."""
+    the pattern's own. A text native code cannot take goes to `finditer`. With `starts_of`
+    (`scan_from_starts`) native code also drops the places where the pattern cannot match."""
 
-    __slots__ = ("regex", "starts")
+    __slots__ = ("chars", "regex", "starts")
 
-    def __init__(self, regex: re.Pattern[str], chars: str, digits: bool) -> None:
+    def __init__(
+        self, regex: re.Pattern[str], chars: str, digits: bool, starts_of: str | None = None
+    ) -> None:
         assert EXTENSION_MODULE is not None
         self.regex = regex
-        self.starts: Any = EXTENSION_MODULE.CharStarts(chars, digits)
+        self.chars = chars
+        self.starts: Any = native_starts(chars, digits, starts_of)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.regex, name)
@@ -205,13 +210,28 @@ class StartScan:
                 resume = found.end()
 
 
-def scan_from_starts(regex: re.Pattern[str], chars: str, digits: bool = False) -> re.Pattern[str]:
+def native_starts(chars: str, digits: bool, starts_of: str | None) -> Any:
+    """Where `StartScan` tries its pattern: each character of `chars` (`CharStarts`), or only
+    those where `starts_of` matches (`PatternStarts`) when native code reads it."""
+    assert EXTENSION_MODULE is not None
+    if starts_of is not None and hasattr(EXTENSION_MODULE, "PatternStarts"):
+        # Lookaround (an empty slot's `NEVER`) is not for the `regex` crate: every place then.
+        with contextlib.suppress(ValueError):
+            return EXTENSION_MODULE.PatternStarts(chars, digits, native_regex(starts_of))
+    return EXTENSION_MODULE.CharStarts(chars, digits)
+
+
+def scan_from_starts(
+    regex: re.Pattern[str], chars: str, digits: bool = False, starts_of: str | None = None
+) -> re.Pattern[str]:
     """`regex`, whose matches start only at a character of `chars` (or at a digit, `\\d`, with
     `digits`), with its `finditer` tried only there when native code is built (`StartScan`).
-    Typed as `re.Pattern` so that callers keep their types."""
+    `starts_of`, a pattern without lookaround that matches where `regex` does (or at more
+    places), narrows those places natively to where it matches: the regex is then tried only
+    where it finds something. Typed as `re.Pattern` so that callers keep their types."""
     if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
         return regex
-    return cast(re.Pattern[str], StartScan(regex, chars, digits))
+    return cast(re.Pattern[str], StartScan(regex, chars, digits, starts_of))
 
 
 def find_chars(chars: str) -> Callable[[str], list[int]]:

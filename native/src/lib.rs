@@ -10,6 +10,7 @@
 //! Python's (code points), not UTF-8 bytes.
 
 mod periods;
+mod starts;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::OnceCell;
@@ -609,6 +610,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<CharStarts>()?;
     m.add_class::<QuantityScanner>()?;
     m.add_class::<periods::PeriodScanner>()?;
+    m.add_class::<starts::PatternStarts>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     Ok(())
 }
