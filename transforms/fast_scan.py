@@ -331,6 +331,17 @@ def compile_periods(
     )
 
 
+def compile_not_after(pattern: str, chars: str = "", *, digits: bool = False) -> Any:
+    """A pattern of one group that may not match after a character of `chars` (or a digit,
+    `\\d`, with `digits`): a lookbehind of one character class before it, which native code
+    checks by hand. Its `matches(text)` gives what `finditer` finds as `(start, end, group
+    1)`. None when native code is not built or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "NotAfterScanner"):
+        return None
+    not_after = chars + (decimal_digits() if digits else "")
+    return EXTENSION_MODULE.NotAfterScanner(native_regex(pattern), not_after)
+
+
 def compile_quantities(
     *,
     approx: list[str],

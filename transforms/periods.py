@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from transforms.fast_scan import compile_periods
+from transforms.fast_scan import compile_not_after, compile_periods
 from transforms.numbers import parse_number
 
 CN_MONTH_CHARS = "一二三四五六七八九十"
@@ -315,6 +315,36 @@ one of these (a base year has no digit before it), at the same span, and no matc
 starts inside one of these."""
 YEAR_RANGE_AFTER = re.compile(r"\s*[-—–~至到]\s*(?:19|20)\d{2}")
 """`EXPLICIT_YEAR`'s lookahead: the year opens a span of years (`2023年-2025年`)."""
+YEAR_WITHOUT_LOOKBEHIND = r"((?:19|20)\d{2})\s*年"
+"""`YEAR_WITH_WORD` for native code, which checks its lookbehind (no digit before the year)
+itself."""
+YearMatch = tuple[int, int, str]
+"""A match of `YEAR_WITH_WORD`: its start, its end and its year's digits."""
+
+
+@cache
+def year_scanner() -> Any:
+    """`YEAR_WITH_WORD` matched natively (transforms/fast_scan.py); None without native code."""
+    return compile_not_after(YEAR_WITHOUT_LOOKBEHIND, digits=True)
+
+
+def year_matches(text: str) -> Iterable[YearMatch]:
+    """`YEAR_WITH_WORD`'s matches: natively when built, by `re` otherwise or for a text native
+    code cannot take (a lone surrogate)."""
+    scanner = year_scanner()
+    if scanner is not None:
+        try:
+            found: list[YearMatch] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return regex_year_matches(text)
+
+
+def regex_year_matches(text: str) -> Iterator[YearMatch]:
+    """`YEAR_WITH_WORD`'s matches by `re`: the reference."""
+    for m in YEAR_WITH_WORD.finditer(text):
+        yield m.start(), m.end(), m.group(1)
 
 
 def find_publication_date(text: str) -> tuple[int, int] | None:
@@ -400,18 +430,17 @@ def infer_document_year(text: str) -> int | None:
     # `BASE_YEAR` would find it: a second scan for the base words cost as much as the first
     # (比 stands in every 同比) and found a base year in few reports.
     years: set[int] = set()
-    for m in YEAR_WITH_WORD.finditer(text):
-        start, end = m.span()
+    for start, end, digits in year_matches(text):
         if not YEAR_RANGE_AFTER.match(text, end):  # an `EXPLICIT_YEAR`
             before = text[max(0, start - 4) : start]
             if not PLAN_BEFORE.search(before) and not BASE_YEAR.match(text, max(0, start - 3)):
-                years.add(int(m.group(1)))
+                years.add(int(digits))
         word_end = start
         while word_end and text[word_end - 1].isspace():  # what `\s*` matches, backwards
             word_end -= 1
         if text.endswith(BASE_WORDS, 0, word_end):  # a `BASE_YEAR`
             later = 2 if "两年平均" in text[end : min(len(text), end + 60)] else 1
-            years.add(int(m.group(1)) + later)
+            years.add(int(digits) + later)
     return max(years) if years else None
 
 

@@ -1,6 +1,6 @@
-"""The native period matcher (Rust, transforms/fast_scan.py) finds what the period regex
-(transforms/periods.py) finds: the same matches, spans and groups, on texts written here, on
-random texts, and on ../shared's documents when they are there."""
+"""The native period and year matchers (Rust, transforms/fast_scan.py) find what the period
+and year regexes (transforms/periods.py) find: the same matches, spans and groups, on texts
+written here, on random texts, and on ../shared's documents when they are there."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from transforms.periods import (
     period_matches,
     period_scanner,
     regex_period_matches,
+    regex_year_matches,
+    year_matches,
+    year_scanner,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +90,23 @@ def test_a_text_native_code_cannot_take_goes_to_the_regex() -> None:
     assert [p.last_month for p in find_periods(text)] == [3, 6]
 
 
+YEARS = "2023年，12019年，2020 年，2021\u3000年，٢2022年，𝟐2023年，2024年-2025年，20201年，1999"
+
+
+@native
+@settings(max_examples=800)
+@given(st.text("1920٢０𝟐3年 \u3000\x1c\n-至比", max_size=40))
+def test_years_match_as_the_regex_does(text: str) -> None:
+    """`YEAR_WITH_WORD` natively: its lookbehind (no digit, of any script, before a year)
+    checked by hand, a year it rejects tried again a character on."""
+    scanner = year_scanner()
+    assert scanner is not None
+    for written in (text, YEARS):
+        assert scanner.matches(written) == list(regex_year_matches(written))
+    assert [m[2] for m in scanner.matches(YEARS)] == ["2023", "2020", "2021", "2024", "2025"]
+    assert list(year_matches("2023年\udc80")) == [(0, 5, "2023")]  # a lone surrogate: `re`
+
+
 def documents(folders: list[Path]) -> list[Path]:
     return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.txt"))
 
@@ -96,8 +116,10 @@ def test_local_documents_match_as_the_regex_does() -> None:
     paths = documents(LOCAL_FOLDERS)
     assert paths
     for path in paths:
-        got, want = both(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        got, want = both(text)
         assert got == want, path.name
+        assert year_scanner().matches(text) == list(regex_year_matches(text)), path.name
 
 
 @native
@@ -114,5 +136,6 @@ def test_shared_documents_match_as_the_regex_does() -> None:
         for text in (raw, normalise_text(raw, catalog).text):
             got, want = both(text)
             assert got == want, path.name
+            assert year_scanner().matches(text) == list(regex_year_matches(text)), path.name
             total += len(want)
     assert total > 500
