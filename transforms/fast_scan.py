@@ -11,7 +11,12 @@ can start (`scan_from_starts`): `re` tries such a pattern at every character, an
 whose tries are cheap (a few literal words: growth verbs) is then tried only there. And it
 matches the quantity pattern of transforms/numbers.py (`compile_quantities`), handed its
 words (the catalogue's units among them), with `re`'s backtracking and lookbehinds
-reproduced: the same spans and groups (tests/transforms/test_native_quantities.py).
+reproduced: the same spans and groups (tests/transforms/test_native_quantities.py). The
+period phrases and the years of transforms/periods.py (`compile_periods`,
+`compile_not_after`), and where a `StartScan` pattern matches (`starts_of`), it finds with
+the `regex` crate's DFA, the patterns written without their lookarounds (`\\d` and `\\s`
+as `re`'s: `native_regex`) and those checked by hand (tests/transforms/
+test_native_periods.py, test_fast_scan.py).
 
 `tools/build_scanner.py` (run by `make install`) builds the extension with cargo, offline,
 from Debian's packaged crates, copies it beside this module and records the hash of every
