@@ -49,7 +49,7 @@ MANIFEST = Path(__file__).resolve().with_name("fast_scan.json")
 EXTENSION = "transforms._fast_scan"
 SOURCES = (
     "native/Cargo.toml",
-    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "native" / "src").glob("*.rs")),
+    *sorted(f"native/src/{path.name}" for path in (ROOT / "native" / "src").glob("*.rs")),
 )
 """What the extension is built from, relative to the repository's root."""
 PURE_SCAN_ENV = "ZHIBIAO_PURE_SCAN"
@@ -71,10 +71,11 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
     sources = source_digests() if built else {}
     found: dict[str, object] = {"sources": sources}
     if built:
+        # `re`'s `\s` too, for the period pattern matched natively (`spaces`).
+        found["spaces"] = {"unicode": unicodedata.unidata_version, "chars": all_spaces()}
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
-        found["spaces"] = {"unicode": unicodedata.unidata_version, "chars": all_spaces()}
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
 
 
@@ -83,21 +84,9 @@ def all_decimal_digits() -> str:
     return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdecimal())
 
 
-def all_spaces() -> str:
-    """Every character `re`'s `\\s` matches in a `str` pattern (`str.isspace`)."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-
-
-def recorded_digits(manifest: Path = MANIFEST, kind: str = "digits") -> str | None:
-    """The digits (or `kind="spaces"`) the build recorded, when recorded for this
-    interpreter's Unicode version."""
-    try:
-        chars = json.loads(manifest.read_text(encoding="utf-8"))[kind]
-        if chars["unicode"] == unicodedata.unidata_version:
-            return str(chars["chars"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
+def recorded_digits(manifest: Path = MANIFEST) -> str | None:
+    """The digits the build recorded, when recorded for this interpreter's Unicode version."""
+    return recorded_chars("digits", manifest)
 
 
 def stale_sources(built: dict[str, str]) -> list[str]:
@@ -284,10 +273,28 @@ def decimal_digits() -> str:
     return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
 
 
+def recorded_chars(kind: str, manifest: Path = MANIFEST) -> str | None:
+    """The characters of a class (`digits`, `spaces`) the build recorded, when recorded for
+    this interpreter's Unicode version."""
+    try:
+        chars = json.loads(manifest.read_text(encoding="utf-8"))[kind]
+        if chars["unicode"] == unicodedata.unidata_version:
+            return str(chars["chars"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def all_spaces() -> str:
+    """Every character `re`'s `\\s` matches in a `str` pattern (`str.isspace`)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
 @cache
 def spaces() -> str:
     """What `re`'s `\\s` matches in a `str` pattern: as the build recorded it, else listed."""
-    return recorded_digits(kind="spaces") or all_spaces()
+    recorded = recorded_chars("spaces")
+    return all_spaces() if recorded is None else recorded
 
 
 def char_class(chars: str) -> str:
