@@ -4,8 +4,8 @@
 
 `cargo build --offline --release` against the crates Debian packages in
 /usr/share/cargo/registry (native/.cargo/config.toml replaces crates-io with it; apt-get
-install librust-pyo3-dev librust-aho-corasick-dev), for this interpreter (PYO3_PYTHON). The
-library is copied beside transforms/fast_scan.py as `transforms._fast_scan`, and
+install librust-pyo3-dev librust-aho-corasick-dev librust-regex-dev), for this interpreter
+(PYO3_PYTHON). The library is copied beside transforms/fast_scan.py as `transforms._fast_scan`, and
 `transforms/fast_scan.json` records the hash of every source it was built from, so that an
 edit made later runs `re` until the next build. Without cargo, rustc or the crates this
 prints one line why, records an empty build and exits 0: the scans run on `re`, only slower.

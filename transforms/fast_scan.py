@@ -11,7 +11,12 @@ can start (`scan_from_starts`): `re` tries such a pattern at every character, an
 whose tries are cheap (a few literal words: growth verbs) is then tried only there. And it
 matches the quantity pattern of transforms/numbers.py (`compile_quantities`), handed its
 words (the catalogue's units among them), with `re`'s backtracking and lookbehinds
-reproduced: the same spans and groups (tests/transforms/test_native_quantities.py).
+reproduced: the same spans and groups (tests/transforms/test_native_quantities.py). The
+period phrases and the years of transforms/periods.py (`compile_periods`,
+`compile_not_after`), and where a `StartScan` pattern matches (`starts_of`), it finds with
+the `regex` crate's DFA, the patterns written without their lookarounds (`\\d` and `\\s`
+as `re`'s: `native_regex`) and those checked by hand (tests/transforms/
+test_native_periods.py, test_fast_scan.py).
 
 The repair passes of transforms/normalise.py ask it where (or whether) a text holds what
 they look for, reading the text as Python stores it (native/src/normalise.rs): a look over
@@ -28,6 +33,7 @@ whole extractor's Python source, transforms/native.py).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -72,6 +78,8 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
     sources = source_digests() if built else {}
     found: dict[str, object] = {"sources": sources}
     if built:
+        # `re`'s `\s` too, for the period pattern matched natively (`spaces`).
+        found["spaces"] = {"unicode": unicodedata.unidata_version, "chars": all_spaces()}
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
@@ -144,13 +152,7 @@ def opencc_changing_keys() -> dict[str, object] | None:
 
 def recorded_digits(manifest: Path = MANIFEST) -> str | None:
     """The digits the build recorded, when recorded for this interpreter's Unicode version."""
-    try:
-        digits = json.loads(manifest.read_text(encoding="utf-8"))["digits"]
-        if digits["unicode"] == unicodedata.unidata_version:
-            return str(digits["chars"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
+    return recorded_chars("digits", manifest)
 
 
 def stale_sources(built: dict[str, str]) -> list[str]:
@@ -236,14 +238,18 @@ class StartScan:
     every character (~250 instructions each); native code finds the places where one of
     those characters stands, and the pattern is tried there only. The same matches, for a
     pattern whose empty match at a place means no other match there; every other method is
-    the pattern's own. A text native code cannot take goes to `finditer`."""
+    the pattern's own. A text native code cannot take goes to `finditer`. With `starts_of`
+    (`scan_from_starts`) native code also drops the places where the pattern cannot match."""
 
-    __slots__ = ("regex", "starts")
+    __slots__ = ("chars", "regex", "starts")
 
-    def __init__(self, regex: re.Pattern[str], chars: str, digits: bool) -> None:
+    def __init__(
+        self, regex: re.Pattern[str], chars: str, digits: bool, starts_of: str | None = None
+    ) -> None:
         assert EXTENSION_MODULE is not None
         self.regex = regex
-        self.starts: Any = EXTENSION_MODULE.CharStarts(chars, digits)
+        self.chars = chars
+        self.starts: Any = native_starts(chars, digits, starts_of)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.regex, name)
@@ -264,13 +270,28 @@ class StartScan:
                 resume = found.end()
 
 
-def scan_from_starts(regex: re.Pattern[str], chars: str, digits: bool = False) -> re.Pattern[str]:
+def native_starts(chars: str, digits: bool, starts_of: str | None) -> Any:
+    """Where `StartScan` tries its pattern: each character of `chars` (`CharStarts`), or only
+    those where `starts_of` matches (`PatternStarts`) when native code reads it."""
+    assert EXTENSION_MODULE is not None
+    if starts_of is not None and hasattr(EXTENSION_MODULE, "PatternStarts"):
+        # Lookaround (an empty slot's `NEVER`) is not for the `regex` crate: every place then.
+        with contextlib.suppress(ValueError):
+            return EXTENSION_MODULE.PatternStarts(chars, digits, native_regex(starts_of))
+    return EXTENSION_MODULE.CharStarts(chars, digits)
+
+
+def scan_from_starts(
+    regex: re.Pattern[str], chars: str, digits: bool = False, starts_of: str | None = None
+) -> re.Pattern[str]:
     """`regex`, whose matches start only at a character of `chars` (or at a digit, `\\d`, with
     `digits`), with its `finditer` tried only there when native code is built (`StartScan`).
-    Typed as `re.Pattern` so that callers keep their types."""
+    `starts_of`, a pattern without lookaround that matches where `regex` does (or at more
+    places), narrows those places natively to where it matches: the regex is then tried only
+    where it finds something. Typed as `re.Pattern` so that callers keep their types."""
     if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
         return regex
-    return cast(re.Pattern[str], StartScan(regex, chars, digits))
+    return cast(re.Pattern[str], StartScan(regex, chars, digits, starts_of))
 
 
 def find_chars(chars: str) -> Callable[[str], list[int]]:
@@ -316,6 +337,87 @@ def decimal_digits() -> str:
     if recorded is not None:
         return recorded
     return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
+
+
+def recorded_chars(kind: str, manifest: Path = MANIFEST) -> str | None:
+    """The characters of a class (`digits`, `spaces`) the build recorded, when recorded for
+    this interpreter's Unicode version."""
+    try:
+        chars = json.loads(manifest.read_text(encoding="utf-8"))[kind]
+        if chars["unicode"] == unicodedata.unidata_version:
+            return str(chars["chars"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def all_spaces() -> str:
+    """Every character `re`'s `\\s` matches in a `str` pattern (`str.isspace`)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+@cache
+def spaces() -> str:
+    """What `re`'s `\\s` matches in a `str` pattern: as the build recorded it, else listed."""
+    recorded = recorded_chars("spaces")
+    return all_spaces() if recorded is None else recorded
+
+
+def char_class(chars: str) -> str:
+    """`chars` as a class of the `regex` crate, in ranges of code points."""
+    codes = sorted(map(ord, chars))
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(rf"\x{{{a:x}}}-\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def native_regex(pattern: str) -> str:
+    """A `re` pattern without lookaround as the `regex` crate reads it: `\\d` and `\\s`
+    written out as the characters `re` takes for them (the crate's own are Unicode's, of
+    another version and, for `\\s`, other characters: U+001C..U+001F)."""
+    return pattern.replace(r"\d", char_class(decimal_digits())).replace(r"\s", char_class(spaces()))
+
+
+def compile_periods(
+    *,
+    finder: str,
+    pattern: str,
+    lookaheads: list[str],
+    groups: list[str],
+    month_tails: list[tuple[str, str | None]],
+    month_not_before: str,
+) -> Any:
+    """The period pattern (transforms/periods.py, `period_scanner`) matched natively: `finder`
+    finds where a phrase may start, the lookaheads must match there, `pattern` (named
+    `groups`) gives its groups, and a single month (`m`) is retried with each of
+    `month_tails` until `month_not_before` does not follow. Its `matches(text)` gives the
+    pattern's matches that are not empty as `(start, end, groups)`. None when native code is
+    not built or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "PeriodScanner"):
+        return None
+    return EXTENSION_MODULE.PeriodScanner(
+        native_regex(finder),
+        native_regex(pattern),
+        [native_regex(lookahead) for lookahead in lookaheads],
+        groups,
+        month_tails,
+        native_regex(month_not_before),
+    )
+
+
+def compile_not_after(pattern: str, chars: str = "", *, digits: bool = False) -> Any:
+    """A pattern of one group that may not match after a character of `chars` (or a digit,
+    `\\d`, with `digits`): a lookbehind of one character class before it, which native code
+    checks by hand. Its `matches(text)` gives what `finditer` finds as `(start, end, group
+    1)`. None when native code is not built or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "NotAfterScanner"):
+        return None
+    not_after = chars + (decimal_digits() if digits else "")
+    return EXTENSION_MODULE.NotAfterScanner(native_regex(pattern), not_after)
 
 
 def compile_quantities(

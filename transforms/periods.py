@@ -8,9 +8,12 @@ the running context the extractor keeps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+from transforms.fast_scan import compile_not_after, compile_periods
 from transforms.numbers import parse_number
 
 CN_MONTH_CHARS = "一二三四五六七八九十"
@@ -22,20 +25,36 @@ PAIR = rf"(?P<pair>(?P<y1>(?:19|20)\d{{2}})年?{DASH}(?P<y2>(?:19|20)\d{{2}})年
 YEAR_PART = (
     r"(?:(?P<year>(?:19|20)\d{2})\s*年度?|(?P<rel>今年|本年|当年|去年|上年|前年|过去的?一年))"
 )
-SUB_PART = (
-    rf"(?P<sub>"
-    rf"(?P<r1>{MONTH})(?:月份?)?{DASH}(?P<r2>{MONTH})月份?"  # 1-7月, 1月至7月
-    rf"|前(?P<first>{MONTH})个?月份?"
-    rf"|(?:前|1{DASH}|一{DASH}|[到至])(?P<qn>[一二三四1234两])(?:个)?季度"
-    rf"|(?:第?[一1]|首)季度?|(?P<qs>[二三四234])季度(?P<qend>末)?"
-    rf"|(?P<half>上半年|下半年)"
-    rf"|(?P<full>全年)"
-    rf"|(?P<yend>年末|年底)"
-    rf"|(?P<since>以来)"
-    rf"|(?P<same>同期)"
-    rf"|(?P<m>{MONTH})月份?(?P<mend>末|底|当月)?(?![\d一二三四五六七八九十]+日|[上中下]旬)"
-    rf")"
-)
+MONTH_WORD, MONTH_TAIL, MONTH_ENDS = "月", "份", ("末", "底", "当月")
+MONTH_NOT_BEFORE = rf"[\d{CN_MONTH_CHARS}]+日|[上中下]旬"
+"""What may not follow a single month (`11月10日`, `3月上旬`): a day of it, not a period."""
+MONTH_TAILS = [
+    (MONTH_WORD + tail + end, end or None) for tail in (MONTH_TAIL, "") for end in (*MONTH_ENDS, "")
+]
+"""What a single month's figure can be followed by (`月份末`, ... `月`) and its `mend`, in
+the order `re` tries them when `MONTH_NOT_BEFORE` stands after one: the native scanner
+retries them so, having no lookahead."""
+
+
+def sub_part(month_check: str) -> str:
+    """`SUB_PART` with `month_check` after a single month (`MONTH_NOT_BEFORE`'s lookahead)."""
+    return (
+        rf"(?P<sub>"
+        rf"(?P<r1>{MONTH})(?:月份?)?{DASH}(?P<r2>{MONTH})月份?"  # 1-7月, 1月至7月
+        rf"|前(?P<first>{MONTH})个?月份?"
+        rf"|(?:前|1{DASH}|一{DASH}|[到至])(?P<qn>[一二三四1234两])(?:个)?季度"
+        rf"|(?:第?[一1]|首)季度?|(?P<qs>[二三四234])季度(?P<qend>末)?"
+        rf"|(?P<half>上半年|下半年)"
+        rf"|(?P<full>全年)"
+        rf"|(?P<yend>年末|年底)"
+        rf"|(?P<since>以来)"
+        rf"|(?P<same>同期)"
+        rf"|(?P<m>{MONTH}){MONTH_WORD}{MONTH_TAIL}?(?P<mend>{'|'.join(MONTH_ENDS)})?{month_check}"
+        rf")"
+    )
+
+
+SUB_PART = sub_part(f"(?!{MONTH_NOT_BEFORE})")
 
 
 def unnamed(pattern: str) -> str:
@@ -59,14 +78,24 @@ year, 全年, 以来, 同期... Most characters the first lookahead lets through
 alternatives are tried (a third of the scan's work); only empty matches, which
 `find_periods` drops, are lost."""
 
+PERIOD_FIRST = rf"[\d{''.join(sorted(set(CN_MONTH_CHARS)))}两今本当去上下前过全年同首第到至以]"
+"""Every character a period phrase can start with."""
+
 # Year and phrase are both optional, so the bare pattern matches the empty string at every
 # character; the lookahead lets the scan skip, in C, every position where neither starts.
 PERIOD_PATTERN = re.compile(
-    rf"(?=[\d{''.join(sorted(set(CN_MONTH_CHARS)))}两今本当去上下前过全年同首第到至以])"
+    rf"(?={PERIOD_FIRST})"
     rf"(?={PERIOD_OPENING})"
     rf"(?=(?:19|20)\d{{2}}|{unnamed(YEAR_PART)}|{unnamed(SUB_PART)})"
     rf"(?:{PAIR}|{YEAR_PART}?{SUB_PART}?)"
 )
+PERIOD_GROUPS = (
+    *("pair", "y1", "y2", "year", "rel", "sub", "r1", "r2", "first", "qn", "qs", "qend"),
+    *("half", "full", "yend", "since", "same", "m", "mend"),
+)
+"""The groups `parse_period` reads, in the order a `PeriodMatch` holds them."""
+PeriodMatch = tuple[int, int, tuple[str | None, ...]]
+"""A period phrase found: its start, its end and `PERIOD_GROUPS` (None: not matched)."""
 QUARTER_NUMBER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 REL_YEAR = {
     "今年": 0,
@@ -142,70 +171,65 @@ def month_number(text: str) -> int | None:
     return int(value) if value is not None and 1 <= value <= 12 else None
 
 
-def parse_period(m: re.Match[str]) -> PeriodMention | None:
-    if m.group("pair"):
+def parse_period(found: PeriodMatch) -> PeriodMention | None:
+    start, end, groups = found
+    pair, y1, y2, year_text, rel_text, sub, r1, r2, first_text, qn, qs, qend = groups[:12]
+    half, full, yend, since_text, same_text, m, mend = groups[12:]
+    if pair:
+        assert y1 is not None and y2 is not None
         return PeriodMention(
-            m.start(),
-            m.end(),
-            None,
-            None,
-            None,
-            None,
-            False,
-            False,
-            pair=(int(m.group("y1")), int(m.group("y2"))),
+            start, end, None, None, None, None, False, False, pair=(int(y1), int(y2))
         )
-    year = int(m.group("year")) if m.group("year") else None
-    rel = REL_YEAR.get(m.group("rel") or "")
-    sub = m.group("sub")
+    year = int(year_text) if year_text else None
+    rel = REL_YEAR.get(rel_text or "")
     if year is None and rel is None and not sub:
         return None
     first = last = None
     point = since = same = month_only = False
-    if m.group("same"):
+    if same_text:
         if year is None and rel is None:
             return None  # bare 同期: the running period, nothing new
         same = True
         sub = None
     if sub:
-        if m.group("r1"):
-            first, last = month_number(m.group("r1")), month_number(m.group("r2"))
+        if r1 and r2:
+            first, last = month_number(r1), month_number(r2)
             if first is None or last is None or first > last:
                 return None
-        elif m.group("first"):
-            last = month_number(m.group("first"))
+        elif first_text:
+            last = month_number(first_text)
             first = 1 if last else None
             if last is None:
                 return None
-        elif m.group("qn"):
-            first, last = 1, 3 * QUARTER_NUMBER[m.group("qn")]
-        elif m.group("qs"):
-            quarter = QUARTER_NUMBER[m.group("qs")]
+        elif qn:
+            first, last = 1, 3 * QUARTER_NUMBER[qn]
+        elif qs:
+            quarter = QUARTER_NUMBER[qs]
             first, last = 3 * quarter - 2, 3 * quarter
-            if m.group("qend"):
+            if qend:
                 first, point = last, True
-        elif m.group("half"):
-            first, last = (1, 6) if m.group("half") == "上半年" else (7, 12)
-        elif m.group("full"):
+        elif half:
+            first, last = (1, 6) if half == "上半年" else (7, 12)
+        elif full:
             first, last = 1, 12
-        elif m.group("yend"):
+        elif yend:
             first, last, point = 12, 12, True
-        elif m.group("since"):
+        elif since_text:
             if year is None and rel is None:
                 return None
             since = True
-        elif m.group("m"):
-            month = month_number(m.group("m"))
+        elif m:
+            month = month_number(m)
             if month is None:
                 return None
             first = last = month
-            point = m.group("mend") in ("末", "底")
-            month_only = m.group("mend") == "当月"
+            point = mend in ("末", "底")
+            month_only = mend == "当月"
         else:  # 一季度 / 首季
             first, last = 1, 3
     return PeriodMention(
-        m.start(),
-        m.end(),
+        start,
+        end,
         year,
         rel,
         first,
@@ -213,16 +237,52 @@ def parse_period(m: re.Match[str]) -> PeriodMention | None:
         point,
         since,
         same_months=same,
-        in_context=(m.group("rel") or "") in CONTEXT_YEAR,
+        in_context=(rel_text or "") in CONTEXT_YEAR,
         is_month_within=month_only,
     )
 
 
-def find_periods(text: str) -> Iterator[PeriodMention]:
+def regex_period_matches(text: str) -> Iterator[PeriodMatch]:
+    """`PERIOD_PATTERN`'s matches that are not empty, by `re`: the reference."""
     for m in PERIOD_PATTERN.finditer(text):
-        if m.end() == m.start():
-            continue
-        mention = parse_period(m)
+        if m.end() > m.start():
+            yield m.start(), m.end(), m.group(*PERIOD_GROUPS)
+
+
+@cache
+def period_scanner() -> Any:
+    """`PERIOD_PATTERN` matched natively (transforms/fast_scan.py); None without the native
+    scanner. Its regexes have no lookaround: what the pattern's lookaheads do is said to it
+    apart (`PERIOD_FIRST`, `PERIOD_OPENING`; the third only skips places where no phrase
+    starts) and a single month's is retried by hand (`MONTH_TAILS`, `MONTH_NOT_BEFORE`)."""
+    month = sub_part("")
+    return compile_periods(
+        finder=unnamed(f"{PAIR}|{YEAR_PART}|{month}"),
+        pattern=f"{PAIR}|{YEAR_PART}?{month}?",
+        lookaheads=[PERIOD_FIRST, PERIOD_OPENING],
+        groups=list(PERIOD_GROUPS),
+        month_tails=MONTH_TAILS,
+        month_not_before=MONTH_NOT_BEFORE,
+    )
+
+
+def period_matches(text: str) -> Iterable[PeriodMatch]:
+    """Every period phrase `PERIOD_PATTERN` finds in `text`, in order: natively when built
+    (the same spans and groups), by `re` otherwise or for a text native code cannot take (a
+    lone surrogate)."""
+    scanner = period_scanner()
+    if scanner is not None:
+        try:
+            found: list[PeriodMatch] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return regex_period_matches(text)
+
+
+def find_periods(text: str) -> Iterator[PeriodMention]:
+    for found in period_matches(text):
+        mention = parse_period(found)
         if mention is not None:
             yield mention
 
@@ -255,6 +315,36 @@ one of these (a base year has no digit before it), at the same span, and no matc
 starts inside one of these."""
 YEAR_RANGE_AFTER = re.compile(r"\s*[-—–~至到]\s*(?:19|20)\d{2}")
 """`EXPLICIT_YEAR`'s lookahead: the year opens a span of years (`2023年-2025年`)."""
+YEAR_WITHOUT_LOOKBEHIND = r"((?:19|20)\d{2})\s*年"
+"""`YEAR_WITH_WORD` for native code, which checks its lookbehind (no digit before the year)
+itself."""
+YearMatch = tuple[int, int, str]
+"""A match of `YEAR_WITH_WORD`: its start, its end and its year's digits."""
+
+
+@cache
+def year_scanner() -> Any:
+    """`YEAR_WITH_WORD` matched natively (transforms/fast_scan.py); None without native code."""
+    return compile_not_after(YEAR_WITHOUT_LOOKBEHIND, digits=True)
+
+
+def year_matches(text: str) -> Iterable[YearMatch]:
+    """`YEAR_WITH_WORD`'s matches: natively when built, by `re` otherwise or for a text native
+    code cannot take (a lone surrogate)."""
+    scanner = year_scanner()
+    if scanner is not None:
+        try:
+            found: list[YearMatch] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return regex_year_matches(text)
+
+
+def regex_year_matches(text: str) -> Iterator[YearMatch]:
+    """`YEAR_WITH_WORD`'s matches by `re`: the reference."""
+    for m in YEAR_WITH_WORD.finditer(text):
+        yield m.start(), m.end(), m.group(1)
 
 
 def find_publication_date(text: str) -> tuple[int, int] | None:
@@ -313,7 +403,10 @@ LEAD_SPAN = 300
 def find_lead_month(text: str) -> int | None:
     """The month of a news lead's date, written without its year (`1月20日,杭州市公布...`,
     `浏阳日报7月21日讯`, `本报讯（记者 陈晨）10月24日，`): near the top only."""
-    m = LEAD_DATE.search(text[:LEAD_SPAN])
+    head = text[:LEAD_SPAN]
+    # Every lead date writes its 日: `in` rules out, at once, the heads that hold none (most),
+    # where the pattern, opening with `^` among its alternatives, is tried at every character.
+    m = LEAD_DATE.search(head) if "日" in head else None
     return int(m.group("m")) if m else None
 
 
@@ -340,18 +433,17 @@ def infer_document_year(text: str) -> int | None:
     # `BASE_YEAR` would find it: a second scan for the base words cost as much as the first
     # (比 stands in every 同比) and found a base year in few reports.
     years: set[int] = set()
-    for m in YEAR_WITH_WORD.finditer(text):
-        start, end = m.span()
+    for start, end, digits in year_matches(text):
         if not YEAR_RANGE_AFTER.match(text, end):  # an `EXPLICIT_YEAR`
             before = text[max(0, start - 4) : start]
             if not PLAN_BEFORE.search(before) and not BASE_YEAR.match(text, max(0, start - 3)):
-                years.add(int(m.group(1)))
+                years.add(int(digits))
         word_end = start
         while word_end and text[word_end - 1].isspace():  # what `\s*` matches, backwards
             word_end -= 1
         if text.endswith(BASE_WORDS, 0, word_end):  # a `BASE_YEAR`
             later = 2 if "两年平均" in text[end : min(len(text), end + 60)] else 1
-            years.add(int(m.group(1)) + later)
+            years.add(int(digits) + later)
     return max(years) if years else None
 
 

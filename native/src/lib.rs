@@ -9,6 +9,10 @@
 //! word starts, the longest word; the next search starts where that word ends. Offsets are
 //! Python's (code points), not UTF-8 bytes.
 
+mod not_after;
+mod periods;
+mod starts;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::OnceCell;
 use pyo3::prelude::*;
@@ -608,6 +612,9 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<WordMatch>()?;
     m.add_class::<CharStarts>()?;
     m.add_class::<QuantityScanner>()?;
+    m.add_class::<not_after::NotAfterScanner>()?;
+    m.add_class::<periods::PeriodScanner>()?;
+    m.add_class::<starts::PatternStarts>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     m.add_class::<normalise::CharMap>()?;
     m.add_class::<normalise::Triggers>()?;

@@ -139,7 +139,9 @@ def test_native_and_pure_scans_give_byte_identical_facts() -> None:
     assert json.dumps(with_native["docs"]) == json.dumps(with_re["docs"])
 
 
-GROWTH_TEXT = st.text("增长下降同比上年较减降至了达为1.5%，。平均回落提高环比累计年均", max_size=80)
+GROWTH_TEXT = st.text(
+    "增长下降同比上年较减降至了达为1.5%，。平均回落提高环比累计年均５٣𝟐𠀋", max_size=80
+)
 
 
 @native
@@ -151,8 +153,21 @@ def test_a_scan_from_starts_finds_what_finditer_finds(text: str) -> None:
 
     growth = patterns_for(load_catalog()).growth
     assert isinstance(growth, fast_scan.StartScan)
+    assert type(growth.starts).__name__ == "PatternStarts"  # only where a growth verb stands
     found = [(m.span(), m.groups()) for m in growth.finditer(text)]
     assert found == [(m.span(), m.groups()) for m in growth.regex.finditer(text)]
+
+
+@native
+def test_a_pattern_native_code_cannot_read_is_tried_at_every_start() -> None:
+    """A lookahead in `starts_of` (`NEVER` of an empty slot): each character of the set."""
+    import re
+
+    scan = fast_scan.scan_from_starts(
+        re.compile("(?=[增降])(?:增长|降(?!x)x)"), "增降", starts_of="增长|降(?!x)x"
+    )
+    assert type(scan.starts).__name__ == "CharStarts"  # type: ignore[attr-defined]
+    assert [m.span() for m in scan.finditer("增长，降低，增长")] == [(0, 2), (6, 8)]
 
 
 @native
@@ -168,7 +183,7 @@ def test_every_character_a_pattern_can_start_with_is_a_start() -> None:
     for code in range(0x10000):
         char = chr(code)
         if opening.match(char) and not 0xD800 <= code < 0xE000:
-            assert growth.starts.positions(char) == [0], char
+            assert fast_scan.EXTENSION_MODULE.CharStarts(growth.chars, False).positions(char) == [0]
 
 
 @native
