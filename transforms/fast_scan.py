@@ -43,11 +43,11 @@ import sys
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from transforms.native import PURE_PYTHON_ENV, source_digest
 
@@ -569,3 +569,20 @@ def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None
     return cast(
         Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None], EXTENSION_MODULE.apply_edits
     )
+
+
+Match = TypeVar("Match")
+
+
+def native_or_reference(
+    scanner: Any, text: str, reference: Callable[[str], Iterable[Match]]
+) -> Iterable[Match]:
+    """A native scanner's matches in `text` when it is built and takes the text; otherwise
+    (no extension, or a lone surrogate, which native code cannot read) the `re` reference's."""
+    if scanner is not None:
+        try:
+            found: list[Match] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return reference(text)

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from transforms.catalog import Catalog
-from transforms.fast_scan import compile_quantities
+from transforms.fast_scan import compile_quantities, native_or_reference
 
 CN_DIGITS = {
     "零": 0,
@@ -245,14 +245,11 @@ def quantity_matches(text: str, catalog: Catalog) -> Iterable[QuantityMatch]:
     spans and groups), by `re` otherwise or for a text native code cannot take (a lone
     surrogate)."""
     units = quantity_units(catalog)
-    scanner = compile_quantity_scanner(units)
-    if scanner is not None:
-        try:
-            found: list[QuantityMatch] = scanner.matches(text)
-            return found
-        except UnicodeEncodeError:
-            pass
-    return regex_quantity_matches(compile_quantity_pattern(units), text)
+    return native_or_reference(
+        compile_quantity_scanner(units),
+        text,
+        lambda text: regex_quantity_matches(compile_quantity_pattern(units), text),
+    )
 
 
 def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from transforms.fast_scan import compile_not_after, compile_periods
+from transforms.fast_scan import compile_not_after, compile_periods, native_or_reference
 from transforms.numbers import parse_number
 
 CN_MONTH_CHARS = "一二三四五六七八九十"
@@ -270,14 +270,7 @@ def period_matches(text: str) -> Iterable[PeriodMatch]:
     """Every period phrase `PERIOD_PATTERN` finds in `text`, in order: natively when built
     (the same spans and groups), by `re` otherwise or for a text native code cannot take (a
     lone surrogate)."""
-    scanner = period_scanner()
-    if scanner is not None:
-        try:
-            found: list[PeriodMatch] = scanner.matches(text)
-            return found
-        except UnicodeEncodeError:
-            pass
-    return regex_period_matches(text)
+    return native_or_reference(period_scanner(), text, regex_period_matches)
 
 
 def find_periods(text: str) -> Iterator[PeriodMention]:
@@ -331,14 +324,7 @@ def year_scanner() -> Any:
 def year_matches(text: str) -> Iterable[YearMatch]:
     """`YEAR_WITH_WORD`'s matches: natively when built, by `re` otherwise or for a text native
     code cannot take (a lone surrogate)."""
-    scanner = year_scanner()
-    if scanner is not None:
-        try:
-            found: list[YearMatch] = scanner.matches(text)
-            return found
-        except UnicodeEncodeError:
-            pass
-    return regex_year_matches(text)
+    return native_or_reference(year_scanner(), text, regex_year_matches)
 
 
 def regex_year_matches(text: str) -> Iterator[YearMatch]:
