@@ -13,13 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.native_scans import native
 from transforms import fast_scan
 from transforms import normalise as n
 from transforms.catalog import load_catalog
 
-native = pytest.mark.skipif(
-    fast_scan.EXTENSION_MODULE is None, reason=f"word scans on {fast_scan.SCAN}"
-)
 CATALOG = load_catalog()
 UNITS = n.unit_words(CATALOG)
 NATIVE_LOOKS = (

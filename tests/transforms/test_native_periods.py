@@ -4,13 +4,11 @@ written here, on random texts, and on ../shared's documents when they are there.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms import fast_scan
+from tests.native_scans import LOCAL_FOLDERS, SHARED_FOLDERS, documents, native
 from transforms.periods import (
     PeriodMatch,
     find_periods,
@@ -20,14 +18,6 @@ from transforms.periods import (
     regex_year_matches,
     year_matches,
     year_scanner,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-SHARED_FOLDERS = [SHARED / "corpus", SHARED / "devset" / "docs", SHARED / "devset2" / "docs"]
-LOCAL_FOLDERS = [ROOT / "tests" / "fixtures" / "documents", ROOT / "data" / "inbox"]
-native = pytest.mark.skipif(
-    fast_scan.EXTENSION_MODULE is None, reason=f"word scans on {fast_scan.SCAN}"
 )
 
 
@@ -105,10 +95,6 @@ def test_years_match_as_the_regex_does(text: str) -> None:
         assert scanner.matches(written) == list(regex_year_matches(written))
     assert [m[2] for m in scanner.matches(YEARS)] == ["2023", "2020", "2021", "2024", "2025"]
     assert list(year_matches("2023年\udc80")) == [(0, 5, "2023")]  # a lone surrogate: `re`
-
-
-def documents(folders: list[Path]) -> list[Path]:
-    return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.txt"))
 
 
 @native

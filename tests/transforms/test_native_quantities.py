@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.native_scans import LOCAL_FOLDERS, SHARED_FOLDERS, documents, native
 from transforms import fast_scan
 from transforms.catalog import load_catalog
 from transforms.numbers import (
@@ -22,13 +23,6 @@ from transforms.numbers import (
     regex_quantity_matches,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-SHARED_FOLDERS = [SHARED / "corpus", SHARED / "devset" / "docs", SHARED / "devset2" / "docs"]
-LOCAL_FOLDERS = [ROOT / "tests" / "fixtures" / "documents", ROOT / "data" / "inbox"]
-native = pytest.mark.skipif(
-    fast_scan.EXTENSION_MODULE is None, reason=f"word scans on {fast_scan.SCAN}"
-)
 UNITS = quantity_units(load_catalog())
 
 
@@ -120,10 +114,6 @@ def test_the_digits_handed_over_are_the_regex_digits(tmp_path: Path) -> None:
     assert fast_scan.recorded_digits(manifest) == expected
     fast_scan.write_manifest(built=False, manifest=manifest)
     assert fast_scan.recorded_digits(manifest) is None
-
-
-def documents(folders: list[Path]) -> list[Path]:
-    return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.txt"))
 
 
 @native
