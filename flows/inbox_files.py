@@ -44,7 +44,7 @@ def identity_of(status: os.stat_result) -> FileIdentity:
 
 
 @contextmanager
-def open_regular(path: Path, expected: FileIdentity | None = None) -> Iterator[int]:
+def open_regular(path: str | Path, expected: FileIdentity | None = None) -> Iterator[int]:
     """A descriptor of the regular file at `path`, opened without blocking and without
     following a link; raises NotARegularFile, ReplacedFile or the OSError of the open."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -65,7 +65,7 @@ def open_regular(path: Path, expected: FileIdentity | None = None) -> Iterator[i
         os.close(fd)
 
 
-def hash_file(path: Path, expected: FileIdentity | None = None) -> str:
+def hash_file(path: str | Path, expected: FileIdentity | None = None) -> str:
     """SHA-256 of a regular file's bytes (see open_regular for what it refuses)."""
     with open_regular(path, expected) as fd:
         digest = hashlib.sha256()
@@ -74,7 +74,7 @@ def hash_file(path: Path, expected: FileIdentity | None = None) -> str:
     return digest.hexdigest()
 
 
-def read_bytes(path: Path, expected: FileIdentity | None = None) -> bytes:
+def read_bytes(path: str | Path, expected: FileIdentity | None = None) -> bytes:
     """The bytes of a regular file (see open_regular for what it refuses)."""
     with open_regular(path, expected) as fd:
         blocks = []

@@ -136,6 +136,30 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch) -> None
     assert set(cached.seen) == {"a.txt", "sub/b.txt"}
 
 
+def test_a_scan_that_finds_nothing_new_leaves_the_cache_file_alone(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    stored = tmp_path / "hashes.parquet"
+    first = settled_cache()
+    scan_inbox(Settings(inbox=inbox), first)
+    hash_cache.write_hash_cache(stored, first)
+    written = stored.stat()
+
+    same = settled_cache(hash_cache.read_hash_cache(stored).entries)
+    scan_inbox(Settings(inbox=inbox), same)
+    hash_cache.write_hash_cache(stored, same)
+    assert (stored.stat().st_ino, stored.stat().st_mtime_ns) == (
+        written.st_ino,
+        written.st_mtime_ns,
+    )
+
+    write(inbox, "b.txt", "全市规上工业增加值200亿元")
+    more = settled_cache(hash_cache.read_hash_cache(stored).entries)
+    scan_inbox(Settings(inbox=inbox), more)
+    hash_cache.write_hash_cache(stored, more)
+    assert set(hash_cache.read_hash_cache(stored).entries) == {"a.txt", "b.txt"}
+
+
 def test_a_rewrite_keeping_size_and_mtime_is_still_read(tmp_path: Path) -> None:
     """Only the ctime tells: the same number of bytes, the old mtime put back."""
     inbox = tmp_path / "inbox"

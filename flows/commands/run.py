@@ -132,11 +132,16 @@ def run(
     route_to(terminal)
     reached(settings, "run:locked")
     with lock:
+        from flows.temporary_server import start_in_background
+
+        # Prefect's server boots in its own process while this one imports the pipeline.
+        server_answers = start_in_background()
         from flows import progress
         from flows.nightly import nightly
         from flows.run_log import adopt_library_loggers
 
         adopt_library_loggers()
+        server_answers()
         # Bars on stderr, for a person at a terminal: never with --quiet or --json, nor in logs.
         show_progress = not (quiet or as_json) and errors.is_terminal
         try:
