@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from transforms.catalog import Region
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.regions import (
@@ -50,8 +49,7 @@ def read_region(
         state.reference_end = token.end  # 高于全国、全省: the bases of a comparison
         state.base_area = (token.end, name) if name else None
         return
-    lead = ctx.lex.filler.sub("", ctx.text[state.clause_start : token.start])
-    if CJK_RUN.search(lead):
+    if ctx.patterns.names_noun(ctx.text[state.clause_start : token.start]):
         state.area_pending = (token.end, state.region)  # 落实泉州市…: maybe another noun's
     state.region = name
     state.clause_region = name
@@ -95,9 +93,15 @@ def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:
     if any(c.level != "district" for c in mention.candidates):
         return False
     province = ctx.regions.province_of(area)
+    # By code, which names one area: `Region`'s generated `==` compares every field.
     return province is not None and all(
-        ctx.regions.province_of(c) != province for c in mention.candidates
+        province_code(ctx, c) != province.code for c in mention.candidates
     )
+
+
+def province_code(ctx: DocumentContext, region: Region) -> str | None:
+    province = ctx.regions.province_of(region)
+    return province.code if province is not None else None
 
 
 def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:
@@ -124,8 +128,7 @@ def end_area_clause(ctx: DocumentContext, state: SentenceState, clause_end: int)
         return
     area_end, before = state.area_pending
     state.area_pending = None
-    rest = ctx.lex.filler.sub("", ctx.text[area_end:clause_end])
-    if CJK_RUN.search(rest):
+    if ctx.patterns.names_noun(ctx.text[area_end:clause_end]):
         state.region = before
         state.clause_region = None
 
@@ -133,8 +136,9 @@ def end_area_clause(ctx: DocumentContext, state: SentenceState, clause_end: int)
 def note_region_code(ctx: DocumentContext, region: Region, sure: bool) -> None:
     """Remember the code a name stands for in this document; a name that was a guess, or
     that stood for two areas, keeps no code (conform then quarantines it unless unique)."""
-    known = ctx.region_codes.get(region.name, region.code)
-    ctx.region_codes[region.name] = region.code if sure and known == region.code else None
+    name, code = region.name, region.code  # a catalogue `Region`'s fields are slow to read
+    codes = ctx.region_codes
+    codes[name] = code if sure and codes.get(name, code) == code else None
 
 
 def area_of_label(ctx: DocumentContext, label: str) -> str | None:

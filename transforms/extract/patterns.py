@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from transforms.catalog import Catalog, load_catalog
-from transforms.fast_scan import find_chars, scan_from_starts
+from transforms.fast_scan import compile_strip_search, find_chars, scan_from_starts
+from transforms.lexicon import lexicon
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
@@ -125,6 +127,23 @@ class Patterns:
     area_label_suffixes: frozenset[str]
     by_area_lead: re.Pattern[str]
     """After an area's short name in a row label (`恩施州`), "" included."""
+    filler: re.Pattern[str] = re.compile(NEVER)
+    """The lexicon's filler words (同比, 实现, 全年, 其中...), which name nothing."""
+    filler_left: Any = None
+    """`names_noun`'s search in native code (`compile_strip_search`), None without it."""
+
+    def names_noun(self, span: str) -> bool:
+        """`span` names something besides filler words: a run of CJK is left without them
+        (`CJK_RUN.search(filler.sub("", span))`, in native code when built)."""
+        if not span:
+            return False
+        native = self.filler_left
+        if native is not None:
+            try:
+                return bool(native.found_in(span))
+            except UnicodeEncodeError:  # a lone surrogate, which native code cannot read
+                pass
+        return CJK_RUN.search(self.filler.sub("", span)) is not None
 
 
 RUNNING_GAP = 6
@@ -204,6 +223,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
     stem_before = words("stems", "before") + subset
     base_before = words("periods", "base_before")
     range_to = words("periods", "range_to")
+    filler = lexicon(catalog).filler
 
     def growth(at_figure: str) -> str:
         """The growth phrase, `at_figure` after a verb written only before a figure (`增5%`)."""
@@ -331,6 +351,8 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         ),
         area_label_suffixes=frozenset(["", *words("tables", "area_suffix")]),
         by_area_lead=re.compile(f"^{group(words('tables', 'by_area'))}"),
+        filler=filler,
+        filler_left=compile_strip_search(filler, CJK_RUN),
     )
     if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
         raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import CJK_RUN, CLAUSE_SEP
+from transforms.extract.patterns import CLAUSE_SEP
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.periods import PLAN_BEFORE, PeriodMention, resolve_year
@@ -139,8 +139,7 @@ def is_digression(
 def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
     """The period opens its clause (`去年同期，...`, `其中3月当月增长`), so it holds for the
     rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
-    before = ctx.text[state.clause_start : token.start]
-    return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
+    return not ctx.patterns.names_noun(ctx.text[state.clause_start : token.start])
 
 
 def month_of_clause(ctx: DocumentContext, period: Period, token: Token) -> bool:
