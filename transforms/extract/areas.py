@@ -33,7 +33,8 @@ def read_region(
     is_base = state.reference_end >= 0 and ctx.patterns.reference_gap.fullmatch(
         ctx.text, state.reference_end, token.start
     )
-    if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
+    attribute = ctx.text[token.end : token.end + 1] in ctx.patterns.area_attribute_starts
+    if attribute and not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
     if not is_base and after_count(tokens, index):
         return  # 新增15家广东省创新型中小企业: an attribute of the noun counted
