@@ -93,16 +93,22 @@ def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:
         return False
     if any(c.level != "district" for c in mention.candidates):
         return False
-    province = ctx.regions.province_of(area)
+    province = province_code(ctx, area)
     # By code, which names one area: `Region`'s generated `==` compares every field.
     return province is not None and all(
-        province_code(ctx, c) != province.code for c in mention.candidates
+        province_code(ctx, c) != province for c in mention.candidates
     )
 
 
 def province_code(ctx: DocumentContext, region: Region) -> str | None:
+    """The code of the province `region` lies in, remembered: a text names the same few."""
+    code = region.code
+    codes = ctx.province_codes
+    if code in codes:
+        return codes[code]
     province = ctx.regions.province_of(region)
-    return province.code if province is not None else None
+    found = codes[code] = province.code if province is not None else None
+    return found
 
 
 def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:

@@ -136,6 +136,8 @@ class Patterns:
     look at one character costs far less than `re`'s try of every word)."""
     area_attribute_starts: frozenset[str] = frozenset()
     """The first characters of the lexicon's `area_attribute_after` words."""
+    subset_starts: frozenset[str] = frozenset()
+    """The first characters of `subset_words`."""
 
     def names_noun(self, span: str) -> bool:
         """`span` names something besides filler words: a run of CJK is left without them
@@ -361,6 +363,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         filler_left=compile_strip_search(filler, CJK_RUN),
         stem_verb_starts=frozenset(word[0] for word in stem_verbs),
         area_attribute_starts=frozenset(word[0] for word in cues("area_attribute")),
+        subset_starts=frozenset(word[0] for word in subset),
     )
     if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
         raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")

@@ -54,7 +54,10 @@ def read_sentence(
     """Facts of one sentence; returns the area in force at its end (a next sentence opening
     with 其中 is about it)."""
     text = ctx.text
-    starts_with_subset = text.startswith(ctx.patterns.subset_words, start)
+    rules = ctx.patterns
+    starts_with_subset = text[start : start + 1] in rules.subset_starts and text.startswith(
+        rules.subset_words, start
+    )
     state = SentenceState(carried_region if starts_with_subset else ctx.document_region, start)
     frame_before = (ctx.frame, ctx.frame_year, ctx.frame_explicit)
     begin_sentence(ctx, state, start)
