@@ -36,7 +36,7 @@ SPANS = [
 
 def rules() -> Patterns:
     found = patterns_for(load_catalog())
-    assert found.filler_left is not None
+    assert found.filler_left is not None and found.filler_left.by_words
     return found
 
 
@@ -71,6 +71,21 @@ def test_clauses_of_documents_answer_as_the_reference() -> None:
                 assert patterns.names_noun(span) == reference(patterns, span), span
                 checked += 1
     assert checked > 100
+
+
+@native
+def test_words_are_taken_out_in_the_order_re_tries_them() -> None:
+    """`ab|abc` takes `ab` out of `abcd` (re's first alternative), not the longest word."""
+    for strip in ("ab|abc", "a[bc]|abc", "x|ab(?:c|cd)"):
+        search = compile_strip_search(re.compile(strip), re.compile("c"))
+        assert search is not None and search.by_words, strip
+        for text in ("abcd", "abcabc", "xabcd", "cab", ""):
+            want = re.search("c", re.sub(strip, "", text)) is not None
+            assert search.found_in(text) == want, (strip, text)
+    # not a finite set of words: the crate's search
+    search = compile_strip_search(re.compile("a+b"), re.compile("c"))
+    assert search is not None and not search.by_words
+    assert search.found_in("aaabc") and not search.found_in("aab")
 
 
 def test_patterns_it_cannot_read_as_re_does_stay_with_re() -> None:
