@@ -34,7 +34,10 @@ fn words_of(pattern: &str) -> Option<AhoCorasick> {
         return None;
     }
     let words: Vec<&[u8]> = literals.literals().iter().map(|w| &w[..]).collect();
-    Some(AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(words))
+    // Spans are short: a DFA, and no prefilter to set up for each.
+    let mut builder = AhoCorasickBuilder::new();
+    builder.match_kind(MatchKind::LeftmostFirst).dfa(true).prefilter(false);
+    Some(builder.build(words))
 }
 
 #[pymethods]
