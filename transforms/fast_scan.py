@@ -409,6 +409,25 @@ def compile_periods(
     )
 
 
+def compile_strip_search(strip: re.Pattern[str], find: re.Pattern[str]) -> Any:
+    """`find.search(strip.sub("", text))` in native code: its `found_in(text)` tells whether
+    `find` matches what is left of `text` once `strip`'s matches are taken out. None when
+    native code is not built or not to be run, or for patterns it does not read as `re`
+    does: lookarounds (the `regex` crate has none), flags, or a `strip` matching an empty
+    string (`sub` and the crate go on differently after one)."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "StripSearch"):
+        return None
+    patterns = (strip.pattern, find.pattern)
+    if any(p.flags != re.UNICODE for p in (strip, find)) or strip.match("") is not None:
+        return None
+    if any(look in p for p in patterns for look in ("(?=", "(?!", "(?<")):
+        return None
+    try:
+        return EXTENSION_MODULE.StripSearch(native_regex(strip.pattern), native_regex(find.pattern))
+    except ValueError:  # a syntax the crate does not take
+        return None
+
+
 def compile_not_after(pattern: str, chars: str = "", *, digits: bool = False) -> Any:
     """A pattern of one group that may not match after a character of `chars` (or a digit,
     `\\d`, with `digits`): a lookbehind of one character class before it, which native code

@@ -9,6 +9,7 @@
 //! word starts, the longest word; the next search starts where that word ends. Offsets are
 //! Python's (code points), not UTF-8 bytes.
 
+mod fillers;
 mod not_after;
 mod periods;
 mod starts;
@@ -615,6 +616,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<not_after::NotAfterScanner>()?;
     m.add_class::<periods::PeriodScanner>()?;
     m.add_class::<starts::PatternStarts>()?;
+    m.add_class::<fillers::StripSearch>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     m.add_class::<normalise::CharMap>()?;
     m.add_class::<normalise::Triggers>()?;

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from transforms.catalog import Region
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.regions import (
@@ -34,7 +33,8 @@ def read_region(
     is_base = state.reference_end >= 0 and ctx.patterns.reference_gap.fullmatch(
         ctx.text, state.reference_end, token.start
     )
-    if not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
+    attribute = ctx.text[token.end : token.end + 1] in ctx.patterns.area_attribute_starts
+    if attribute and not is_base and ctx.lex.area_attribute_after.match(ctx.text, token.end):
         return  # 入选全省首批: an attribute of what follows, not the area reported on
     if not is_base and after_count(tokens, index):
         return  # 新增15家广东省创新型中小企业: an attribute of the noun counted
@@ -50,8 +50,7 @@ def read_region(
         state.reference_end = token.end  # 高于全国、全省: the bases of a comparison
         state.base_area = (token.end, name) if name else None
         return
-    lead = ctx.lex.filler.sub("", ctx.text[state.clause_start : token.start])
-    if CJK_RUN.search(lead):
+    if ctx.patterns.names_noun(ctx.text[state.clause_start : token.start]):
         state.area_pending = (token.end, state.region)  # 落实泉州市…: maybe another noun's
     state.region = name
     state.clause_region = name
@@ -94,10 +93,22 @@ def is_stray_short_name(ctx: DocumentContext, mention: RegionMention) -> bool:
         return False
     if any(c.level != "district" for c in mention.candidates):
         return False
-    province = ctx.regions.province_of(area)
+    province = province_code(ctx, area)
+    # By code, which names one area: `Region`'s generated `==` compares every field.
     return province is not None and all(
-        ctx.regions.province_of(c) != province for c in mention.candidates
+        province_code(ctx, c) != province for c in mention.candidates
     )
+
+
+def province_code(ctx: DocumentContext, region: Region) -> str | None:
+    """The code of the province `region` lies in, remembered: a text names the same few."""
+    code = region.code
+    codes = ctx.province_codes
+    if code in codes:
+        return codes[code]
+    province = ctx.regions.province_of(region)
+    found = codes[code] = province.code if province is not None else None
+    return found
 
 
 def resolve_area(ctx: DocumentContext, mention: RegionMention) -> Region | None:
@@ -124,8 +135,7 @@ def end_area_clause(ctx: DocumentContext, state: SentenceState, clause_end: int)
         return
     area_end, before = state.area_pending
     state.area_pending = None
-    rest = ctx.lex.filler.sub("", ctx.text[area_end:clause_end])
-    if CJK_RUN.search(rest):
+    if ctx.patterns.names_noun(ctx.text[area_end:clause_end]):
         state.region = before
         state.clause_region = None
 
@@ -133,8 +143,9 @@ def end_area_clause(ctx: DocumentContext, state: SentenceState, clause_end: int)
 def note_region_code(ctx: DocumentContext, region: Region, sure: bool) -> None:
     """Remember the code a name stands for in this document; a name that was a guess, or
     that stood for two areas, keeps no code (conform then quarantines it unless unique)."""
-    known = ctx.region_codes.get(region.name, region.code)
-    ctx.region_codes[region.name] = region.code if sure and known == region.code else None
+    name, code = region.name, region.code  # a catalogue `Region`'s fields are slow to read
+    codes = ctx.region_codes
+    codes[name] = code if sure and codes.get(name, code) == code else None
 
 
 def area_of_label(ctx: DocumentContext, label: str) -> str | None:

@@ -6,7 +6,6 @@ import itertools
 
 from transforms.extract.areas import end_area_clause
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 
@@ -46,5 +45,4 @@ def clause_has_foreign_subject(
         pieces.append(ctx.text[pos : token.start])
         pos = max(pos, token.end)
     pieces.append(ctx.text[pos : tokens[index].start])
-    rest = ctx.lex.filler.sub("", "".join(pieces))
-    return CJK_RUN.search(rest) is not None
+    return ctx.patterns.names_noun("".join(pieces))

@@ -103,4 +103,6 @@ class DocumentContext:
     """Areas the text names unambiguously, with the document's area and its ancestors: they
     decide which of several same-named areas a mention means."""
     region_codes: dict[str, str | None] = field(default_factory=dict)
+    province_codes: dict[str, str | None] = field(default_factory=dict)
+    """Code of an area -> the code of its province (None: none), as asked so far."""
     """Name -> GB/T 2260 code of each area a fact was resolved to (None: not certain)."""

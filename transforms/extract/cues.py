@@ -10,7 +10,8 @@ from transforms.extract.tokens import Token
 
 def read_cue(ctx: DocumentContext, state: SentenceState, tokens: list[Token], index: int) -> None:
     token = tokens[index]
-    role = token.data
+    # A cue's data is its role; as a `str` the comparisons below are compiled ones.
+    role = token.data if isinstance(token.data, str) else ""
     if role == "qual_new":
         state.qualifier, state.qualifier_at = "新增", token.start
     elif role == "qual_cum":

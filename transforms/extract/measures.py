@@ -11,7 +11,6 @@ from transforms.extract.clauses import clause_has_foreign_subject
 from transforms.extract.context import DocumentContext
 from transforms.extract.cues import running_months
 from transforms.extract.emit import emit
-from transforms.extract.patterns import CJK_RUN
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.numbers import parse_number
@@ -131,4 +130,4 @@ def cue_reaches(ctx: DocumentContext, cue_end: int, number_start: int) -> bool:
     between = ctx.text[cue_end:number_start]
     if len(between) > 12 or between.startswith(ctx.patterns.reach_stops):
         return False
-    return CJK_RUN.search(ctx.lex.filler.sub("", between)) is None
+    return not ctx.patterns.names_noun(between)

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from transforms.catalog import Catalog, load_catalog
-from transforms.fast_scan import find_chars, scan_from_starts
+from transforms.fast_scan import compile_strip_search, find_chars, scan_from_starts
+from transforms.lexicon import lexicon
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_SEP = re.compile(r"[，,；;：:]")
@@ -125,6 +127,30 @@ class Patterns:
     area_label_suffixes: frozenset[str]
     by_area_lead: re.Pattern[str]
     """After an area's short name in a row label (`恩施州`), "" included."""
+    filler: re.Pattern[str] = re.compile(NEVER)
+    """The lexicon's filler words (同比, 实现, 全年, 其中...), which name nothing."""
+    filler_left: Any = None
+    """`names_noun`'s search in native code (`compile_strip_search`), None without it."""
+    stem_verb_starts: frozenset[str] = frozenset()
+    """The first characters of `stem_verb`'s words: where none stands, it cannot match (a
+    look at one character costs far less than `re`'s try of every word)."""
+    area_attribute_starts: frozenset[str] = frozenset()
+    """The first characters of the lexicon's `area_attribute_after` words."""
+    subset_starts: frozenset[str] = frozenset()
+    """The first characters of `subset_words`."""
+
+    def names_noun(self, span: str) -> bool:
+        """`span` names something besides filler words: a run of CJK is left without them
+        (`CJK_RUN.search(filler.sub("", span))`, in native code when built)."""
+        if not span:
+            return False
+        native = self.filler_left
+        if native is not None:
+            try:
+                return bool(native.found_in(span))
+            except UnicodeEncodeError:  # a lone surrogate, which native code cannot read
+                pass
+        return CJK_RUN.search(self.filler.sub("", span)) is not None
 
 
 RUNNING_GAP = 6
@@ -204,6 +230,8 @@ def compile_patterns(catalog: Catalog) -> Patterns:
     stem_before = words("stems", "before") + subset
     base_before = words("periods", "base_before")
     range_to = words("periods", "range_to")
+    filler = lexicon(catalog).filler
+    stem_verbs = words("stems", "verb")
 
     def growth(at_figure: str) -> str:
         """The growth phrase, `at_figure` after a verb written only before a figure (`增5%`)."""
@@ -273,7 +301,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         stem_after=re.compile(rf"[\d，,、；;。(（]|{alts(words('stems', 'after') + and_words)}"),
         list_item_before=re.compile(rf"(?:{group(subset)}[，,：:]?|[、；;，,])$"),
         list_item_reach=reach(subset) + 1,
-        stem_verb=re.compile(alts(words("stems", "verb"))),
+        stem_verb=re.compile(alts(stem_verbs)),
         group_after=re.compile(alts(words("groups", "after"))),
         stock_verb=re.compile(alts(words("counts", "stock_verb"))),
         count_noun_links=frozenset(["", *words("counts", "noun_link")]),
@@ -331,6 +359,11 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         ),
         area_label_suffixes=frozenset(["", *words("tables", "area_suffix")]),
         by_area_lead=re.compile(f"^{group(words('tables', 'by_area'))}"),
+        filler=filler,
+        filler_left=compile_strip_search(filler, CJK_RUN),
+        stem_verb_starts=frozenset(word[0] for word in stem_verbs),
+        area_attribute_starts=frozenset(word[0] for word in cues("area_attribute")),
+        subset_starts=frozenset(word[0] for word in subset),
     )
     if unread := set(slots) - read:  # a typo in the file would otherwise go unnoticed
         raise ValueError(f"rule_words.csv: no rule reads the slots {sorted(unread)}")

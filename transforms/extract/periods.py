@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from transforms.extract.context import DocumentContext, Period
-from transforms.extract.patterns import CJK_RUN, CLAUSE_SEP
+from transforms.extract.patterns import CLAUSE_SEP
 from transforms.extract.state import SentenceState
 from transforms.extract.tokens import Token
 from transforms.periods import PLAN_BEFORE, PeriodMention, resolve_year
@@ -139,8 +139,7 @@ def is_digression(
 def clause_lead(ctx: DocumentContext, state: SentenceState, token: Token) -> bool:
     """The period opens its clause (`去年同期，...`, `其中3月当月增长`), so it holds for the
     rest of the sentence; named mid-clause (`主要受去年同期...影响`) it holds for the clause."""
-    before = ctx.text[state.clause_start : token.start]
-    return CJK_RUN.search(ctx.lex.filler.sub("", before)) is None
+    return not ctx.patterns.names_noun(ctx.text[state.clause_start : token.start])
 
 
 def month_of_clause(ctx: DocumentContext, period: Period, token: Token) -> bool:
@@ -257,11 +256,20 @@ def fact_period(
             return None  # 今年以来 with no date to end it
         last = 12
     if stock:
-        return f"{year}-{last:02d}", f"{year}-{last:02d}"
+        end = f"{year}-{two_digits(last)}"
+        return end, end
     first = 1 if added and point else period.first or 1
     if first > last:
         return None
-    return f"{year}-{first:02d}", f"{year}-{last:02d}"
+    return f"{year}-{two_digits(first)}", f"{year}-{two_digits(last)}"
+
+
+TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+
+
+def two_digits(n: int) -> str:
+    """`f"{n:02d}"`, looked up: a format spec costs a method call, and every fact asks."""
+    return TWO_DIGITS[n] if 0 <= n < len(TWO_DIGITS) else f"{n:02d}"
 
 
 def from_period(ctx: DocumentContext, state: SentenceState) -> Period | None:

@@ -19,7 +19,7 @@ from transforms.extract.lists import (
     listed_periods,
 )
 from transforms.extract.measures import cue_reaches, measure_for_percent
-from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN, CJK_RUN
+from transforms.extract.patterns import BRACKET_CLOSE, BRACKET_OPEN
 from transforms.extract.periods import from_period
 from transforms.extract.state import SentenceState, Subject
 from transforms.extract.tokens import Token
@@ -85,7 +85,7 @@ CONTINUING_KINDS = frozenset({"period", "region", "sep", "growth", "rate", "cue"
 
 
 def is_filler(ctx: DocumentContext, start: int, end: int) -> bool:
-    return CJK_RUN.search(ctx.lex.filler.sub("", ctx.text[start:end])) is None
+    return not ctx.patterns.names_noun(ctx.text[start:end])
 
 
 def read_quantity(

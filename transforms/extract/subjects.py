@@ -77,7 +77,8 @@ def subject_from_kind(ctx: DocumentContext, state: SentenceState, token: Token) 
         if ctx.text[after : after + 1].isdigit() and token.start - after <= KIND_REACH:
             # 规上工业1-10月实际完成增加值: the period the stem's figures cover may come between
             after += next((m.end for m in find_periods(ctx.text[after : token.start])), 0)
-        verb = ctx.patterns.stem_verb.match(ctx.text, after, token.start)
+        if ctx.text[after : after + 1] in ctx.patterns.stem_verb_starts:
+            verb = ctx.patterns.stem_verb.match(ctx.text, after, token.start)
     # 第一产业实现增加值4.3亿元; 规上工业完成工业增加值: the verb's object may restate the
     # stem's last word before the kind
     if named is not None and verb and named.text.endswith(ctx.text[verb.end() : token.start]):
