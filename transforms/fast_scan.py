@@ -83,9 +83,16 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
+        # And `str.isdigit`'s, a few more (`²`, `①`), for the joining of wrapped lines.
+        found["isdigit"] = {"unicode": unicodedata.unidata_version, "chars": all_digits()}
         if (keys := opencc_changing_keys()) is not None:
             found["opencc"] = keys
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+
+
+def all_digits() -> str:
+    """Every character `str.isdigit` takes."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdigit())
 
 
 def all_decimal_digits() -> str:
@@ -569,6 +576,36 @@ def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None
     return cast(
         Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None], EXTENSION_MODULE.apply_edits
     )
+
+
+@cache
+def isdigit_chars() -> str:
+    """Every character `str.isdigit` takes: as the build recorded it, else picked out of the
+    numeric characters native code lists (as `decimal_digits`)."""
+    assert EXTENSION_MODULE is not None
+    recorded = recorded_chars("isdigit")
+    if recorded is not None:
+        return recorded
+    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdigit())
+
+
+def line_joiner(
+    figure_tail: str,
+    unit_starts: str,
+    marks: tuple[str, str, str],
+    wrap: tuple[int, float, float, int],
+) -> Callable[[str], tuple[str, OffsetRuns] | None] | None:
+    """transforms/normalise.py's `join_wrapped_lines` natively, for a catalogue's figure tails
+    and units' first characters, with its sentence ends, closing quotes and clause marks and
+    its line widths (`WRAP_LINE_MIN`, `WRAP_WIDTH_QUANTILE`, `WRAP_WIDTH_SHARE`,
+    `WRAPPED_LINE_MIN`): the joined text and its map (None when nothing changes); None when
+    not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "LineJoins"):
+        return None
+    joins = EXTENSION_MODULE.LineJoins(
+        figure_tail, unit_starts, decimal_digits(), isdigit_chars(), *marks, *wrap
+    )
+    return cast(Callable[[str], tuple[str, OffsetRuns] | None], joins.join)
 
 
 Match = TypeVar("Match")

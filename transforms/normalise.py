@@ -31,6 +31,7 @@ from transforms.fast_scan import (
     doubled_line_candidates,
     edits_applier,
     followed_by,
+    line_joiner,
     line_width,
     traditional_lines,
     whitespace_runs,
@@ -192,7 +193,11 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, Offsets | None]:
         for start, end, new in edits:
             rewrite.edit(start, end, new, range(start, start + len(new)))
         return rewrite.result()
-    made = native(text, edits)
+    return rebuilt(text, native(text, edits))
+
+
+def rebuilt(text: str, made: tuple[str, OffsetRuns] | None) -> tuple[str, Offsets | None]:
+    """A pass's result from a text and map rebuilt natively (None: nothing changed)."""
     if made is None:
         return text, None
     new_text, (starts, firsts, listed, size) = made
@@ -262,6 +267,8 @@ class UnitWords:
     None for a text holding a lone surrogate): most texts hold none, and `re` read all of
     each."""
     doubled_number: re.Pattern[str]
+    line_joins: Callable[[str], tuple[str, OffsetRuns] | None] | None
+    """`join_wrapped_lines` for these units, natively (None when not built)."""
 
 
 UNIT_WORDS_MADE: dict[int, tuple[tuple[object, ...], UnitWords]] = {}
@@ -284,12 +291,13 @@ def unit_words(catalog: Catalog) -> UnitWords:
 def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     """The patterns for these unit symbols (the longest first), compiled once."""
     starts = frozenset(symbol[0] for symbol in symbols)
+    figure_tail = starts | set(CALENDAR_WORDS) | set("0123456789.")
     start_class = "".join(map(re.escape, sorted(starts)))
     units = "|".join(map(re.escape, symbols))
     # Literal alternatives only: `re` then looks for their first characters in C.
     doubled = "|".join(map(re.escape, [*symbols, *CALENDAR_WORDS]))
     return UnitWords(
-        figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
+        figure_tail=figure_tail,
         quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
         # The dot comes first (its digit is looked behind for), all dots in one class, so
         # that `re` skips to candidates in C. A dot may be wrapped away from its fraction
@@ -313,6 +321,12 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
             rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
             rf"(?:(?P<u>{doubled})(?P=u))?"
             rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{units})(?P=u2))"
+        ),
+        line_joins=line_joiner(
+            "".join(sorted(figure_tail)),
+            "".join(sorted(starts)),
+            ("".join(sorted(SENTENCE_END)), "".join(sorted(CLOSING_QUOTES)), CLAUSE_MARKS),
+            (WRAP_LINE_MIN, WRAP_WIDTH_QUANTILE, WRAP_WIDTH_SHARE, WRAPPED_LINE_MIN),
         ),
     )
 
@@ -817,7 +831,13 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
 
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
     words or two numbers stays, so `2 3` never becomes 23.
+
+    Natively when built, whole (`units.line_joins`): a text holds a break every few dozen
+    characters, and each decision here cost thousands of instructions.
     """
+    joins = units.line_joins
+    if joins is not None:
+        return rebuilt(text, joins(text))
     title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
     first_sentence = SENTENCE_MARK.search(text)
     head_end = first_sentence.start() if first_sentence else len(text)
