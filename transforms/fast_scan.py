@@ -501,6 +501,16 @@ def traditional_lines() -> Callable[[str], list[tuple[int, int]] | None] | None:
     something (None for a text holding a lone surrogate, which OpenCC cannot take), from the
     keys the build recorded; None when native code is not built or OpenCC's dictionaries are
     no longer those the build read."""
+    triggers = opencc_triggers()
+    if triggers is None:
+        return None
+    return cast(Callable[[str], list[tuple[int, int]] | None], triggers.lines_holding)
+
+
+@cache
+def opencc_triggers() -> Any:
+    """The native look for the keys of OpenCC's t2s dictionaries that change something (see
+    `traditional_lines`); None when not built or not those the build read."""
     if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "Triggers"):
         return None
     try:
@@ -512,8 +522,7 @@ def traditional_lines() -> Callable[[str], list[tuple[int, int]] | None] | None:
         return None
     if {path.name: source_digest(path) for path in found[1]} != recorded["files"]:
         return None
-    triggers = EXTENSION_MODULE.Triggers(recorded["chars"], recorded["words"])
-    return cast(Callable[[str], list[tuple[int, int]] | None], triggers.lines_holding)
+    return EXTENSION_MODULE.Triggers(recorded["chars"], recorded["words"])
 
 
 def words_occur(words: list[str], chars: str = "") -> Callable[[str], bool | None] | None:
@@ -606,6 +615,28 @@ def line_joiner(
         figure_tail, unit_starts, decimal_digits(), isdigit_chars(), *marks, *wrap
     )
     return cast(Callable[[str], tuple[str, OffsetRuns] | None], joins.join)
+
+
+def idle_passes_finder(
+    fold: str, gloss_letters: str, dots: str, doubled_words: list[str], line: tuple[int, int]
+) -> Callable[[str, int], int] | None:
+    """Which of the repair passes asked for (bits, transforms/normalise.py's `IDLE_*`) have
+    nothing to do in a text, natively, in one look: the characters `fold_width` folds, a gloss
+    (a bracket before one of `gloss_letters`), a key of OpenCC's, one of `dots` after a digit,
+    a doubled line of `line` characters (shortest, longest), a page's number, a doubled unit
+    (`doubled_words`) or `..`, a table's gap and spaced figures; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "IdlePasses"):
+        return None
+    looks = EXTENSION_MODULE.IdlePasses(
+        fold,
+        gloss_letters,
+        dots,
+        decimal_digits(),
+        EXTENSION_MODULE.Triggers("", doubled_words),
+        opencc_triggers(),
+        *line,
+    )
+    return cast(Callable[[str, int], int], looks.idle)
 
 
 Match = TypeVar("Match")

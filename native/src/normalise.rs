@@ -924,3 +924,259 @@ fn sentence_mark<T: Unit>(units: &[T]) -> Option<usize> {
             || (is_in(c, &['!', '?']) && !units.get(at + 1).is_some_and(|&u| (0x21..=0x7E).contains(&u.into())))
     })
 }
+
+// What a character can start or be part of, for `IdlePasses`.
+const C_FOLD: u16 = 1;
+const C_PAREN: u16 = 1 << 1;
+const C_CONVERT: u16 = 1 << 2;
+const C_DOT: u16 = 1 << 3;
+const C_NEWLINE: u16 = 1 << 4;
+const C_DIGIT: u16 = 1 << 5;
+const C_UNIT: u16 = 1 << 6;
+const C_PERIOD: u16 = 1 << 7;
+const C_TAB: u16 = 1 << 8;
+const C_SPACE: u16 = 1 << 9;
+const C_WIDE_SPACE: u16 = 1 << 10;
+const C_SURROGATE: u16 = 1 << 11;
+
+// The passes of `transforms/normalise.py` (its `IDLE_*`), as bits of `IdlePasses.idle`.
+const P_TABLES: u32 = 1;
+const P_SPACED: u32 = 1 << 1;
+const P_FOLD: u32 = 1 << 2;
+const P_PAGES: u32 = 1 << 3;
+const P_GLOSSES: u32 = 1 << 4;
+const P_TRADITIONAL: u32 = 1 << 5;
+const P_DECIMALS: u32 = 1 << 6;
+const P_DOUBLED_LINES: u32 = 1 << 7;
+const P_GLYPHS: u32 = 1 << 8;
+
+/// Which repair passes have nothing to do in a text, told by one look over it: each pass's
+/// own first look (a character, a pair, a key of a dictionary) made for all at once, since
+/// most texts give most passes nothing to do and each look read the whole text.
+#[pyclass(module = "transforms._fast_scan", frozen)]
+pub struct IdlePasses {
+    /// Each character's classes (`C_*`) in the Basic Multilingual Plane; beyond it, asked of
+    /// the sets.
+    classes: Vec<u16>,
+    fold: CharSet,
+    gloss_letters: CharSet,
+    dots: CharSet,
+    digits: CharSet,
+    doubled_units: Py<Triggers>,
+    convert: Option<Py<Triggers>>,
+    line_min: usize,
+    line_max: usize,
+}
+
+#[pymethods]
+impl IdlePasses {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        fold: &str,
+        gloss_letters: &str,
+        dots: &str,
+        digits: &str,
+        doubled_units: Py<Triggers>,
+        convert: Option<Py<Triggers>>,
+        line_min: usize,
+        line_max: usize,
+    ) -> Self {
+        let mut looks = IdlePasses {
+            classes: Vec::new(),
+            fold: CharSet::new(fold.chars()),
+            gloss_letters: CharSet::new(gloss_letters.chars()),
+            dots: CharSet::new(dots.chars()),
+            digits: CharSet::new(digits.chars()),
+            doubled_units,
+            convert,
+            line_min,
+            line_max,
+        };
+        let units = looks.doubled_units.borrow(py);
+        let convert = looks.convert.as_ref().map(|c| c.borrow(py));
+        let classes: Vec<u16> = (0..0x10000u32)
+            .map(|code| looks.class_of(code, &units.leads, convert.as_ref().map(|c| &c.leads)))
+            .collect();
+        drop(units);
+        drop(convert);
+        looks.classes = classes;
+        looks
+    }
+
+    /// The passes (`P_*`) of `wanted` that have nothing to do in `text`.
+    fn idle(&self, py: Python<'_>, text: &PyString, wanted: u32) -> PyResult<u32> {
+        let units = self.doubled_units.borrow(py);
+        let convert = self.convert.as_ref().map(|c| c.borrow(py));
+        let convert = convert.as_deref();
+        Ok(on_code_points!(text, idle_in(self, wanted, &units, convert)))
+    }
+}
+
+impl IdlePasses {
+    fn class_of(&self, code: u32, units: &CharSet, convert: Option<&CharSet>) -> u16 {
+        let mut class = 0;
+        let pairs = [
+            (has(&self.fold, code), C_FOLD),
+            (code == u32::from('(') || code == u32::from('（'), C_PAREN),
+            (convert.is_some_and(|set| has(set, code)), C_CONVERT),
+            (has(&self.dots, code), C_DOT),
+            (code == 0x0A, C_NEWLINE),
+            (has(&self.digits, code), C_DIGIT),
+            (has(units, code), C_UNIT),
+            (code == u32::from('.'), C_PERIOD),
+            (code == 0x09, C_TAB),
+            (code == 0x20, C_SPACE),
+            (code == 0x3000, C_WIDE_SPACE),
+            ((0xD800..0xE000).contains(&code), C_SURROGATE),
+        ];
+        for (is, bit) in pairs {
+            if is {
+                class |= bit;
+            }
+        }
+        class
+    }
+}
+
+fn idle_in<T: Unit>(
+    text: &[T],
+    looks: &IdlePasses,
+    wanted: u32,
+    doubled_units: &Triggers,
+    convert: Option<&Triggers>,
+) -> u32 {
+    let size = text.len();
+    let code = |at: usize| -> u32 { text[at].into() };
+    let class = |code: u32| -> u16 {
+        if code < 0x10000 {
+            looks.classes[code as usize]
+        } else {
+            looks.class_of(code, &doubled_units.leads, convert.map(|c| &c.leads))
+        }
+    };
+    let mut idle = wanted;
+    if convert.is_none() {
+        idle &= !P_TRADITIONAL; // no keys to look for: the pass looks for itself
+    }
+    // The classes that can still tell a pass of `idle` it has work.
+    let looking = |idle: u32| -> u16 {
+        let mut classes = C_SURROGATE;
+        for (pass, wants) in [
+            (P_TABLES, C_TAB | C_SPACE | C_WIDE_SPACE),
+            (P_SPACED, C_SPACE),
+            (P_FOLD, C_FOLD),
+            (P_PAGES, C_NEWLINE),
+            (P_GLOSSES, C_PAREN),
+            (P_TRADITIONAL, C_CONVERT),
+            (P_DECIMALS, C_DOT),
+            (P_DOUBLED_LINES, C_NEWLINE),
+            (P_GLYPHS, C_UNIT | C_PERIOD),
+        ] {
+            if idle & pass != 0 {
+                classes |= wants;
+            }
+        }
+        classes
+    };
+    let is = |at: usize, c: char| at < size && code(at) == u32::from(c);
+    let digit = |at: usize| at < size && class(code(at)) & C_DIGIT != 0;
+    let doubled_line = |from: usize, to: usize| {
+        (looks.line_min..=looks.line_max).contains(&(to - from)) && opens_with_doubled_run(&text[from..to])
+    };
+    let mut wants = looking(idle);
+    let mut line_from = 0;
+    let mut at = 0;
+    while at < size && idle != 0 {
+        let c = code(at);
+        let found = class(c) & wants;
+        at += 1;
+        if found == 0 {
+            continue;
+        }
+        let here = at - 1;
+        let mut busy = 0;
+        if found & C_SURROGATE != 0 {
+            // Its looks answer None for a lone surrogate: those passes look for themselves.
+            busy |= P_TRADITIONAL | P_GLYPHS;
+        }
+        if found & C_FOLD != 0 {
+            busy |= P_FOLD;
+        }
+        if found & C_PAREN != 0 {
+            let next = text[at..].iter().map(|&u| u.into()).find(|&u| u != 0x20 && u != 0x0A);
+            if next.is_some_and(|u| has(&looks.gloss_letters, u)) {
+                busy |= P_GLOSSES;
+            }
+        }
+        if found & C_CONVERT != 0 && convert.is_some_and(|t| t.stands_at(text, here, c)) {
+            busy |= P_TRADITIONAL;
+        }
+        if found & C_DOT != 0 && here > 0 && digit(here - 1) {
+            busy |= P_DECIMALS;
+        }
+        if found & C_NEWLINE != 0 {
+            if doubled_line(line_from, here) {
+                busy |= P_DOUBLED_LINES;
+            }
+            line_from = at;
+            // `PAGE_NUMBER_AFTER_BREAK`: a break, tabs or spaces, then a dash or 第, or one to
+            // three digits before a space or a `/` (`3`, `3 / 6`; a line's `2021年` is none).
+            let mut next = at;
+            while next < size && matches!(code(next), 0x20 | 0x09) {
+                next += 1;
+            }
+            let mut figures = next;
+            while digit(figures) {
+                figures += 1;
+            }
+            let number = (1..=3).contains(&(figures - next))
+                && (figures == size || is_python_space(code(figures)) || is(figures, '/'));
+            if is(next, '-') || is(next, '—') || is(next, '第') || number {
+                busy |= P_PAGES;
+            }
+        }
+        if found & C_UNIT != 0 && doubled_units.stands_at(text, here, c) {
+            busy |= P_GLYPHS;
+        }
+        if found & C_PERIOD != 0 && is(at, '.') {
+            busy |= P_GLYPHS;
+        }
+        if found & C_TAB != 0 || (found & C_SPACE != 0 && is(at, ' ')) || (found & C_WIDE_SPACE != 0 && is(at, '\u{3000}'))
+        {
+            busy |= P_TABLES;
+        }
+        // `SPACED_FIGURES`: a space, maybe a minus, a figure (digits, commas, dots), up to
+        // three characters more (no space), a space, then a figure or a dash.
+        if found & C_SPACE != 0 && idle & P_SPACED != 0 {
+            let first = if is(at, '-') || is(at, '−') { at + 1 } else { at };
+            if digit(first) {
+                let mut figure = first + 1;
+                while digit(figure) || is(figure, ',') || is(figure, '.') {
+                    figure += 1;
+                }
+                let space = (figure..size.min(figure + 4)).find(|&k| is_python_space(code(k)));
+                if space.is_some_and(|k| {
+                    is(k, ' ')
+                        && (digit(k + 1)
+                            || ((is(k + 1, '-') || is(k + 1, '−')) && digit(k + 2))
+                            || is(k + 1, '-')
+                            || is(k + 1, '—')
+                            || is(k + 1, '–')
+                            || is(k + 1, '…'))
+                }) {
+                    busy |= P_SPACED;
+                }
+            }
+        }
+        if idle & busy != 0 {
+            idle &= !busy;
+            wants = looking(idle);
+        }
+    }
+    if idle & P_DOUBLED_LINES != 0 && doubled_line(line_from, size) {
+        idle &= !P_DOUBLED_LINES;
+    }
+    idle
+}
