@@ -582,13 +582,13 @@ trait Kind: Unit + From<u8> {
     const KIND: u32;
 }
 impl Kind for u8 {
-    const KIND: u32 = ffi::PyUnicode_1BYTE_KIND as u32;
+    const KIND: u32 = ffi::PyUnicode_1BYTE_KIND;
 }
 impl Kind for u16 {
-    const KIND: u32 = ffi::PyUnicode_2BYTE_KIND as u32;
+    const KIND: u32 = ffi::PyUnicode_2BYTE_KIND;
 }
 impl Kind for u32 {
-    const KIND: u32 = ffi::PyUnicode_4BYTE_KIND as u32;
+    const KIND: u32 = ffi::PyUnicode_4BYTE_KIND;
 }
 
 fn new_string<T: Kind>(py: Python<'_>, codes: &[T]) -> PyResult<Py<PyString>> {
@@ -1088,14 +1088,22 @@ fn idle_in<T: Unit>(
     let mut wants = looking(idle);
     let mut line_from = 0;
     let mut at = 0;
-    while at < size && idle != 0 {
-        let c = code(at);
+    let table: &[u16; 0x10000] = looks.classes.as_slice().try_into().expect("a class for each code point");
+    while idle != 0 {
+        // Most characters are of no class looked for: passed over in a tight loop.
+        let Some(skip) = text[at..].iter().position(|&u| {
+            let c: u32 = u.into();
+            c >= 0x10000 || table[c as usize] & wants != 0
+        }) else {
+            break;
+        };
+        let here = at + skip;
+        at = here + 1;
+        let c = code(here);
         let found = class(c) & wants;
-        at += 1;
         if found == 0 {
             continue;
         }
-        let here = at - 1;
         let mut busy = 0;
         if found & C_SURROGATE != 0 {
             // Its looks answer None for a lone surrogate: those passes look for themselves.
