@@ -241,12 +241,29 @@ fn doubled_lines<T: Unit>(units: &[T], min: usize, max: usize) -> Vec<(usize, us
     let mut found = Vec::new();
     let mut start = 0;
     for line in units.split(|&u| u.into() == u32::from('\n')) {
-        if (min..=max).contains(&line.len()) && opens_with_doubled_run(line) {
+        if may_be_doubled(line, min, max) {
             found.push((start, start + line.len()));
         }
         start += line.len() + 1;
     }
     found
+}
+
+/// What `doubled_line_halves` asks of a line before splitting it: `min` to `max` characters,
+/// none of them a space at either end, a first run written twice, each character an even
+/// number of times (Python's `Counter` over each line that opens so, `11月…`, cost more than
+/// the rest of the pass).
+fn may_be_doubled<T: Unit>(line: &[T], min: usize, max: usize) -> bool {
+    if !(min..=max).contains(&line.len())
+        || line.first().is_some_and(|&u| is_python_space(u.into()))
+        || line.last().is_some_and(|&u| is_python_space(u.into()))
+        || !opens_with_doubled_run(line)
+    {
+        return false;
+    }
+    let mut codes: Vec<u32> = line.iter().map(|&u| u.into()).collect();
+    codes.sort_unstable();
+    codes.chunk_by(|a, b| a == b).all(|same| same.len() % 2 == 0)
 }
 
 /// Some `h` with `line[h..2h] == line[..h]`.
@@ -1083,7 +1100,7 @@ fn idle_in<T: Unit>(
     let is = |at: usize, c: char| at < size && code(at) == u32::from(c);
     let digit = |at: usize| at < size && class(code(at)) & C_DIGIT != 0;
     let doubled_line = |from: usize, to: usize| {
-        (looks.line_min..=looks.line_max).contains(&(to - from)) && opens_with_doubled_run(&text[from..to])
+        may_be_doubled(&text[from..to], looks.line_min, looks.line_max)
     };
     let mut wants = looking(idle);
     let mut line_from = 0;
