@@ -290,10 +290,11 @@ fn sorted_runs<T: Unit>(units: &[T]) -> Vec<(usize, usize, u8)> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < units.len() {
-        if !white(at) {
-            at += 1;
-            continue;
-        }
+        // Most characters are neither: passed over in a tight loop.
+        let Some(skip) = units[at..].iter().position(|&u| matches!(u.into(), 0x20 | 0x0A)) else {
+            break;
+        };
+        at += skip;
         let start = at;
         let mut breaks = false;
         while white(at) {
@@ -409,11 +410,22 @@ pub fn wrap_width(text: &PyString, min: usize, quantile: f64) -> PyResult<usize>
 }
 
 fn line_width<T: Unit>(units: &[T], min: usize, quantile: f64) -> usize {
-    let mut lengths: Vec<usize> = units
-        .split(|&u| u.into() == u32::from('\n'))
-        .map(stripped_len)
-        .filter(|&length| length >= min)
-        .collect();
+    let mut lengths: Vec<usize> = Vec::new();
+    let mut from = 0;
+    loop {
+        // A line shorter than `min` is shorter stripped: only the others are stripped.
+        let to = units[from..].iter().position(|&u| u.into() == 0x0A).map_or(units.len(), |at| from + at);
+        if to - from >= min {
+            let length = stripped_len(&units[from..to]);
+            if length >= min {
+                lengths.push(length);
+            }
+        }
+        if to == units.len() {
+            break;
+        }
+        from = to + 1;
+    }
     if lengths.is_empty() {
         return 0;
     }
@@ -631,6 +643,8 @@ impl LineJoins {
         let code = |at: usize| -> u32 { units[at].into() };
         let title_max = (self.width_share * line_width(units, self.wrap_line_min, self.wrap_quantile) as f64) as usize;
         let head_end = sentence_mark(units).unwrap_or(size);
+        // Most texts hold no table: their lines need no count of pipes.
+        let pipes = units.iter().any(|&u| u.into() == u32::from('|'));
         let mut line_from = 0;
         let mut reading_from = 0;
         let mut codes: Vec<T> = Vec::with_capacity(size);
@@ -650,8 +664,16 @@ impl LineJoins {
                     {
                         b""
                     } else {
-                        let (new, goes_on) =
-                            self.line_break(units, start, end, prev, next, title_max, head_end, line_from, reading_from);
+                        let (new, goes_on) = self.line_break(
+                            units,
+                            start,
+                            end,
+                            prev,
+                            next,
+                            (title_max, head_end, pipes),
+                            line_from,
+                            reading_from,
+                        );
                         line_from = end;
                         if !goes_on {
                             reading_from = end;
@@ -689,8 +711,7 @@ impl LineJoins {
         end: usize,
         prev: Option<u32>,
         next: Option<u32>,
-        title_max: usize,
-        head_end: usize,
+        (title_max, head_end, pipes): (usize, usize, bool),
         line_from: usize,
         reading_from: usize,
     ) -> (&'static [u8], bool) {
@@ -716,11 +737,13 @@ impl LineJoins {
         if self.list_marker(units, end) {
             return BREAK;
         }
-        let line_start = units[..start].iter().rposition(|&u| u.into() == u32::from('\n')).map_or(0, |at| at + 1);
-        let next_end = units[end..].iter().position(|&u| u.into() == u32::from('\n')).map_or(size, |at| end + at);
-        let pipes = |from: usize, to: usize| units[from..to].iter().filter(|&&u| u.into() == u32::from('|')).count();
-        if pipes(line_start, start) >= 2 || pipes(end, next_end) >= 2 {
-            return BREAK;
+        if pipes {
+            let line_start = units[..start].iter().rposition(|&u| u.into() == u32::from('\n')).map_or(0, |at| at + 1);
+            let next_end = units[end..].iter().position(|&u| u.into() == u32::from('\n')).map_or(size, |at| end + at);
+            let count = |from: usize, to: usize| units[from..to].iter().filter(|&&u| u.into() == u32::from('|')).count();
+            if count(line_start, start) >= 2 || count(end, next_end) >= 2 {
+                return BREAK;
+            }
         }
         if start < head_end {
             let line = &units[line_from..start];
