@@ -83,9 +83,16 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
         # `re`'s digits for this interpreter's Unicode version, listed once at build time
         # (~80 ms) instead of in every process (`decimal_digits`).
         found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
+        # And `str.isdigit`'s, a few more (`²`, `①`), for the joining of wrapped lines.
+        found["isdigit"] = {"unicode": unicodedata.unidata_version, "chars": all_digits()}
         if (keys := opencc_changing_keys()) is not None:
             found["opencc"] = keys
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+
+
+def all_digits() -> str:
+    """Every character `str.isdigit` takes."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdigit())
 
 
 def all_decimal_digits() -> str:
@@ -513,6 +520,16 @@ def traditional_lines() -> Callable[[str], list[tuple[int, int]] | None] | None:
     something (None for a text holding a lone surrogate, which OpenCC cannot take), from the
     keys the build recorded; None when native code is not built or OpenCC's dictionaries are
     no longer those the build read."""
+    triggers = opencc_triggers()
+    if triggers is None:
+        return None
+    return cast(Callable[[str], list[tuple[int, int]] | None], triggers.lines_holding)
+
+
+@cache
+def opencc_triggers() -> Any:
+    """The native look for the keys of OpenCC's t2s dictionaries that change something (see
+    `traditional_lines`); None when not built or not those the build read."""
     if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "Triggers"):
         return None
     try:
@@ -524,8 +541,7 @@ def traditional_lines() -> Callable[[str], list[tuple[int, int]] | None] | None:
         return None
     if {path.name: source_digest(path) for path in found[1]} != recorded["files"]:
         return None
-    triggers = EXTENSION_MODULE.Triggers(recorded["chars"], recorded["words"])
-    return cast(Callable[[str], list[tuple[int, int]] | None], triggers.lines_holding)
+    return EXTENSION_MODULE.Triggers(recorded["chars"], recorded["words"])
 
 
 def words_occur(words: list[str], chars: str = "") -> Callable[[str], bool | None] | None:
@@ -588,6 +604,58 @@ def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None
     return cast(
         Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None], EXTENSION_MODULE.apply_edits
     )
+
+
+@cache
+def isdigit_chars() -> str:
+    """Every character `str.isdigit` takes: as the build recorded it, else picked out of the
+    numeric characters native code lists (as `decimal_digits`)."""
+    assert EXTENSION_MODULE is not None
+    recorded = recorded_chars("isdigit")
+    if recorded is not None:
+        return recorded
+    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdigit())
+
+
+def line_joiner(
+    figure_tail: str,
+    unit_starts: str,
+    marks: tuple[str, str, str],
+    wrap: tuple[int, float, float, int],
+) -> Callable[[str], tuple[str, OffsetRuns] | None] | None:
+    """transforms/normalise.py's `join_wrapped_lines` natively, for a catalogue's figure tails
+    and units' first characters, with its sentence ends, closing quotes and clause marks and
+    its line widths (`WRAP_LINE_MIN`, `WRAP_WIDTH_QUANTILE`, `WRAP_WIDTH_SHARE`,
+    `WRAPPED_LINE_MIN`): the joined text and its map (None when nothing changes); None when
+    not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "LineJoins"):
+        return None
+    joins = EXTENSION_MODULE.LineJoins(
+        figure_tail, unit_starts, decimal_digits(), isdigit_chars(), *marks, *wrap
+    )
+    return cast(Callable[[str], tuple[str, OffsetRuns] | None], joins.join)
+
+
+def idle_passes_finder(
+    fold: str, gloss_letters: str, dots: str, doubled_words: list[str], line: tuple[int, int]
+) -> Callable[[str, int], int] | None:
+    """Which of the repair passes asked for (bits, transforms/normalise.py's `IDLE_*`) have
+    nothing to do in a text, natively, in one look: the characters `fold_width` folds, a gloss
+    (a bracket before one of `gloss_letters`), a key of OpenCC's, one of `dots` after a digit,
+    a doubled line of `line` characters (shortest, longest), a page's number, a doubled unit
+    (`doubled_words`) or `..`, a table's gap and spaced figures; None when not built."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "IdlePasses"):
+        return None
+    looks = EXTENSION_MODULE.IdlePasses(
+        fold,
+        gloss_letters,
+        dots,
+        decimal_digits(),
+        EXTENSION_MODULE.Triggers("", doubled_words),
+        opencc_triggers(),
+        *line,
+    )
+    return cast(Callable[[str, int], int], looks.idle)
 
 
 Match = TypeVar("Match")

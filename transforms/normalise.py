@@ -31,6 +31,8 @@ from transforms.fast_scan import (
     doubled_line_candidates,
     edits_applier,
     followed_by,
+    idle_passes_finder,
+    line_joiner,
     line_width,
     traditional_lines,
     whitespace_runs,
@@ -192,7 +194,11 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, Offsets | None]:
         for start, end, new in edits:
             rewrite.edit(start, end, new, range(start, start + len(new)))
         return rewrite.result()
-    made = native(text, edits)
+    return rebuilt(text, native(text, edits))
+
+
+def rebuilt(text: str, made: tuple[str, OffsetRuns] | None) -> tuple[str, Offsets | None]:
+    """A pass's result from a text and map rebuilt natively (None: nothing changed)."""
     if made is None:
         return text, None
     new_text, (starts, firsts, listed, size) = made
@@ -262,6 +268,11 @@ class UnitWords:
     None for a text holding a lone surrogate): most texts hold none, and `re` read all of
     each."""
     doubled_number: re.Pattern[str]
+    line_joins: Callable[[str], tuple[str, OffsetRuns] | None] | None
+    """`join_wrapped_lines` for these units, natively (None when not built)."""
+    idle_passes: Callable[[str, int], int] | None
+    """Which passes (`IDLE_*` bits) have nothing to do in a text, natively (None when not
+    built)."""
 
 
 UNIT_WORDS_MADE: dict[int, tuple[tuple[object, ...], UnitWords]] = {}
@@ -284,12 +295,13 @@ def unit_words(catalog: Catalog) -> UnitWords:
 def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
     """The patterns for these unit symbols (the longest first), compiled once."""
     starts = frozenset(symbol[0] for symbol in symbols)
+    figure_tail = starts | set(CALENDAR_WORDS) | set("0123456789.")
     start_class = "".join(map(re.escape, sorted(starts)))
     units = "|".join(map(re.escape, symbols))
     # Literal alternatives only: `re` then looks for their first characters in C.
     doubled = "|".join(map(re.escape, [*symbols, *CALENDAR_WORDS]))
     return UnitWords(
-        figure_tail=starts | set(CALENDAR_WORDS) | set("0123456789."),
+        figure_tail=figure_tail,
         quantity_ahead=re.compile(rf"\d[\d,.]*[ \n]*[{start_class}]"),
         # The dot comes first (its digit is looked behind for), all dots in one class, so
         # that `re` skips to candidates in C. A dot may be wrapped away from its fraction
@@ -313,6 +325,19 @@ def compile_unit_words(symbols: tuple[str, ...]) -> UnitWords:
             rf"(?=\d)(?:(?P<i>\d(?<![\d.]\d)\d*)(?P=i)(?:(?P<dd>\.\.)(?P<f>\d+)(?P=f))?(?![\d])"
             rf"(?:(?P<u>{doubled})(?P=u))?"
             rf"|(?P<n>\d(?<![\d.]\d)\d*\.\d+)(?P=n)(?P<u2>{units})(?P=u2))"
+        ),
+        line_joins=line_joiner(
+            "".join(sorted(figure_tail)),
+            "".join(sorted(starts)),
+            ("".join(sorted(SENTENCE_END)), "".join(sorted(CLOSING_QUOTES)), CLAUSE_MARKS),
+            (WRAP_LINE_MIN, WRAP_WIDTH_QUANTILE, WRAP_WIDTH_SHARE, WRAPPED_LINE_MIN),
+        ),
+        idle_passes=idle_passes_finder(
+            "".join(FOLDED),
+            GLOSS_LETTERS,
+            DECIMAL_DOTS,
+            [word * 2 for word in (*symbols, *CALENDAR_WORDS)],
+            (DOUBLED_LINE_MIN, DOUBLED_LINE_MAX),
         ),
     )
 
@@ -367,6 +392,8 @@ SYLLABLE = re.compile(
     r"|ou|uo|ui|un|[uüv]e|[aeiouüv])"
 )
 """A Mandarin syllable, tones left out: an initial, then a final."""
+GLOSS_LETTERS = f"abcdefghijklmnopqrstuvwxyzü{TONED}"
+"""What a gloss opens with, after its bracket and any spaces or breaks."""
 MIN_GLOSSES = 3
 """Toneless syllables (`(zeng)`, `(de)`) are glosses only in a text glossed throughout."""
 
@@ -386,7 +413,7 @@ def gloss_tones(m: re.Match[str]) -> list[bool] | None:
 def gloss_starts() -> Callable[[str], bool] | None:
     """Whether a bracket stands before a gloss's first letter, natively (None when not built):
     most brackets hold Chinese, and a text without such a bracket has no gloss to look at."""
-    return followed_by("(（", " \n", f"abcdefghijklmnopqrstuvwxyzü{TONED}")
+    return followed_by("(（", " \n", GLOSS_LETTERS)
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, Offsets | None]:
@@ -817,7 +844,13 @@ def join_wrapped_lines(text: str, units: UnitWords) -> tuple[str, Offsets | None
 
     Spaces between CJK characters (PDF column joins) go too; a space between two ASCII
     words or two numbers stays, so `2 3` never becomes 23.
+
+    Natively when built, whole (`units.line_joins`): a text holds a break every few dozen
+    characters, and each decision here cost thousands of instructions.
     """
+    joins = units.line_joins
+    if joins is not None:
+        return rebuilt(text, joins(text))
     title_max = int(WRAP_WIDTH_SHARE * wrap_width(text))
     first_sentence = SENTENCE_MARK.search(text)
     head_end = first_sentence.start() if first_sentence else len(text)
@@ -1098,6 +1131,29 @@ def repair_passes(units: UnitWords) -> tuple[Pass, ...]:
     )
 
 
+IDLE_TABLES, IDLE_SPACED, IDLE_FOLD, IDLE_PAGES, IDLE_GLOSSES = 1, 2, 4, 8, 16
+IDLE_TRADITIONAL, IDLE_DECIMALS, IDLE_DOUBLED_LINES, IDLE_GLYPHS = 32, 64, 128, 256
+IDLE_BITS = (
+    0,
+    IDLE_TABLES,
+    IDLE_SPACED,
+    IDLE_FOLD,
+    IDLE_PAGES,
+    0,
+    IDLE_GLOSSES,
+    IDLE_TRADITIONAL,
+    IDLE_DECIMALS,
+    IDLE_DOUBLED_LINES,
+    0,
+    IDLE_GLYPHS,
+)
+"""Each of `repair_passes`' bit for `UnitWords.idle_passes` (0: the pass always looks for
+itself): a pass whose bit the look sets returns its text and None, as its own first look
+would have told."""
+IDLE_AHEAD = tuple(sum(IDLE_BITS[k:]) for k in range(len(IDLE_BITS)))
+"""The bits of each pass and those after it: what is worth looking for from there."""
+
+
 def compose(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:
     """Offsets of a later pass (`inner`) expressed against the earlier map (`outer`)."""
     return ComposedOffsets(outer, inner)
@@ -1105,9 +1161,22 @@ def compose(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:
 
 def normalise_text(raw: str, catalog: Catalog) -> NormalisedText:
     """Run every repair pass, knowing units as `catalog` has them; never raises on odd input."""
+    units = unit_words(catalog)
+    idle_passes = units.idle_passes
     text = raw
     offsets: OffsetMap | None = None
-    for step in repair_passes(unit_words(catalog)):
+    # One native look tells which passes have nothing to do in the text, again only when a
+    # pass changed it (most texts are changed by the joins alone).
+    looked: str | None = None
+    idle = 0
+    for k, step in enumerate(repair_passes(units)):
+        bit = IDLE_BITS[k]
+        if bit and idle_passes is not None:
+            if text is not looked:
+                idle = idle_passes(text, IDLE_AHEAD[k])
+                looked = text
+            if idle & bit:
+                continue
         text, step_offsets = step(text)
         if step_offsets is not None:
             offsets = step_offsets if offsets is None else compose(offsets, step_offsets)

@@ -627,6 +627,8 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalise::whitespace_runs, m)?)?;
     m.add_function(wrap_pyfunction!(normalise::wrap_width, m)?)?;
     m.add_function(wrap_pyfunction!(normalise::apply_edits, m)?)?;
+    m.add_class::<normalise::LineJoins>()?;
+    m.add_class::<normalise::IdlePasses>()?;
     m.add_function(wrap_pyfunction!(normalise::python_spaces, m)?)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.native_scans import native
+from tests.native_scans import LOCAL_FOLDERS, SHARED_FOLDERS, documents, native
 from transforms import fast_scan
 from transforms import normalise as n
 from transforms.catalog import load_catalog
@@ -40,6 +40,8 @@ def reference() -> Iterator[dict[str, int]]:
     asked = dict.fromkeys((*NATIVE_LOOKS, "traditional_lines"), 0)
     saved = {name: getattr(n, name) for name in asked}
     saved_occurs = UNITS.doubled_unit_occurs
+    saved_joins = UNITS.line_joins
+    saved_idle = UNITS.idle_passes
 
     def unbuilt(name: str) -> Callable[[], None]:
         def look() -> None:
@@ -51,11 +53,15 @@ def reference() -> Iterator[dict[str, int]]:
         for name in saved:
             setattr(n, name, unbuilt(name))
         object.__setattr__(UNITS, "doubled_unit_occurs", None)
+        object.__setattr__(UNITS, "line_joins", None)
+        object.__setattr__(UNITS, "idle_passes", None)
         yield asked
     finally:
         for name, look in saved.items():
             setattr(n, name, look)
         object.__setattr__(UNITS, "doubled_unit_occurs", saved_occurs)
+        object.__setattr__(UNITS, "line_joins", saved_joins)
+        object.__setattr__(UNITS, "idle_passes", saved_idle)
 
 
 def offsets(map_: n.OffsetMap | None, size: int) -> list[int] | None:
@@ -127,6 +133,8 @@ def test_the_native_looks_are_in_use() -> None:
     if fast_scan.opencc_files() is not None:
         assert n.traditional_lines() is not None
     assert UNITS.doubled_unit_occurs is not None
+    assert UNITS.line_joins is not None
+    assert UNITS.idle_passes is not None
     converted = passes_both_ways("經濟增長\n无繁体")
     assert ("convert_traditional", "经济增长\n无繁体", None) in converted
 
@@ -188,3 +196,129 @@ def test_wrap_width_as_the_reference(text: str) -> None:
 @given(st.lists(st.sampled_from(PIECES), max_size=40))
 def test_random_texts_pass_as_the_reference_does(pieces: list[str]) -> None:
     passes_both_ways("".join(pieces))
+
+
+JOIN_PIECES = [
+    *PIECES,
+    "2021年3月10日",
+    "2021 年 3 月 1 日",
+    "2023-10-27",
+    "2023/1/5",
+    "17:02",
+    "9:30:15",
+    "一、",
+    "(一)",
+    "（3）",
+    "1.",
+    "12 、",
+    "3．5",
+    "第三章",
+    "■",
+    "表",
+    "。”",
+    "”",
+    "%",
+    ")",
+    ".",
+    "!",
+    "?",
+    "!a",
+    ",",
+    "；",
+    "日",
+    "²",
+    "٣",
+    "亿元",
+    "554.10",
+    "2021",
+    "年",
+    "万",
+    "统计局发布关于全市经济运行情况的通报",
+    "全年全市地区生产总值比上年增长",
+    "|",
+    "a",
+    "\t",
+]
+
+
+@native
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(JOIN_PIECES), max_size=60))
+def test_random_texts_join_as_the_reference_does(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    joined = n.join_wrapped_lines(text, UNITS)
+    with reference():
+        by_reference = n.join_wrapped_lines(text, UNITS)
+    assert joined[0] == by_reference[0]
+    assert offsets(joined[1], len(joined[0])) == offsets(by_reference[1], len(joined[0]))
+
+
+@native
+def test_real_texts_join_as_the_reference_does() -> None:
+    """Every text at hand, raw and as the passes before the join leave it."""
+    paths = documents(SHARED_FOLDERS + LOCAL_FOLDERS)
+    if not paths:
+        pytest.skip("no texts at hand")
+    for path in paths:
+        raw = path.read_text(encoding="utf-8")
+        before = raw
+        for step in n.repair_passes(UNITS):
+            if getattr(step, "func", step) is n.join_wrapped_lines:
+                break
+            before = step(before)[0]
+        for text in (raw, before):
+            joined = n.join_wrapped_lines(text, UNITS)
+            with reference():
+                by_reference = n.join_wrapped_lines(text, UNITS)
+            assert joined[0] == by_reference[0], path
+            assert offsets(joined[1], len(joined[0])) == offsets(by_reference[1], len(joined[0])), (
+                path
+            )
+
+
+def idle_passes_do_nothing(text: str) -> None:
+    """Every pass the native look calls idle, at every step of the chain, returns its text
+    and None, as `normalise_text` takes it to."""
+    looks = UNITS.idle_passes
+    assert looks is not None
+    passes = n.repair_passes(UNITS)
+    for k, step in enumerate(passes):
+        if n.IDLE_BITS[k]:
+            idle = looks(text, n.IDLE_AHEAD[k])
+            for later in range(k, len(passes)):
+                if n.IDLE_BITS[later] & idle:
+                    assert passes[later](text) == (text, None), (passes[later], text)
+        try:
+            text = step(text)[0]
+        except UnicodeEncodeError:  # OpenCC takes no lone surrogate
+            return
+
+
+@native
+@pytest.mark.parametrize("text", WRITTEN)
+def test_idle_passes_have_nothing_to_do(text: str) -> None:
+    idle_passes_do_nothing(text)
+    if "\ud800" in text:
+        return  # OpenCC fails on it either way
+    normalised = n.normalise_text(text, CATALOG)
+    with reference():
+        by_reference = n.normalise_text(text, CATALOG)
+    assert normalised.text == by_reference.text
+    size = len(normalised.text)
+    assert offsets(normalised.raw_offsets, size) == offsets(by_reference.raw_offsets, size)
+
+
+@native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*JOIN_PIECES, "- 3 -\n", "\n12\n", " 3.5 4.2 ", "(jī)", "．"])))
+def test_random_texts_idle_passes_have_nothing_to_do(pieces: list[str]) -> None:
+    idle_passes_do_nothing("".join(pieces))
+
+
+@native
+def test_real_texts_idle_passes_have_nothing_to_do() -> None:
+    paths = documents(SHARED_FOLDERS + LOCAL_FOLDERS)
+    if not paths:
+        pytest.skip("no texts at hand")
+    for path in paths:
+        idle_passes_do_nothing(path.read_text(encoding="utf-8"))
