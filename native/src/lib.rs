@@ -11,6 +11,7 @@
 
 mod not_after;
 mod periods;
+mod regions;
 mod starts;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -615,6 +616,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<not_after::NotAfterScanner>()?;
     m.add_class::<periods::PeriodScanner>()?;
     m.add_class::<starts::PatternStarts>()?;
+    m.add_class::<regions::MentionScanner>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     m.add_class::<normalise::CharMap>()?;
     m.add_class::<normalise::Triggers>()?;
