@@ -4,7 +4,6 @@ most, comparison bases left out; a functional zone its head names when no catalo
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -53,7 +52,7 @@ def parent_of_siblings(
     own report names itself more than any neighbour it compares with."""
     if region.level != "district" or region.parent_code is None:
         return None
-    named: Counter[str] = Counter()
+    named: dict[str, int] = {}
     for mention in found:
         if mention.in_other_name or len(mention.candidates) != 1:
             continue
@@ -61,7 +60,7 @@ def parent_of_siblings(
         if area.code == region.code and mention.start < head:
             return None  # the head names the county: its own report
         if area.level == "district" and area.parent_code == region.parent_code:
-            named[area.code] += 1
+            named[area.code] = named.get(area.code, 0) + 1
     own = named.pop(region.code, 0)
     if len(named) + 1 < SIBLINGS_FOR_PARENT or max(named.values()) < own:
         return None
@@ -74,7 +73,11 @@ def opening_subcounty(text: str, rules: Patterns, found: list[RegionMention]) ->
     that sub-county area, whose figures are its own, never its county's or city's. The
     catalogue holds no such area, so it has no code."""
     stop = text.find("。", 0, OPENING_SPAN)
-    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
+    end = stop if stop >= 0 else OPENING_SPAN
+    opening = text[:end]
+    if not any(word in opening for word in rules.subcounty_words):
+        return None
+    m = rules.subcounty_area.search(text, 0, end)
     if m is None:
         return None
     before = [x for x in found if x.candidates and not x.in_other_name and x.start < m.start()]
