@@ -287,24 +287,27 @@ def resolve_document_region(
     mentions = [m for m in found if m.candidates]
     if not mentions:
         return None, False
-    named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
-    in_full = {m.candidates[0].code for m in mentions if m.is_full_name and len(m.candidates) == 1}
+    single = [m for m in mentions if len(m.candidates) == 1]
+    named = {m.candidates[0].code for m in single}
+    in_full = {m.candidates[0].code for m in single if m.is_full_name}
     corroborating = in_full | {code for code in named if not is_county(code, index)}
     scores: dict[str, int] = {}
     first_seen: dict[str, int] = {}
     certain: dict[str, bool] = {}
     titled: set[str] = set()
     for mention in mentions:
-        if mention.start >= head_end and is_uncorroborated(mention, corroborating, index):
+        start = mention.start
+        if start >= head_end and is_uncorroborated(mention, corroborating, index):
             continue
         region, sure = pick_candidate(mention.candidates, named, index)
         if region is None:
             continue
-        if mention.start < head_end:
-            titled.add(region.code)
-        scores[region.code] = scores.get(region.code, 0) + weight(mention)
-        first_seen.setdefault(region.code, mention.start)
-        certain[region.code] = certain.get(region.code, False) or sure
+        code = region.code  # read once: `Region` is a Python class, each read a lookup
+        if start < head_end:
+            titled.add(code)
+        scores[code] = scores.get(code, 0) + weight(mention)
+        first_seen.setdefault(code, start)
+        certain[code] = certain.get(code, False) or sure
     scores = {code: score for code, score in scores.items() if score > 0}
     if not scores:
         return None, False
