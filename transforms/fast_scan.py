@@ -446,6 +446,33 @@ def compile_not_after(pattern: str, chars: str = "", *, digits: bool = False) ->
     return EXTENSION_MODULE.NotAfterScanner(native_regex(pattern), not_after)
 
 
+def compile_mentions(
+    *,
+    selves: list[str],
+    conditional: list[bool],
+    partial_after: list[str],
+    places: re.Pattern[str],
+    subarea_after: list[str],
+) -> tuple[Any, list[str]] | None:
+    """transforms/regions.py's mention scan natively: `selves` and the words of `places` (a
+    `compile_words` pattern, whose automaton it shares) found leftmost-longest, a
+    self-reference whose `conditional` is set kept only before a word of `partial_after`, a
+    place name before a word of `subarea_after` inside another name. Gives the scanner and
+    the place names in its order: its `matches(text, in_other_names)` gives `(start, end,
+    index, inside)`, `index` counting `selves` then those names. None when native code is not
+    built or not to be run."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "MentionScanner"):
+        return None
+    if not isinstance(places, NativeWords) or not selves:
+        return None
+    if not all(selves + partial_after + subarea_after):
+        return None  # an empty word: a shape only `re` takes
+    scanner = EXTENSION_MODULE.MentionScanner(
+        selves, conditional, partial_after, places.scanner, subarea_after
+    )
+    return scanner, places.words
+
+
 def compile_quantities(
     *,
     approx: list[str],

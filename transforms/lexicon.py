@@ -79,6 +79,9 @@ class Lexicon:
     base_before: re.Pattern[str] = re.compile(r"(?!x)x")
     """Comparison and rank words (`高于`, `居`) right before an area: the area is a base, not
     the one reported on: match with `search(text, 0, start)`."""
+    base_before_ends: frozenset[str] | None = None
+    """The last characters of `base_before`'s words: before an area that follows none of them
+    (nor a line break, which `$` may stand before) the search finds nothing. None: unknown."""
     filler: re.Pattern[str] = re.compile(r"(?!x)x")
     """Words that carry no noun of their own (同比, 实现, 全年, 其中...): what is left of a span
     without them tells whether it names something else; use with `sub("", span)`."""
@@ -217,6 +220,7 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         area_attribute_after=alternation(cues, "area_attribute", "(?:{})"),
         publisher_after=alternation(cues, "publisher", "(?:{})"),
         base_before=alternation(cues, ("comparator", "rank_lead"), "(?:{})$"),
+        base_before_ends=word_ends(cues, ("comparator", "rank_lead")),
         cue_words=frozenset(c.term for c in cues if c.role != "filler"),
         cue_args={c.term: c.arg for c in cues if c.arg and c.role not in word_lists},
         collectives={
@@ -234,6 +238,13 @@ def compile_lexicon(catalog: Catalog) -> Lexicon:
         # `第三`: an ordinal (排名第三) names nothing either; a pattern, not a word.
         filler=alternation(cues, "filler", "{}|第[一二三四五六七八九十]"),
     )
+
+
+def word_ends(cues: tuple[Cue, ...], roles: tuple[str, ...]) -> frozenset[str] | None:
+    """The last characters of the cue words of `roles`; None when one is empty (it ends
+    anywhere)."""
+    terms = [c.term for c in cues if c.role in roles]
+    return frozenset(t[-1] for t in terms) if all(terms) else None
 
 
 def alternation(

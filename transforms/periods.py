@@ -290,6 +290,8 @@ PUBLICATION = re.compile(
 )
 PUBLICATION_LEAD = max(map(len, PUBLICATION_WORDS)) + 1
 """The most a publication line writes before its date's spaces: a word and its colon."""
+PUBLICATION_OPENS = frozenset([*(w[0] for w in PUBLICATION_WORDS), ":", "：", "2"])
+"""What a publication date can open with besides a space (`\\s`): a word, a colon, its year."""
 YEAR_DIGITS = re.compile(r"20\d{2}")
 """What every publication date holds; a literal, which `re` skips to in C."""
 DATELINE_AFTER = re.compile(r"\s*(?:[)）]|\n|\d{1,2}:|在|$)")
@@ -350,16 +352,19 @@ def publication_matches(head: str) -> Iterator[re.Match[str]]:
     resume = 0  # where the next match may start: after the last one
     year = YEAR_DIGITS.search(head)
     while year is not None:
-        lead = year.start()
+        lead = year_start = year.start()
         while lead and head[lead - 1].isspace():
             lead -= 1
-        for at in range(max(resume, lead - PUBLICATION_LEAD, 0), year.start() + 1):
+        for at in range(max(resume, lead - PUBLICATION_LEAD, 0), year_start + 1):
+            char = head[at]
+            if char not in PUBLICATION_OPENS and not char.isspace():
+                continue  # no match opens here: a call of `re` spared (most prose years)
             m = PUBLICATION.match(head, at)
             if m is not None:
                 yield m
                 resume = m.end()
                 break
-        year = YEAR_DIGITS.search(head, max(year.start() + 1, resume))
+        year = YEAR_DIGITS.search(head, max(year_start + 1, resume))
 
 
 def find_publication(text: str) -> tuple[int, int, int, int] | None:
@@ -418,19 +423,25 @@ def infer_document_year(text: str) -> int | None:
     # One scan of the years (`YEAR_WITH_WORD`), each then checked as `EXPLICIT_YEAR` and
     # `BASE_YEAR` would find it: a second scan for the base words cost as much as the first
     # (比 stands in every 同比) and found a base year in few reports.
-    years: set[int] = set()
+    # Only the latest counts: a year that cannot pass it (most: a report repeats its year)
+    # is not checked.
+    latest: int | None = None
     for start, end, digits in year_matches(text):
-        if not YEAR_RANGE_AFTER.match(text, end):  # an `EXPLICIT_YEAR`
-            before = text[max(0, start - 4) : start]
+        year = int(digits)
+        if (latest is None or year > latest) and not YEAR_RANGE_AFTER.match(text, end):
+            before = text[max(0, start - 4) : start]  # an `EXPLICIT_YEAR`
             if not PLAN_BEFORE.search(before) and not BASE_YEAR.match(text, max(0, start - 3)):
-                years.add(int(digits))
+                latest = year
+        if latest is not None and year + 2 <= latest:
+            continue
         word_end = start
         while word_end and text[word_end - 1].isspace():  # what `\s*` matches, backwards
             word_end -= 1
         if text.endswith(BASE_WORDS, 0, word_end):  # a `BASE_YEAR`
             later = 2 if "两年平均" in text[end : min(len(text), end + 60)] else 1
-            years.add(int(digits) + later)
-    return max(years) if years else None
+            if latest is None or year + later > latest:
+                latest = year + later
+    return latest
 
 
 def resolve_year(

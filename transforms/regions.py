@@ -8,12 +8,14 @@ candidate whose parent or province the text also names wins.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from transforms.catalog import Catalog, Region, load_catalog
+from transforms.fast_scan import compile_mentions
 from transforms.trie import compile_trie
 
 COUNTRY = "全国"
@@ -32,14 +34,20 @@ SELF_REFERENCE_KIND = {word: kind for kind, words in SELF_REFERENCES.items() for
 SELF_REFERENCE = re.compile("|".join(sorted(map(re.escape, SELF_REFERENCE_KIND), key=len)[::-1]))
 """A plain alternation: `re` skips ahead to its first characters, which a pattern opening
 with a lookahead or a named group does not get (2.6x quicker on generated reports)."""
-PARTIAL_AFTER = re.compile(r"实现|完成|地区生产总值|生产总值|GDP")
+PARTIAL_AFTER_WORDS = ("实现", "完成", "地区生产总值", "生产总值", "GDP")
 """`区级` is a part of the area only before its accounts (`区级实现税收...`)."""
+PARTIAL_AFTER = re.compile("|".join(map(re.escape, PARTIAL_AFTER_WORDS)))
 
-# A place name followed by one of these names a zone inside it, not the area itself.
-SUBAREA_AFTER = re.compile(
-    r"(?:经济技术开发区|经济开发区|开发区|高新区|高新技术产业开发区|产业园|园区|新区|保税区|"
-    r"街道|镇|乡|村|湾|港|大学|研究院|日报|晚报|钢构)"
+SUBAREA_AFTER_WORDS = (
+    *("经济技术开发区", "经济开发区", "开发区", "高新区", "高新技术产业开发区", "产业园", "园区"),
+    *("新区", "保税区", "街道", "镇", "乡", "村", "湾", "港", "大学", "研究院", "日报", "晚报"),
+    "钢构",
 )
+"""A place name followed by one of these names a zone inside it, not the area itself."""
+SUBAREA_AFTER = re.compile("|".join(map(re.escape, SUBAREA_AFTER_WORDS)))
+
+MentionKind = tuple[tuple[Region, ...], bool, str | None]
+"""What a word found names: its candidates, whether it is a full name, its self-reference."""
 
 
 @dataclass(slots=True)
@@ -84,6 +92,11 @@ class RegionIndex:
     asks for the same few chains hundreds of times (each mention's candidates)."""
     chain_codes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
     """The codes of `chains[code]`."""
+    scanner: Any = field(default=None, compare=False)
+    """The mention scan in native code (transforms/fast_scan.py, `compile_mentions`); None
+    without it."""
+    kinds: list[MentionKind] = field(default_factory=list, compare=False)
+    """What each word of `scanner` names: the self-references, then the place names."""
 
     def ancestors(self, region: Region) -> tuple[Region, ...]:
         code = region.parent_code or ""
@@ -141,11 +154,27 @@ def index_regions(regions: Iterable[Region]) -> RegionIndex:
         for short in region.short_names:
             by_short[short].append(region)
     words = set(by_name) | set(by_short)
+    full = {k: tuple(v) for k, v in by_name.items()}
+    shorts = {k: tuple(v) for k, v in by_short.items()}
+    pattern = compile_trie(words)
+    native = compile_mentions(
+        selves=list(SELF_REFERENCE_KIND),
+        conditional=[kind == "partial" for kind in SELF_REFERENCE_KIND.values()],
+        partial_after=list(PARTIAL_AFTER_WORDS),
+        places=pattern,
+        subarea_after=list(SUBAREA_AFTER_WORDS),
+    )
+    kinds: list[MentionKind] = []
+    if native is not None:
+        kinds = [((), False, kind) for kind in SELF_REFERENCE_KIND.values()]
+        kinds += [(full.get(w) or shorts.get(w, ()), w in full, None) for w in native[1]]
     return RegionIndex(
         by_code=by_code,
-        by_name={k: tuple(v) for k, v in by_name.items()},
-        by_short={k: tuple(v) for k, v in by_short.items()},
-        pattern=compile_trie(words),
+        by_name=full,
+        by_short=shorts,
+        pattern=pattern,
+        scanner=native[0] if native is not None else None,
+        kinds=kinds,
     )
 
 
@@ -160,7 +189,27 @@ def find_region_mentions(
     text: str, index: RegionIndex, in_other_names: bool = False
 ) -> Iterator[RegionMention]:
     """Named areas and self-references (全市, 我区...), in order; with `in_other_names`, the
-    areas named inside other names too (`北京日报`), marked `in_other_name`."""
+    areas named inside other names too (`北京日报`), marked `in_other_name`. Natively when
+    built (`RegionIndex.scanner`), else (or for a text native code cannot take, a lone
+    surrogate) by `re` (`regex_region_mentions`, the reference)."""
+    if index.scanner is not None:
+        try:
+            found: list[tuple[int, int, int, bool]] = index.scanner.matches(text, in_other_names)
+        except UnicodeEncodeError:
+            return regex_region_mentions(text, index, in_other_names)
+        kinds = index.kinds
+        mentions = []
+        for start, end, word, inside in found:
+            candidates, full, kind = kinds[word]
+            mentions.append(RegionMention(start, end, candidates, full, kind, inside))
+        return iter(mentions)
+    return regex_region_mentions(text, index, in_other_names)
+
+
+def regex_region_mentions(
+    text: str, index: RegionIndex, in_other_names: bool = False
+) -> Iterator[RegionMention]:
+    """`find_region_mentions` by `re` and the trie pattern: the reference."""
     mentions: list[RegionMention] = []
     selves = {}
     # Each match's span read once: a text names an area every few dozen characters.
@@ -238,25 +287,28 @@ def resolve_document_region(
     mentions = [m for m in found if m.candidates]
     if not mentions:
         return None, False
-    named = {r.code for m in mentions for r in m.candidates if len(m.candidates) == 1}
-    in_full = {m.candidates[0].code for m in mentions if m.is_full_name and len(m.candidates) == 1}
+    single = [m for m in mentions if len(m.candidates) == 1]
+    named = {m.candidates[0].code for m in single}
+    in_full = {m.candidates[0].code for m in single if m.is_full_name}
     corroborating = in_full | {code for code in named if not is_county(code, index)}
-    scores: Counter[str] = Counter()
+    scores: dict[str, int] = {}
     first_seen: dict[str, int] = {}
     certain: dict[str, bool] = {}
     titled: set[str] = set()
     for mention in mentions:
-        if mention.start >= head_end and is_uncorroborated(mention, corroborating, index):
+        start = mention.start
+        if start >= head_end and is_uncorroborated(mention, corroborating, index):
             continue
         region, sure = pick_candidate(mention.candidates, named, index)
         if region is None:
             continue
-        if mention.start < head_end:
-            titled.add(region.code)
-        scores[region.code] += weight(mention)
-        first_seen.setdefault(region.code, mention.start)
-        certain[region.code] = certain.get(region.code, False) or sure
-    scores = Counter({code: score for code, score in scores.items() if score > 0})
+        code = region.code  # read once: `Region` is a Python class, each read a lookup
+        if start < head_end:
+            titled.add(code)
+        scores[code] = scores.get(code, 0) + weight(mention)
+        first_seen.setdefault(code, start)
+        certain[code] = certain.get(code, False) or sure
+    scores = {code: score for code, score in scores.items() if score > 0}
     if not scores:
         return None, False
     best = max(scores.values())

@@ -12,6 +12,7 @@
 mod fillers;
 mod not_after;
 mod periods;
+mod regions;
 mod starts;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -617,6 +618,7 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<periods::PeriodScanner>()?;
     m.add_class::<starts::PatternStarts>()?;
     m.add_class::<fillers::StripSearch>()?;
+    m.add_class::<regions::MentionScanner>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     m.add_class::<normalise::CharMap>()?;
     m.add_class::<normalise::Triggers>()?;

@@ -4,7 +4,6 @@ most, comparison bases left out; a functional zone its head names when no catalo
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -53,16 +52,18 @@ def parent_of_siblings(
     own report names itself more than any neighbour it compares with."""
     if region.level != "district" or region.parent_code is None:
         return None
-    named: Counter[str] = Counter()
+    named: dict[str, int] = {}
+    own_code, parent_code = region.code, region.parent_code  # `Region`'s reads are lookups
     for mention in found:
         if mention.in_other_name or len(mention.candidates) != 1:
             continue
         area = mention.candidates[0]
-        if area.code == region.code and mention.start < head:
+        code = area.code
+        if code == own_code and mention.start < head:
             return None  # the head names the county: its own report
-        if area.level == "district" and area.parent_code == region.parent_code:
-            named[area.code] += 1
-    own = named.pop(region.code, 0)
+        if area.level == "district" and area.parent_code == parent_code:
+            named[code] = named.get(code, 0) + 1
+    own = named.pop(own_code, 0)
     if len(named) + 1 < SIBLINGS_FOR_PARENT or max(named.values()) < own:
         return None
     return index.by_code.get(region.parent_code)
@@ -74,7 +75,11 @@ def opening_subcounty(text: str, rules: Patterns, found: list[RegionMention]) ->
     that sub-county area, whose figures are its own, never its county's or city's. The
     catalogue holds no such area, so it has no code."""
     stop = text.find("。", 0, OPENING_SPAN)
-    m = rules.subcounty_area.search(text, 0, stop if stop >= 0 else OPENING_SPAN)
+    end = stop if stop >= 0 else OPENING_SPAN
+    opening = text[:end]
+    if not any(word in opening for word in rules.subcounty_words):
+        return None
+    m = rules.subcounty_area.search(text, 0, end)
     if m is None:
         return None
     before = [x for x in found if x.candidates and not x.in_other_name and x.start < m.start()]
@@ -105,11 +110,17 @@ def mention_weight(
     2022年11月20日）`), says most; a comparison's base (`高于潍坊市`) nothing. An institution
     in the body (`记者从沈阳市统计局获悉`) is a source, not the publisher."""
     foot = text.rfind("\n", 0, max(0, len(text.rstrip()) - FOOTER_SPAN)) + 1
+    ends = lex.base_before_ends
 
     def weight(mention: RegionMention) -> int:
-        if mention.start in prefixes:
+        start = mention.start
+        if start in prefixes:
             return 0
-        if lex.base_before.search(text, max(0, mention.start - 4), mention.start):
+        # One character read spares most mentions the search: no base word ends before them.
+        before = text[start - 1] if start else ""
+        if (ends is None or before in ends or before == "\n") and lex.base_before.search(
+            text, max(0, start - 4), start
+        ):
             return 0
         score = default_weight(mention)
         if mention.start < head and not mention.in_other_name:

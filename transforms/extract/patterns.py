@@ -118,6 +118,10 @@ class Patterns:
     share_whole_kinds: tuple[str, ...]
     functional_zone: re.Pattern[str]
     subcounty_area: re.Pattern[str]
+    subcounty_words: tuple[str, ...]
+    """What every `subcounty_area` ends with (镇, 街道): an opening holding none names no
+    sub-county area, and `str.__contains__` tells so far quicker than a search of the pattern,
+    tried at each character."""
     row_label_lead: re.Pattern[str]
     rate_label_end: re.Pattern[str]
     month_column: re.Pattern[str]
@@ -341,6 +345,7 @@ def compile_patterns(catalog: Catalog) -> Patterns:
             rf"{group(words('zones', 'subcounty'))}",
             re.M,
         ),
+        subcounty_words=tuple(words("zones", "subcounty")),
         row_label_lead=re.compile(
             rf"^(?:{group(subset)}[：:]?|[{chars(words('tables', 'row_mark'))}]"
             rf"|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]+[)）])+"
