@@ -309,9 +309,9 @@ def find_chars(chars: str) -> Callable[[str], list[int]]:
     def by_regex(text: str) -> list[int]:
         return [m.start() for m in regex.finditer(text)]
 
-    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharStarts"):
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "CharFinder"):
         return by_regex
-    starts = EXTENSION_MODULE.CharStarts(chars, False)
+    starts = EXTENSION_MODULE.CharFinder(chars)
 
     def natively(text: str) -> list[int]:
         try:
@@ -700,3 +700,69 @@ def native_or_reference(
         except UnicodeEncodeError:
             pass
     return reference(text)
+
+
+CRATE_META = frozenset("\\.+*?()|[]{}^$#&-~")
+"""What the `regex` crate (1.7) lets a backslash escape besides letters and digits: `re`
+lets every character be escaped (`\\"`), the crate refuses the others."""
+
+
+def crate_regex(pattern: str) -> str:
+    """A `re` pattern without lookaround as the `regex` crate reads it: `native_regex`, with
+    escapes of characters that are no metacharacter for the crate written as the characters
+    themselves."""
+
+    def unescape(escape: re.Match[str]) -> str:
+        char = escape.group(1)
+        keep = char in CRATE_META or (char.isascii() and char.isalnum())
+        return escape.group(0) if keep else char
+
+    return native_regex(re.sub(r"\\(.)", unescape, pattern, flags=re.S))
+
+
+WordFamily = tuple[
+    re.Pattern[str],
+    str,
+    int,
+    Callable[[str], object],
+    re.Pattern[str] | None,
+    re.Pattern[str] | None,
+    int,
+    bool,
+    bool,
+]
+"""`(words, kind, priority, data, after, before, reach, flag, short)`: a catalogue-word
+family of transforms/extract/tokens.py's `word_candidates`. Each word found by `words`
+makes a candidate carrying `data(word)` (none when that is None) when `after` matches at
+its end and `before` (ending in `$`) is found in the `reach` characters before it; with
+`flag`, `before` only tells whether the candidate is bare."""
+
+
+def word_families(families: list[WordFamily]) -> Any:
+    """The families scanned natively in one call per text (`candidates(text)`: the
+    candidates as `(order, start, end, kind, data, bare, short)`, sorted by order); None
+    when native code is not built, a family's words are not scanned natively, or a check is
+    no pattern the `regex` crate reads."""
+    if EXTENSION_MODULE is None or not hasattr(EXTENSION_MODULE, "WordFamilies"):
+        return None
+    handed: list[tuple[Any, ...]] = []
+    for words, kind, priority, data, after, before, reach, flag, short in families:
+        if not isinstance(words, NativeWords):
+            return None
+        handed.append(
+            (
+                words.scanner,
+                kind,
+                priority,
+                [data(word) for word in words.words],
+                None if after is None else crate_regex(after.pattern),
+                None if before is None else crate_regex(before.pattern),
+                reach,
+                flag,
+                short,
+            )
+        )
+    try:
+        return EXTENSION_MODULE.WordFamilies(handed)
+    except ValueError:  # lookaround, or a syntax only `re` reads
+        return None

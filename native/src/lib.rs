@@ -14,6 +14,7 @@ mod not_after;
 mod periods;
 mod regions;
 mod starts;
+mod tokens;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::OnceCell;
@@ -619,6 +620,8 @@ fn _fast_scan(_py: Python<'_>, m: &PyModule) -> PyResult<()> {
     m.add_class::<starts::PatternStarts>()?;
     m.add_class::<fillers::StripSearch>()?;
     m.add_class::<regions::MentionScanner>()?;
+    m.add_class::<tokens::WordFamilies>()?;
+    m.add_class::<tokens::CharFinder>()?;
     m.add_function(wrap_pyfunction!(numeric_chars, m)?)?;
     m.add_class::<normalise::CharMap>()?;
     m.add_class::<normalise::Triggers>()?;

@@ -8,12 +8,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 use regex::Regex;
 
-use crate::CharStarts;
+use crate::{CharOffsets, CharStarts};
 
 #[pyclass(module = "transforms._fast_scan", frozen)]
 pub struct PatternStarts {
     chars: CharStarts,
-    /// The pattern, anchored.
+    /// The pattern, unanchored: its leftmost match from a place starts at the first place
+    /// on where it matches, found by the crate's literal search, not a character at a time.
     pattern: Regex,
 }
 
@@ -22,7 +23,7 @@ impl PatternStarts {
     /// `pattern` as the `regex` crate reads it (transforms/fast_scan.py, `native_regex`).
     #[new]
     fn new(chars: &str, numeric: bool, pattern: &str) -> PyResult<Self> {
-        let pattern = Regex::new(&format!("^(?:{pattern})"))
+        let pattern = Regex::new(&format!("(?:{pattern})"))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok(PatternStarts { chars: CharStarts::new(chars, numeric), pattern })
     }
@@ -31,11 +32,16 @@ impl PatternStarts {
     /// matches.
     fn positions(&self, text: &PyString) -> PyResult<Vec<usize>> {
         let text = text.to_str()?;
-        Ok(text
-            .char_indices()
-            .enumerate()
-            .filter(|&(_, (byte, c))| self.chars.contains(c) && self.pattern.is_match(&text[byte..]))
-            .map(|(i, _)| i)
-            .collect())
+        let mut offsets = CharOffsets::new(text);
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(m) = self.pattern.find_at(text, at) {
+            let Some(c) = text[m.start()..].chars().next() else { break };
+            if self.chars.contains(c) {
+                found.push(offsets.at(m.start()));
+            }
+            at = m.start() + c.len_utf8(); // the next place a match may start
+        }
+        Ok(found)
     }
 }

@@ -205,6 +205,19 @@ def reach(words: Iterable[str]) -> int:
     return max(map(len, words), default=1)
 
 
+def firsts(*slots: list[str]) -> str:
+    """The characters the words of `slots` start with."""
+    return "".join(sorted({word[0] for words in slots for word in words if word}))
+
+
+def phrase(pattern: str, starts: str, starts_of: str | None = None) -> re.Pattern[str]:
+    """A phrase scanned over whole texts, which starts with a character of `starts`: `re`
+    tries an alternation of words at every character, native code finds the few places
+    where `starts_of` (the pattern when it has no lookaround) matches, and it is tried
+    there only (`scan_from_starts`)."""
+    return scan_from_starts(re.compile(pattern), starts, starts_of=starts_of or pattern)
+
+
 def compile_patterns(catalog: Catalog) -> Patterns:
     slots: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in catalog.rule_words:
@@ -237,6 +250,29 @@ def compile_patterns(catalog: Catalog) -> Patterns:
     filler = lexicon(catalog).filler
     stem_verbs = words("stems", "verb")
 
+    rate = (
+        rf"(?:{rate_leads + '|' if rate_leads else ''}{alts(rate_words)})"
+        rf"{group(words('rate', 'link'))}?"
+    )
+    share_firsts = firsts(words("share", "lead"), words("share", "ratio"))
+
+    def share(at_figure: str) -> str:
+        """The share phrase, `at_figure` after the whole's name when no share word follows."""
+        return (
+            rf"{share_lead}(?P<den>[^，,。；;：:、\n]{{0,16}}?){share_of}?"
+            rf"{group(words('share', 'word'))}{group(words('share', 'link'))}?"
+            rf"|{share_lead}(?P<den2>[^，,。；;：:、\n\d]{{1,16}}?){share_of}{at_figure}"
+            rf"|{lead(words('share', 'ratio'))}{group(words('share', 'ratio_link'))}?"
+        )
+
+    # Without its closing lookahead (`not_after`): where native code looks for it.
+    rank = (
+        rf"(?:{rank_leads + '|' if rank_leads else ''}{rank_areas})"
+        rf"[^\d，,。；;：:第{chars({w[0] for w in rank_top})}]{{0,8}}?"
+        rf"(?:第(?P<n>[一二三四五六七八九十\d]+){group(words('rank', 'ordinal_end'))}?"
+        rf"|(?P<top>{alts(rank_top)}))"
+    )
+
     def growth(at_figure: str) -> str:
         """The growth phrase, `at_figure` after a verb written only before a figure (`增5%`)."""
         return (
@@ -261,30 +297,21 @@ def compile_patterns(catalog: Catalog) -> Patterns:
         flat=re.compile(f"{group(words('flat', 'lead'))}{group(words('flat', 'word'))}"),
         flat_words=tuple(words("flat", "word")),
         # Patterns scanned over whole texts open with literal characters where they can: `re`
-        # then skips to the positions where they start, instead of trying the pattern
-        # everywhere (a lookahead or a named group first defeats that; RATE and RANK ran 2.3x
-        # quicker so): each lead is written out before what follows it.
-        rate=re.compile(
-            rf"(?:{rate_leads + '|' if rate_leads else ''}{alts(rate_words)})"
-            rf"{group(words('rate', 'link'))}?"
-        ),
+        # (without native code) then skips to the positions where they start, instead of
+        # trying the pattern everywhere (a lookahead or a named group first defeats that; RATE
+        # and RANK ran 2.3x quicker so): each lead is written out before what follows it.
+        rate=phrase(rate, firsts(words("rate", "lead"), rate_words)),
         rate_after=re.compile(alts(words("rate", "after"))),
-        avg2y=re.compile(
+        avg2y=phrase(
             rf"{lead(words('avg2y', 'lead'))}(?:(?P<up>{alts(words('avg2y', 'up'))})"
-            rf"|(?P<down>{alts(words('avg2y', 'down'))})){group(words('avg2y', 'link'))}?"
+            rf"|(?P<down>{alts(words('avg2y', 'down'))})){group(words('avg2y', 'link'))}?",
+            firsts(words("avg2y", "lead")),
         ),
-        share=re.compile(
-            rf"{share_lead}(?P<den>[^，,。；;：:、\n]{{0,16}}?){share_of}?"
-            rf"{group(words('share', 'word'))}{group(words('share', 'link'))}?"
-            rf"|{share_lead}(?P<den2>[^，,。；;：:、\n\d]{{1,16}}?){share_of}(?=\d)"
-            rf"|{lead(words('share', 'ratio'))}{group(words('share', 'ratio_link'))}?"
-        ),
-        rank=re.compile(
-            rf"(?:{rank_leads + '|' if rank_leads else ''}{rank_areas})"
-            rf"[^\d，,。；;：:第{chars({w[0] for w in rank_top})}]{{0,8}}?"
-            rf"(?:第(?P<n>[一二三四五六七八九十\d]+){group(words('rank', 'ordinal_end'))}?"
-            rf"|(?P<top>{alts(rank_top)}))"
-            rf"(?!{alts(words('rank', 'not_after'))})"  # 全市第一产业增加值, 全省第一批: no rank
+        share=phrase(share(r"(?=\d)"), share_firsts, share(r"\d")),
+        rank=phrase(
+            rank + rf"(?!{alts(words('rank', 'not_after'))})",  # 全市第一产业增加值: no rank
+            firsts(words("rank", "lead"), words("rank", "area")),
+            rank,
         ),
         rank_first=frozenset(words("rank", "first")),
         list_gap=re.compile(rf"^(?:[、,，]|{alts(and_words + words('lists', 'figure_gap'))})$"),

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from transforms.extract.context import DocumentContext
-from transforms.extract.patterns import CLAUSE_SEPS_AT, SENTENCE_ENDS_AT
+from transforms.extract.patterns import CLAUSE_SEPS_AT, SENTENCE_ENDS_AT, Patterns
+from transforms.fast_scan import WordFamily, word_families
+from transforms.lexicon import Lexicon
 from transforms.numbers import find_quantities
 from transforms.periods import find_periods
 
@@ -88,35 +90,17 @@ def token_order(start: int, end: int, kind: str) -> int:
     return (start << 48) - ((end - start) << 8) + PRIORITY[kind]
 
 
+Candidate = tuple[int, int, int, str, object, bool, bool]
+"""`(token_order, start, end, kind, data, bare, short)`: a token found, before overlaps are
+resolved."""
+
+
 def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> list[Token]:
     """Every family's tokens, overlaps resolved left to right (the earliest, longest and
     highest-priority token wins). Candidates stay tuples; only the accepted become Tokens."""
     text, lex, rules = ctx.text, ctx.lex, ctx.patterns
-    stem_before, stem_after = rules.stem_before, rules.stem_after
-    found: list[tuple[int, int, int, str, object, bool, bool]] = []
+    found = word_candidates(text, lex, rules)
     add = found.append
-    for m in lex.indicator_pattern.finditer(text):
-        entry = lex.lookup(m.group())
-        if entry:
-            start, end = m.span()
-            add((token_order(start, end, "ind"), start, end, "ind", entry, False, False))
-    for m in lex.stem_pattern.finditer(text):
-        start, end = m.span()
-        if stem_after.match(text, end) and stem_before.search(
-            text[max(0, start - rules.stem_reach) : start]
-        ):
-            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, False))
-    for m in lex.short_stem_pattern.finditer(text):
-        start, end = m.span()
-        if stem_after.match(text, end) and rules.list_item_before.search(
-            text, max(0, start - rules.list_item_reach), start
-        ):
-            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, True))
-    for m in lex.kind_pattern.finditer(text):
-        start, end = m.span()
-        before = text[max(0, start - rules.bare_kind_reach) : start]
-        bare = rules.bare_kind_before.search(before) is not None
-        add((token_order(start, end, "kind"), start, end, "kind", m.group(), bare, False))
     for q in find_quantities(text, ctx.catalog):
         add((token_order(q.start, q.end, "qty"), q.start, q.end, "qty", q, False, False))
     for p in find_periods(text):
@@ -125,10 +109,6 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
         add((token_order(p.start, p.end, "period"), p.start, p.end, "period", p, False, False))
     for r in ctx.region_mentions:
         add((token_order(r.start, r.end, "region"), r.start, r.end, "region", r, False, False))
-    for m in lex.cue_pattern.finditer(text):
-        start, end = m.span()
-        role = lex.cue_roles[m.group()]
-        add((token_order(start, end, "cue"), start, end, "cue", role, False, False))
     phrases = [
         ("growth", rules.growth),
         ("rate", rules.rate),
@@ -167,6 +147,118 @@ def scan_tokens(ctx: DocumentContext, period_skip: tuple[int, int] | None) -> li
             accepted.append(Token(at, at + 1, "sep"))
             last_end = at + 1
     return accepted
+
+
+def word_candidates(text: str, lex: Lexicon, rules: Patterns) -> list[Candidate]:
+    """The candidates of the catalogue-word families (indicators, stems, kind and cue words),
+    found natively in one call when built (`fast_scan.word_families`), sorted by their
+    order; else by `reference_word_candidates`, family by family (`scan_tokens` sorts)."""
+    families = native_families(lex, rules)
+    if families is not None:
+        try:
+            return cast(list[Candidate], families.candidates(text))
+        except UnicodeEncodeError:  # a lone surrogate, which native code cannot read
+            pass
+    return reference_word_candidates(text, lex, rules)
+
+
+def reference_word_candidates(text: str, lex: Lexicon, rules: Patterns) -> list[Candidate]:
+    """`word_candidates` by the families' patterns, a word at a time: the reference."""
+    stem_before, stem_after = rules.stem_before, rules.stem_after
+    found: list[Candidate] = []
+    add = found.append
+    for m in lex.indicator_pattern.finditer(text):
+        entry = lex.lookup(m.group())
+        if entry:
+            start, end = m.span()
+            add((token_order(start, end, "ind"), start, end, "ind", entry, False, False))
+    for m in lex.stem_pattern.finditer(text):
+        start, end = m.span()
+        if stem_after.match(text, end) and stem_before.search(
+            text[max(0, start - rules.stem_reach) : start]
+        ):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, False))
+    for m in lex.short_stem_pattern.finditer(text):
+        start, end = m.span()
+        if stem_after.match(text, end) and rules.list_item_before.search(
+            text, max(0, start - rules.list_item_reach), start
+        ):
+            add((token_order(start, end, "stem"), start, end, "stem", m.group(), False, True))
+    for m in lex.kind_pattern.finditer(text):
+        start, end = m.span()
+        before = text[max(0, start - rules.bare_kind_reach) : start]
+        bare = rules.bare_kind_before.search(before) is not None
+        add((token_order(start, end, "kind"), start, end, "kind", m.group(), bare, False))
+    for m in lex.cue_pattern.finditer(text):
+        start, end = m.span()
+        role = lex.cue_roles[m.group()]
+        add((token_order(start, end, "cue"), start, end, "cue", role, False, False))
+    return found
+
+
+NATIVE_FAMILIES: dict[tuple[int, int], tuple[Lexicon, Patterns, Any]] = {}
+"""(id of the lexicon, id of the patterns) -> both, and their native families (None when not
+native): built once per catalogue, not per text."""
+
+
+def native_families(lex: Lexicon, rules: Patterns) -> Any:
+    key = (id(lex), id(rules))
+    cached = NATIVE_FAMILIES.get(key)
+    if cached is None or cached[0] is not lex or cached[1] is not rules:
+        if len(NATIVE_FAMILIES) >= 8:  # tests build catalogues of their own
+            NATIVE_FAMILIES.clear()
+        cached = (lex, rules, word_families(family_specs(lex, rules)))
+        NATIVE_FAMILIES[key] = cached
+    return cached[2]
+
+
+def family_specs(lex: Lexicon, rules: Patterns) -> list[WordFamily]:
+    """The families of `reference_word_candidates`, as `fast_scan.word_families` takes them."""
+
+    def same(word: str) -> object:
+        return word
+
+    def role(word: str) -> object:
+        return lex.cue_roles[word]
+
+    after, priority = rules.stem_after, PRIORITY
+    return [
+        (lex.indicator_pattern, "ind", priority["ind"], lex.lookup, None, None, 0, False, False),
+        (
+            lex.stem_pattern,
+            "stem",
+            priority["stem"],
+            same,
+            after,
+            rules.stem_before,
+            rules.stem_reach,
+            False,
+            False,
+        ),
+        (
+            lex.short_stem_pattern,
+            "stem",
+            priority["stem"],
+            same,
+            after,
+            rules.list_item_before,
+            rules.list_item_reach,
+            False,
+            True,
+        ),
+        (
+            lex.kind_pattern,
+            "kind",
+            priority["kind"],
+            same,
+            None,
+            rules.bare_kind_before,
+            rules.bare_kind_reach,
+            True,
+            False,
+        ),
+        (lex.cue_pattern, "cue", priority["cue"], role, None, None, 0, False, False),
+    ]
 
 
 def sorts_before(sep: int, start: int, key: int) -> bool:
