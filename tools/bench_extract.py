@@ -165,7 +165,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     extractor = statistics.median(e for e, _ in pairs)
     floor = statistics.median(f for _, f in pairs)
     ratios = sorted(e / f for e, f in pairs)
-    print("DEBUG", [(round(e, 3), round(f, 3)) for e, f in pairs])
     facts = sum(len(extract_document("bench.txt", d, catalog).facts) for d in docs)
 
     print(f"extractor build: {BUILD}")
