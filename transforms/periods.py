@@ -270,7 +270,16 @@ def period_matches(text: str) -> Iterable[PeriodMatch]:
     """Every period phrase `PERIOD_PATTERN` finds in `text`, in order: natively when built
     (the same spans and groups), by `re` otherwise or for a text native code cannot take (a
     lone surrogate)."""
-    return native_or_reference(period_scanner(), text, regex_period_matches)
+    # `native_or_reference` by hand: that helper runs interpreted (fast_scan is not
+    # compiled), and the scan is asked for on every document and on many short segments.
+    scanner = period_scanner()
+    if scanner is not None:
+        try:
+            found: list[PeriodMatch] = scanner.matches(text)
+            return found
+        except UnicodeEncodeError:
+            pass
+    return regex_period_matches(text)
 
 
 def find_periods(text: str) -> Iterator[PeriodMention]:

@@ -8,6 +8,7 @@
 //! them. Otherwise the crate's leftmost-first semantics are `re`'s: the same alternative, the
 //! same repetitions, the same groups.
 
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 use regex::{CaptureLocations, Regex};
@@ -49,6 +50,40 @@ fn capture_index(pattern: &Regex, name: &str) -> PyResult<usize> {
 }
 
 impl PeriodScanner {
+    /// The groups handed back, as a tuple made in place: through pyo3's `PyTuple::new` each
+    /// group (None too) was registered with the GIL pool, referenced once more and released
+    /// again, which cost more than making the strings.
+    fn group_tuple(&self, py: Python<'_>, text: &str, spans: &Spans) -> PyResult<Py<PyTuple>> {
+        // SAFETY: a new tuple of `groups.len()` slots, each set once with a new reference
+        // (a string made here, or None referenced once more) before it is handed on.
+        unsafe {
+            let raw = ffi::PyTuple_New(self.groups.len() as ffi::Py_ssize_t);
+            let tuple: Py<PyTuple> = Py::from_owned_ptr_or_err(py, raw)?;
+            for (slot, &i) in self.groups.iter().enumerate() {
+                let item = match spans[i] {
+                    Some((a, b)) => {
+                        let group = &text[a..b];
+                        let made = ffi::PyUnicode_FromStringAndSize(
+                            group.as_ptr().cast(),
+                            group.len() as ffi::Py_ssize_t,
+                        );
+                        if made.is_null() {
+                            return Err(PyErr::fetch(py));
+                        }
+                        made
+                    }
+                    None => {
+                        let none = ffi::Py_None();
+                        ffi::Py_INCREF(none);
+                        none
+                    }
+                };
+                ffi::PyTuple_SET_ITEM(raw, slot as ffi::Py_ssize_t, item);
+            }
+            Ok(tuple)
+        }
+    }
+
     fn opens(&self, text: &str) -> bool {
         self.lookaheads.iter().all(|lookahead| lookahead.is_match(text))
     }
@@ -133,7 +168,7 @@ impl PeriodScanner {
         &self,
         py: Python<'py>,
         text: &PyString,
-    ) -> PyResult<Vec<(usize, usize, &'py PyTuple)>> {
+    ) -> PyResult<Vec<(usize, usize, Py<PyTuple>)>> {
         let text = text.to_str()?;
         let mut offsets = CharOffsets::new(text);
         let mut locs = self.pattern.capture_locations();
@@ -152,10 +187,7 @@ impl PeriodScanner {
                 continue;
             };
             let (_, end) = spans[0].expect("a match");
-            let groups = self.groups.iter().map(|&i| {
-                spans[i].map(|(a, b)| PyString::new(py, &text[a..b]).to_object(py))
-            });
-            let groups = PyTuple::new(py, groups.map(|g| g.unwrap_or_else(|| py.None())));
+            let groups = self.group_tuple(py, text, &spans)?;
             found.push((offsets.at(start), offsets.at(end), groups));
             at = end;
         }
