@@ -242,8 +242,7 @@ def regex_quantity_matches(pattern: re.Pattern[str], text: str) -> Iterator[Quan
 
 def quantity_matches(text: str, catalog: Catalog) -> Iterable[QuantityMatch]:
     """Every match of the quantity pattern in `text`, in order: natively when built (the same
-    spans and groups), by `re` otherwise or for a text native code cannot take (a lone
-    surrogate)."""
+    spans and groups), by `re` otherwise."""
     units = quantity_units(catalog)
     return native_or_reference(
         compile_quantity_scanner(units),
