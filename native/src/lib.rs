@@ -381,6 +381,9 @@ struct QuantityScanner {
     /// What may follow a number's first character: a digit or numeral, `,`, `.`, 点, or the
     /// first character of `after`, `mult` or a unit.
     follows: CharSet,
+    /// The first characters of `after`, `mult` and the units: what the rest after a number
+    /// must start with.
+    rest_firsts: CharSet,
 }
 
 /// Whether the code point `code` is in `set`: surrogates (a lone one, as Python may store it)
@@ -423,6 +426,11 @@ impl QuantityScanner {
 
     /// `(?P<after>..)?(?P<mult>..)?(?P<unit>..)(?P<tail>..)?` from `at`.
     fn rest(&self, text: &[u32], at: usize) -> Option<Rest> {
+        // One look first: most ends tried (each length of a year's digits) stand before
+        // nothing that can follow a number.
+        if !text.get(at).is_some_and(|&c| has(&self.rest_firsts, c)) {
+            return None;
+        }
         for after in self.after.optional_at(text, at) {
             let mult_start = at + self.after.len(after);
             for mult in self.mult.optional_at(text, mult_start) {
@@ -568,10 +576,12 @@ impl QuantityScanner {
             .chain(firsts(&mult))
             .chain(firsts(&units));
         let starts = figure().chain(firsts(&approx)).chain(firsts(&signs));
+        let rest_firsts = firsts(&after).into_iter().chain(firsts(&mult)).chain(firsts(&units));
         Ok(QuantityScanner {
             starts: CharSet::new(starts),
             figure: CharSet::new(figure()),
             follows: CharSet::new(follows),
+            rest_firsts: CharSet::new(rest_firsts),
             approx: Words::new(py, &approx)?,
             signs: Words::new(py, &signs)?,
             sign_not_after: CharSet::new(sign_not_after.chars()),
