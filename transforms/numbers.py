@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from transforms.catalog import Catalog
+from transforms.catalog import Catalog, Unit
 from transforms.fast_scan import compile_quantities, native_or_reference
 
 CN_DIGITS = {
@@ -242,8 +242,7 @@ def regex_quantity_matches(pattern: re.Pattern[str], text: str) -> Iterator[Quan
 
 def quantity_matches(text: str, catalog: Catalog) -> Iterable[QuantityMatch]:
     """Every match of the quantity pattern in `text`, in order: natively when built (the same
-    spans and groups), by `re` otherwise or for a text native code cannot take (a lone
-    surrogate)."""
+    spans and groups), by `re` otherwise."""
     units = quantity_units(catalog)
     return native_or_reference(
         compile_quantity_scanner(units),
@@ -254,14 +253,20 @@ def quantity_matches(text: str, catalog: Catalog) -> Iterable[QuantityMatch]:
 
 def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[float, str, str]:
     """Fold a multiplier into the unit when the contract has the combined unit (`亿`+`元`)."""
-    unit = catalog.unit_aliases.get(unit, unit)
-    combined = mult + unit
-    units = catalog.unit_by_symbol
-    if mult and combined in units:
-        return value, combined, units[combined].dimension
+    return resolve_in(mult, unit, value, catalog.unit_aliases, catalog.unit_by_symbol)
+
+
+def resolve_in(
+    mult: str, unit: str, value: float, aliases: dict[str, str], units: dict[str, Unit]
+) -> tuple[float, str, str]:
+    """`resolve_unit` with the catalogue's tables read once per text, not once per figure."""
+    unit = aliases.get(unit, unit)
     if mult:
+        combined = mult + unit
+        if combined in units:
+            return value, combined, units[combined].dimension
         value *= MULTIPLIERS[mult]
-    if unit in ("%",):
+    if unit == "%":
         return value, "%", "ratio"
     if unit == "个百分点":
         return value, unit, "ratio_change"
@@ -272,6 +277,7 @@ def resolve_unit(mult: str, unit: str, value: float, catalog: Catalog) -> tuple[
 def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
     """Every number that carries a unit, in order."""
     count_units = catalog.count_units
+    aliases, units = catalog.unit_aliases, catalog.unit_by_symbol
     for (
         start,
         num_start,
@@ -285,15 +291,24 @@ def find_quantities(text: str, catalog: Catalog) -> Iterator[Quantity]:
         unit,
         tail,
     ) in quantity_matches(text, catalog):
-        is_chinese = not raw[0].isdigit()
-        if is_chinese and (unit not in count_units or mult):
-            continue  # 三大产业, 十四五: Chinese numerals only count things, and never in 万
-        value = parse_number(raw)
-        if value is None:
-            continue
-        if sign and not is_chinese:
-            value = -value
-        value, unit, dimension = resolve_unit(mult or "", unit, value, catalog)
+        # `parse_number` on what the pattern matched, without its failed `float` of every
+        # Chinese numeral: a figure the pattern matched holds no space, and one that opens
+        # with a digit is Arabic (digits, commas, a point), one that does not is Chinese.
+        if raw[0].isdigit():
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+            if sign:
+                value = -value
+        else:
+            if unit not in count_units or mult:
+                continue  # 三大产业, 十四五: Chinese numerals only count things, and never in 万
+            chinese = parse_chinese_numeral(raw)
+            if chinese is None:
+                continue
+            value = chinese
+        value, unit, dimension = resolve_in(mult or "", unit, value, aliases, units)
         tail = tail or ""
         # `10-300亿元`: the upper end of a range is a bound, not a figure.
         is_range = (

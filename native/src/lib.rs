@@ -18,8 +18,9 @@ mod tokens;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use once_cell::sync::OnceCell;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyString, PyStringData};
 
 mod normalise;
 
@@ -257,7 +258,7 @@ fn numeric_chars() -> String {
 
 /// Words tried at one place in the order a regex alternation (`a|b|c`) tries them.
 struct Words {
-    chars: Vec<Vec<char>>,
+    chars: Vec<Vec<u32>>,
     /// Each word as a Python string, handed back as it is (no new string per match).
     strings: Vec<Py<PyString>>,
     /// The words' first characters: most places start none of them.
@@ -270,18 +271,18 @@ impl Words {
             // An empty alternative would match everywhere: not a shape this matcher knows.
             return Err(pyo3::exceptions::PyValueError::new_err("an empty word"));
         }
-        let chars: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+        let chars: Vec<Vec<u32>> = words.iter().map(|w| w.chars().map(u32::from).collect()).collect();
         Ok(Words {
             strings: words.iter().map(|w| PyString::new(py, w).into()).collect(),
-            firsts: CharSet::new(chars.iter().map(|w| w[0])),
+            firsts: CharSet::new(words.iter().filter_map(|w| w.chars().next())),
             chars,
         })
     }
 
     /// Indices of the words written at `at`, in the alternation's order.
-    fn all_at<'a>(&'a self, text: &'a [char], at: usize) -> impl Iterator<Item = usize> + 'a {
+    fn all_at<'a>(&'a self, text: &'a [u32], at: usize) -> impl Iterator<Item = usize> + 'a {
         // Few words (31 units): their first characters compared beat a hashed index.
-        let first = text.get(at).copied().filter(|&c| self.firsts.contains(c));
+        let first = text.get(at).copied().filter(|&c| has(&self.firsts, c));
         let words = if first.is_some() { &self.chars[..] } else { &[] };
         words
             .iter()
@@ -292,7 +293,7 @@ impl Words {
 
     /// The first word (in the alternation's order) written at `at`: what `(?:a|b|c)` matches
     /// when nothing after it can fail.
-    fn first_at(&self, text: &[char], at: usize) -> Option<usize> {
+    fn first_at(&self, text: &[u32], at: usize) -> Option<usize> {
         self.all_at(text, at).next()
     }
 
@@ -300,7 +301,7 @@ impl Words {
     /// then none (`None`).
     fn optional_at<'a>(
         &'a self,
-        text: &'a [char],
+        text: &'a [u32],
         at: usize,
     ) -> impl Iterator<Item = Option<usize>> + 'a {
         self.all_at(text, at).map(Some).chain(std::iter::once(None))
@@ -380,21 +381,35 @@ struct QuantityScanner {
     /// What may follow a number's first character: a digit or numeral, `,`, `.`, 点, or the
     /// first character of `after`, `mult` or a unit.
     follows: CharSet,
+    /// The first characters of `after`, `mult` and the units: what the rest after a number
+    /// must start with.
+    rest_firsts: CharSet,
+}
+
+/// Whether the code point `code` is in `set`: surrogates (a lone one, as Python may store it)
+/// in none.
+#[inline]
+fn has(set: &CharSet, code: u32) -> bool {
+    if code < 0x10000 {
+        (set.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1
+    } else {
+        char::from_u32(code).is_some_and(|c| set.astral.contains(&c))
+    }
 }
 
 /// How many characters from `at` on are in `set`.
-fn run(text: &[char], at: usize, set: &CharSet) -> usize {
-    text.get(at..).map_or(0, |rest| rest.iter().take_while(|&&c| set.contains(c)).count())
+fn run(text: &[u32], at: usize, set: &CharSet) -> usize {
+    text.get(at..).map_or(0, |rest| rest.iter().take_while(|&&c| has(set, c)).count())
 }
 
 impl QuantityScanner {
     /// The pattern's opening lookahead, which every match passes: an approximation before a
     /// sign or figure, a sign before a figure, or a figure before what may follow it. Most
     /// places (一 of 进一步, 大 of 扩大) fail it on two characters.
-    fn opens(&self, text: &[char], at: usize) -> bool {
+    fn opens(&self, text: &[u32], at: usize) -> bool {
         let c = text[at];
-        let next_in = |set: &CharSet, next: usize| text.get(next).is_some_and(|&c| set.contains(c));
-        (self.figure.contains(c) && next_in(&self.follows, at + 1))
+        let next_in = |set: &CharSet, next: usize| text.get(next).is_some_and(|&c| has(set, c));
+        (has(&self.figure, c) && next_in(&self.follows, at + 1))
             || self
                 .signs
                 .all_at(text, at)
@@ -405,12 +420,17 @@ impl QuantityScanner {
             })
     }
 
-    fn is(&self, text: &[char], at: usize, c: char) -> bool {
-        text.get(at) == Some(&c)
+    fn is(&self, text: &[u32], at: usize, c: char) -> bool {
+        text.get(at) == Some(&u32::from(c))
     }
 
     /// `(?P<after>..)?(?P<mult>..)?(?P<unit>..)(?P<tail>..)?` from `at`.
-    fn rest(&self, text: &[char], at: usize) -> Option<Rest> {
+    fn rest(&self, text: &[u32], at: usize) -> Option<Rest> {
+        // One look first: most ends tried (each length of a year's digits) stand before
+        // nothing that can follow a number.
+        if !text.get(at).is_some_and(|&c| has(&self.rest_firsts, c)) {
+            return None;
+        }
         for after in self.after.optional_at(text, at) {
             let mult_start = at + self.after.len(after);
             for mult in self.mult.optional_at(text, mult_start) {
@@ -428,7 +448,7 @@ impl QuantityScanner {
 
     /// `(?:\.\d+)?` from `at` (the digits from their longest down, then no fraction), then
     /// the rest: where the number ends and what follows it.
-    fn fraction_then_rest(&self, text: &[char], at: usize) -> Option<(usize, Rest)> {
+    fn fraction_then_rest(&self, text: &[u32], at: usize) -> Option<(usize, Rest)> {
         if self.is(text, at, '.') {
             for len in (1..=run(text, at + 1, &self.digits)).rev() {
                 let end = at + 1 + len;
@@ -442,10 +462,10 @@ impl QuantityScanner {
 
     /// The number (`num`) from `at` and the rest, the number's branches tried in order: the
     /// first that reaches a unit. Returns where the number ends.
-    fn number(&self, text: &[char], at: usize) -> Option<(usize, Rest)> {
+    fn number(&self, text: &[u32], at: usize) -> Option<(usize, Rest)> {
         let before = at.checked_sub(1).map(|i| text[i]);
         // (?<![\d.]), before both Arabic branches.
-        if !before.is_some_and(|c| self.number_not_after.contains(c) || self.digits.contains(c)) {
+        if !before.is_some_and(|c| has(&self.number_not_after, c) || has(&self.digits, c)) {
             let digits = run(text, at, &self.digits);
             // \d{1,3}(?:,\d{3})+(?:\.\d+)?
             for lead in (1..=digits.min(3)).rev() {
@@ -469,7 +489,7 @@ impl QuantityScanner {
             }
         }
         // (?<![CN万亿第])[CN]+(?:点[CN_FRACTION]+)?
-        if !before.is_some_and(|c| self.cn_not_after.contains(c)) {
+        if !before.is_some_and(|c| has(&self.cn_not_after, c)) {
             for len in (1..=run(text, at, &self.cn)).rev() {
                 let end = at + len;
                 if let Some(point) = self.cn_point.first_at(text, end) {
@@ -489,13 +509,13 @@ impl QuantityScanner {
     }
 
     /// The match starting at `start`, if any.
-    fn match_at(&self, text: &[char], start: usize) -> Option<Quantity> {
+    fn match_at(&self, text: &[u32], start: usize) -> Option<Quantity> {
         for approx in self.approx.optional_at(text, start) {
             let sign_at = start + self.approx.len(approx);
             // (?<![\d.%]) before the sign.
             let sign_after = sign_at.checked_sub(1).map(|i| text[i]);
             let signs_here = !sign_after
-                .is_some_and(|c| self.sign_not_after.contains(c) || self.digits.contains(c));
+                .is_some_and(|c| has(&self.sign_not_after, c) || has(&self.digits, c));
             for sign in self.signs.optional_at(text, sign_at).filter(|s| signs_here || s.is_none())
             {
                 let num_start = sign_at + self.signs.len(sign);
@@ -556,10 +576,12 @@ impl QuantityScanner {
             .chain(firsts(&mult))
             .chain(firsts(&units));
         let starts = figure().chain(firsts(&approx)).chain(firsts(&signs));
+        let rest_firsts = firsts(&after).into_iter().chain(firsts(&mult)).chain(firsts(&units));
         Ok(QuantityScanner {
             starts: CharSet::new(starts),
             figure: CharSet::new(figure()),
             follows: CharSet::new(follows),
+            rest_firsts: CharSet::new(rest_firsts),
             approx: Words::new(py, &approx)?,
             signs: Words::new(py, &signs)?,
             sign_not_after: CharSet::new(sign_not_after.chars()),
@@ -579,13 +601,29 @@ impl QuantityScanner {
     /// Every quantity in `text`, in order, as `QuantityTuple`s: what `finditer` of the pattern
     /// finds, with the groups `find_quantities` reads.
     fn matches(&self, py: Python<'_>, text: &PyString) -> PyResult<Vec<QuantityTuple>> {
-        let chars: Vec<char> = text.to_str()?.chars().collect();
+        // The code points read as Python stores them, not decoded from UTF-8: a lone surrogate
+        // is one more code point, in no set, as `re` reads it.
+        // SAFETY: the data is read while `text` (borrowed, so alive) is not changed.
+        let chars: Vec<u32> = match unsafe { text.data()? } {
+            PyStringData::Ucs1(units) => units.iter().map(|&c| u32::from(c)).collect(),
+            PyStringData::Ucs2(units) => units.iter().map(|&c| u32::from(c)).collect(),
+            PyStringData::Ucs4(units) => units.to_vec(),
+        };
         let mut found = Vec::new();
         let mut at = 0;
         while at < chars.len() {
-            if self.starts.contains(chars[at]) && self.opens(&chars, at) {
+            if has(&self.starts, chars[at]) && self.opens(&chars, at) {
                 if let Some(q) = self.match_at(&chars, at) {
-                    let num: String = chars[q.num_start..q.num_end].iter().collect();
+                    let num = &chars[q.num_start..q.num_end];
+                    // SAFETY: `num` holds `num.len()` code points of four bytes; Python copies
+                    // them into a new string of the narrowest width.
+                    let num = unsafe {
+                        py.from_owned_ptr_or_err::<PyString>(ffi::PyUnicode_FromKindAndData(
+                            ffi::PyUnicode_4BYTE_KIND as _,
+                            num.as_ptr().cast(),
+                            num.len() as ffi::Py_ssize_t,
+                        ))?
+                    };
                     found.push((
                         q.start,
                         q.num_start,
@@ -593,7 +631,7 @@ impl QuantityScanner {
                         q.rest.end,
                         self.approx.string(py, q.approx),
                         self.signs.string(py, q.sign),
-                        PyString::new(py, &num).into(),
+                        num.into(),
                         self.after.string(py, q.rest.after),
                         self.mult.string(py, q.rest.mult),
                         self.units.strings[q.rest.unit].clone_ref(py),
