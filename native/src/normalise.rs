@@ -13,7 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyStringData};
 
-use crate::CharSet;
+use crate::{has, CharSet};
 
 /// Calls `$f(code_points, args...)` on `$text`'s stored code points, whatever their width.
 macro_rules! on_code_points {
@@ -32,16 +32,6 @@ macro_rules! on_code_points {
 trait Unit: Copy + Into<u32> {}
 impl<T: Copy + Into<u32>> Unit for T {}
 
-#[inline]
-fn has(set: &CharSet, code: u32) -> bool {
-    // The bitmap read in place: most texts' characters are in the Basic Multilingual Plane,
-    // and a `char` made of each first (a surrogate is none) cost as much as the look.
-    if code < 0x10000 {
-        (set.bmp[(code >> 6) as usize] >> (code & 63)) & 1 == 1
-    } else {
-        char::from_u32(code).is_some_and(|c| set.astral.contains(&c))
-    }
-}
 
 /// Characters replaced one for one (`fold_width`): no offset moves.
 #[pyclass(module = "transforms._fast_scan", frozen)]

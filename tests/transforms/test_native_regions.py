@@ -5,11 +5,16 @@ they are there."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.native_scans import LOCAL_FOLDERS, SHARED_FOLDERS, documents, native
+from tests.native_scans import (
+    LOCAL_FOLDERS,
+    documents,
+    native,
+    on_shared_documents,
+    shared_texts,
+)
 from transforms.regions import (
     RegionMention,
     find_region_mentions,
@@ -93,18 +98,11 @@ def test_local_documents_match_the_reference() -> None:
 
 
 @native
-@pytest.mark.skipif(not documents(SHARED_FOLDERS), reason="../shared is not here")
+@on_shared_documents
 def test_shared_documents_match_the_reference() -> None:
-    """The real documents, raw and as the extractor normalises them."""
-    from transforms.catalog import load_catalog
-    from transforms.normalise import normalise_text
-
-    catalog = load_catalog()
     total = 0
-    for path in documents(SHARED_FOLDERS):
-        raw = path.read_text(encoding="utf-8")
-        for text in (raw, normalise_text(raw, catalog).text):
-            got, want = both(text, True)
-            assert got == want, path.name
-            total += len(want)
+    for name, text in shared_texts():
+        got, want = both(text, True)
+        assert got == want, name
+        total += len(want)
     assert total > 1000
