@@ -78,26 +78,26 @@ def write_manifest(built: bool, manifest: Path = MANIFEST) -> None:
     sources = source_digests() if built else {}
     found: dict[str, object] = {"sources": sources}
     if built:
-        # `re`'s `\s` too, for the period pattern matched natively (`spaces`).
-        found["spaces"] = {"unicode": unicodedata.unidata_version, "chars": all_spaces()}
-        # `re`'s digits for this interpreter's Unicode version, listed once at build time
-        # (~80 ms) instead of in every process (`decimal_digits`).
-        found["digits"] = {"unicode": unicodedata.unidata_version, "chars": all_decimal_digits()}
-        # And `str.isdigit`'s, a few more (`²`, `①`), for the joining of wrapped lines.
-        found["isdigit"] = {"unicode": unicodedata.unidata_version, "chars": all_digits()}
+        # Each class for this interpreter's Unicode version, listed once at build time
+        # (~80 ms each) instead of in every process.
+        for kind, test in RECORDED_CLASSES.items():
+            found[kind] = {"unicode": unicodedata.unidata_version, "chars": every_char(test)}
         if (keys := opencc_changing_keys()) is not None:
             found["opencc"] = keys
     manifest.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
 
 
-def all_digits() -> str:
-    """Every character `str.isdigit` takes."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdigit())
+RECORDED_CLASSES: dict[str, Callable[[str], bool]] = {
+    "spaces": str.isspace,  # `re`'s `\\s` in a `str` pattern: the period pattern (`spaces`)
+    "digits": str.isdecimal,  # `re`'s `\\d` (`decimal_digits`)
+    "isdigit": str.isdigit,  # a few more (`²`, `①`): the joining of wrapped lines
+}
+"""The character classes the build records in the manifest (`recorded_chars`)."""
 
 
-def all_decimal_digits() -> str:
-    """Every character `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`)."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isdecimal())
+def every_char(test: Callable[[str], bool]) -> str:
+    """Every character `test` takes, in code-point order."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if test(c))
 
 
 def opencc_files() -> tuple[str, list[Path]] | None:
@@ -155,11 +155,6 @@ def opencc_changing_keys() -> dict[str, object] | None:
     words = sorted({key for key in keys if len(key) > 1 and chars.isdisjoint(key)})
     digests = {path.name: source_digest(path) for path in files}
     return {"version": version, "files": digests, "chars": "".join(sorted(chars)), "words": words}
-
-
-def recorded_digits(manifest: Path = MANIFEST) -> str | None:
-    """The digits the build recorded, when recorded for this interpreter's Unicode version."""
-    return recorded_chars("digits", manifest)
 
 
 def stale_sources(built: dict[str, str]) -> list[str]:
@@ -335,19 +330,24 @@ def compile_words(
 
 
 @cache
-def decimal_digits() -> str:
-    """What `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`): as the build recorded
-    it, else picked out of the numeric characters native code lists (~12 ms; a few thousand
-    checks instead of one per code point)."""
+def recorded_numeric(kind: str) -> str:
+    """A class of numeric characters (`digits`, `isdigit`): as the build recorded it, else
+    picked out of the numeric characters native code lists (~12 ms; a few thousand checks
+    instead of one per code point)."""
     assert EXTENSION_MODULE is not None
-    recorded = recorded_digits()
+    recorded = recorded_chars(kind)
     if recorded is not None:
         return recorded
-    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdecimal())
+    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if RECORDED_CLASSES[kind](c))
+
+
+def decimal_digits() -> str:
+    """What `re`'s `\\d` matches in a `str` pattern (`str.isdecimal`)."""
+    return recorded_numeric("digits")
 
 
 def recorded_chars(kind: str, manifest: Path = MANIFEST) -> str | None:
-    """The characters of a class (`digits`, `spaces`) the build recorded, when recorded for
+    """The characters of a class of `RECORDED_CLASSES` the build recorded, when recorded for
     this interpreter's Unicode version."""
     try:
         chars = json.loads(manifest.read_text(encoding="utf-8"))[kind]
@@ -358,16 +358,11 @@ def recorded_chars(kind: str, manifest: Path = MANIFEST) -> str | None:
     return None
 
 
-def all_spaces() -> str:
-    """Every character `re`'s `\\s` matches in a `str` pattern (`str.isspace`)."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-
-
 @cache
 def spaces() -> str:
     """What `re`'s `\\s` matches in a `str` pattern: as the build recorded it, else listed."""
     recorded = recorded_chars("spaces")
-    return all_spaces() if recorded is None else recorded
+    return every_char(str.isspace) if recorded is None else recorded
 
 
 def char_class(chars: str) -> str:
@@ -635,13 +630,8 @@ def edits_applier() -> Callable[[str, list[Edit]], tuple[str, OffsetRuns] | None
 
 @cache
 def isdigit_chars() -> str:
-    """Every character `str.isdigit` takes: as the build recorded it, else picked out of the
-    numeric characters native code lists (as `decimal_digits`)."""
-    assert EXTENSION_MODULE is not None
-    recorded = recorded_chars("isdigit")
-    if recorded is not None:
-        return recorded
-    return "".join(c for c in EXTENSION_MODULE.numeric_chars() if c.isdigit())
+    """Every character `str.isdigit` takes."""
+    return recorded_numeric("isdigit")
 
 
 def line_joiner(

@@ -114,14 +114,14 @@ def test_the_digits_handed_over_are_the_regex_digits(tmp_path: Path) -> None:
     as the build records them and as picked out of native code's numeric characters."""
     expected = "".join(re.findall(r"\d", "".join(map(chr, range(sys.maxunicode + 1)))))
     assert fast_scan.decimal_digits() == expected
-    assert fast_scan.all_decimal_digits() == expected
+    assert fast_scan.every_char(str.isdecimal) == expected
     numeric = fast_scan.EXTENSION_MODULE.numeric_chars()  # type: ignore[union-attr]
     assert "".join(c for c in numeric if c.isdecimal()) == expected
     manifest = tmp_path / "fast_scan.json"
     fast_scan.write_manifest(built=True, manifest=manifest)
-    assert fast_scan.recorded_digits(manifest) == expected
+    assert fast_scan.recorded_chars("digits", manifest) == expected
     fast_scan.write_manifest(built=False, manifest=manifest)
-    assert fast_scan.recorded_digits(manifest) is None
+    assert fast_scan.recorded_chars("digits", manifest) is None
 
 
 @native
