@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ class RunPlan:
     known: dict[str, str]
     """Content hash -> `loaded` / `rejected` for content read in earlier runs."""
     counts: dict[str, int] = field(default_factory=dict)
+    scanned_ahead_seconds: float = 0.0
+    """Seconds of the inbox scan made before the flow started (`scan_ahead`), if it was."""
 
 
 def inbox_file_for(path: Path) -> InboxFile:
@@ -338,16 +341,59 @@ def plan_run(
     return RunPlan(files=files, rejections=rejections, to_read=to_read, known=known, counts=counts)
 
 
-def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
-    """Scan the inbox and compare it with what the warehouse has seen: the run's plan."""
+@dataclass(frozen=True, slots=True)
+class InboxScan:
+    """One scan of the inbox: what it found, how long it took, the settings it ran under."""
+
+    settings: Settings
+    files: list[InboxFile]
+    rejections: list[Rejection]
+    seconds: float
+
+
+_scanned_ahead: list[InboxScan] = []
+"""A scan made before the flow started (`scan_ahead`), waiting for the flow's ingest. Kept
+in the process, not passed as a parameter: Prefect records a flow's parameters."""
+
+
+def scan_with_cache(settings: Settings) -> InboxScan:
+    """Scan the inbox, its hash cache read before and written after."""
     if not settings.inbox.is_dir():
         raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
+    clock = time.perf_counter()
     # A full refresh forgets which contents were read: every file is read and extracted again.
     cache = HashCache() if settings.full_refresh else read_hash_cache(settings.hash_cache_path)
     files, rejections = scan_inbox(settings, cache)
     write_hash_cache(settings.hash_cache_path, cache)
+    return InboxScan(settings, files, rejections, time.perf_counter() - clock)
+
+
+def scan_ahead(settings: Settings) -> None:
+    """Scan the inbox now, for the next `plan_inbox` with the same settings in this process.
+
+    `zhibiao run` calls it while Prefect's temporary server boots, with the writer lock held:
+    the seconds of the scan then overlap the server's. A file that changes between this scan
+    and its reading is rejected as it would be after any scan (vanished, changed while
+    reading), without a content hash, so the next run reads it again. A scan that fails is
+    dropped: the flow scans again and reports the error in its place."""
+    _scanned_ahead.clear()
+    try:
+        _scanned_ahead.append(scan_with_cache(settings))
+    except OSError:
+        return
+
+
+def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
+    """Scan the inbox (or take the scan made ahead with these settings) and compare it with
+    what the warehouse has seen: the run's plan."""
+    ahead = [scan for scan in _scanned_ahead if scan.settings == settings]
+    _scanned_ahead.clear()  # once: a retry of the ingest scans again
+    scan = ahead[0] if ahead else scan_with_cache(settings)
     known = {} if settings.full_refresh else warehouse.known_contents()
-    return plan_run(files, rejections, warehouse.source_state(), known)
+    plan = plan_run(scan.files, scan.rejections, warehouse.source_state(), known)
+    if ahead:
+        plan.scanned_ahead_seconds = scan.seconds
+    return plan
 
 
 def read_document(inbox_file: InboxFile) -> tuple[SourceDocument, str] | Rejection:

@@ -190,6 +190,9 @@ def _run_locked(
     clock = time.perf_counter()
     plan, stored = _ingest(settings, warehouse, logger)
     stage_seconds["ingest"] = time.perf_counter() - clock
+    if plan.scanned_ahead_seconds:
+        # Before the flow started, while Prefect's server booted (`zhibiao run`).
+        stage_seconds["scan_ahead"] = plan.scanned_ahead_seconds
     staging = StagingArea(settings.staging_dir).reset()
     batch.stage_scan_rejections(staging, plan.rejections, load_id)
     clock = time.perf_counter()

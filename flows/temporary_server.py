@@ -15,8 +15,6 @@ Prefect, which then tries again and reports the error as it always did.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-
 
 def uses_temporary_server() -> bool:
     """Whether Prefect would start a temporary server for this process's flow runs."""
@@ -35,13 +33,13 @@ def start_temporary_server() -> None:
         return
 
 
-def start_in_background() -> Callable[[], None]:
-    """Start the temporary server in a thread when Prefect would use one; returns a function
-    that waits until it answers (or its start failed), to call before the flow runs."""
+def start_in_background() -> threading.Thread | None:
+    """Start the temporary server in a thread when Prefect would use one: the thread, to
+    join (it ends when the server answers, or its start failed) before the flow runs."""
     if not uses_temporary_server():
-        return lambda: None
+        return None
     starting = threading.Thread(
         target=start_temporary_server, name="prefect-server-start", daemon=True
     )
     starting.start()
-    return starting.join
+    return starting

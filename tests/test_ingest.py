@@ -7,8 +7,9 @@ import polars as pl
 
 from flows import hash_cache, inbox_files
 from flows.hash_cache import HashCache
-from flows.ingest import plan_run, scan_inbox
+from flows.ingest import plan_inbox, plan_run, read_document, scan_ahead, scan_inbox
 from flows.settings import Settings
+from warehouse.store import Warehouse
 
 NO_STATE = pl.DataFrame(
     schema={"source_path": pl.String, "content_sha256": pl.String, "status": pl.String,
@@ -192,3 +193,44 @@ def test_an_unreadable_cache_is_an_empty_one(tmp_path: Path) -> None:
 
     assert hash_cache.read_hash_cache(broken).entries == {}
     assert hash_cache.read_hash_cache(tmp_path / "missing.parquet").entries == {}
+
+
+def test_the_plan_takes_the_scan_made_ahead_once(tmp_path: Path) -> None:
+    """`zhibiao run` scans while Prefect's server boots; the flow's ingest plans from that
+    scan (with the same settings), and only once: a retry or another run scans again."""
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    gone = write(inbox, "b.txt", "全市规上工业增加值200亿元")
+    settings = Settings(inbox=inbox, var=tmp_path / "var")
+    settings.var.mkdir()
+    scan_ahead(settings)
+    write(inbox, "c.txt", "全市规上工业增加值300亿元")
+    gone.unlink()
+
+    with Warehouse(settings.warehouse_path) as warehouse:
+        plan = plan_inbox(settings, warehouse)
+        again = plan_inbox(settings, warehouse)
+
+    assert [f.source_path for f in plan.to_read] == ["a.txt", "b.txt"]
+    assert plan.scanned_ahead_seconds > 0
+    # A file that went between the scan and its reading is rejected for the moment, unhashed.
+    vanished = read_document(plan.to_read[1])
+    assert (vanished.reason_code, vanished.content_sha256) == ("vanished", None)
+    assert [f.source_path for f in again.to_read] == ["a.txt", "c.txt"]
+    assert again.scanned_ahead_seconds == 0.0
+
+
+def test_a_scan_made_with_other_settings_is_not_used(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    write(inbox, "b.txt", "全市规上工业增加值200亿元")
+    settings = Settings(inbox=inbox, var=tmp_path / "var")
+    settings.var.mkdir()
+    scan_ahead(settings.model_copy(update={"ignore_globs": ["b.txt"]}))
+
+    with Warehouse(settings.warehouse_path) as warehouse:
+        plan = plan_inbox(settings, warehouse)
+
+    assert [f.source_path for f in plan.to_read] == ["a.txt", "b.txt"]
+    assert plan.scanned_ahead_seconds == 0.0
+

@@ -17,8 +17,8 @@ from flows.temporary_server import start_in_background
 from prefect.client.orchestration import get_client
 from prefect.server.api.server import SubprocessASGIServer
 
-wait = start_in_background()
-wait()
+booting = start_in_background()
+booting.join()
 server = SubprocessASGIServer()
 answered = server.running and server.server_process.poll() is None
 with get_client(sync_client=True) as client:
@@ -32,8 +32,9 @@ print(json.dumps({"answered": answered, "healthy": healthy, "started": server.ap
 def test_no_server_is_started_when_prefect_has_an_api(prefect_harness) -> None:
     assert not uses_temporary_server()
 
-    start_in_background()()
+    booting = start_in_background()
 
+    assert booting is None
     assert "prefect-server-start" not in {t.name for t in threading.enumerate()}
 
 
