@@ -36,7 +36,7 @@ from tools.bench_corpus import KINDS, corpus, corpus_kinds  # noqa: E402
 ZHIBIAO = ROOT / ".venv" / "bin" / "zhibiao"
 BATCH_STAGES = ("read", "extract", "conform", "validate", "stage")
 """Seconds summed over batches (several run at once): shares of the batch work."""
-WALL_STAGES = ("ingest", "history", "batches_wall", "load", "publish", "report")
+WALL_STAGES = ("scan_ahead", "ingest", "history", "batches_wall", "load", "publish", "report")
 
 
 def machine() -> str:
