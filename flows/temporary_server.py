@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 
+
 def uses_temporary_server() -> bool:
     """Whether Prefect would start a temporary server for this process's flow runs."""
     from prefect.settings import get_current_settings

@@ -233,4 +233,3 @@ def test_a_scan_made_with_other_settings_is_not_used(tmp_path: Path) -> None:
 
     assert [f.source_path for f in plan.to_read] == ["a.txt", "b.txt"]
     assert plan.scanned_ahead_seconds == 0.0
-
