@@ -217,32 +217,51 @@ def hand_over(prepared: PreparedBatch, context: BatchContext) -> PreparedBatch:
 def finish_batch(prepared: PreparedBatch, context: BatchContext) -> BatchResult:
     """The quality gate over a prepared batch; its facts, quarantine and the gate's results
     staged beside its documents. The batch's result, with every stage's seconds."""
-    seconds = Counter(prepared.seconds)
+    return finish_batches([(prepared, context)])[0]
+
+
+def finish_batches(batches: list[tuple[PreparedBatch, BatchContext]]) -> list[BatchResult]:
+    """The quality gate over several prepared batches in one validation; each batch's facts
+    and quarantine staged beside its documents, under its own part. Their results, in order.
+
+    A Great Expectations validation costs mostly the same whatever its rows (0.13 s for one
+    batch's 18,000 real-looking facts, 0.19 s for two), so the flow gates as many batches at
+    once as it has workers: they finish about together. The gate's outcomes cover the batches
+    together: they are staged once, with the first (the load adds up each expectation's
+    counts)."""
+    if not batches:
+        return []
+    seconds = [Counter(prepared.seconds) for prepared, _ in batches]
     clock = time.perf_counter()
-    result, candidates = prepared.result, prepared.candidates
-    if candidates is None:
-        candidates = context.staging.read_part(CANDIDATES_TABLE, context.part)
-    seconds["stage"] += time.perf_counter() - clock
+    parts = [
+        prepared.candidates
+        if prepared.candidates is not None
+        else context.staging.read_part(CANDIDATES_TABLE, context.part)
+        for prepared, context in batches
+    ]
+    seconds[0]["stage"] += time.perf_counter() - clock
     clock = time.perf_counter()
-    report = validate_candidates(candidates, docs_dir=context.docs_dir)
-    seconds["validate"] += time.perf_counter() - clock
-    clock = time.perf_counter()
-    quarantined = report.quarantined_keys()
-    facts, quarantine = split_candidates(candidates, quarantined, report.flagged_keys())
-    result.quarantined_by.update(name for names in quarantined.values() for name in names)
-    stage_verdicts(
-        context.staging,
-        context.part,
-        facts,
-        quarantine,
-        outcomes_frame(report.outcomes, context.load_id),
-    )
-    result.candidates = candidates.height
-    result.facts_loaded = facts.height
-    result.facts_quarantined = quarantine.height
-    seconds["stage"] += time.perf_counter() - clock
-    result.seconds = dict(seconds)
-    return result
+    candidates = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    report = validate_candidates(candidates, docs_dir=batches[0][1].docs_dir)
+    seconds[0]["validate"] += time.perf_counter() - clock
+    quarantined, flagged = report.quarantined_keys(), report.flagged_keys()
+    outcomes = outcomes_frame(report.outcomes, batches[0][1].load_id)
+    results = []
+    for (prepared, context), part, spent in zip(batches, parts, seconds, strict=True):
+        clock = time.perf_counter()
+        result = prepared.result
+        facts, quarantine = split_candidates(part, quarantined, flagged)
+        for key in quarantine.get_column("fact_key").to_list():
+            result.quarantined_by.update(quarantined[key])
+        stage_verdicts(context.staging, context.part, facts, quarantine, outcomes)
+        outcomes = outcomes.clear()
+        result.candidates = part.height
+        result.facts_loaded = facts.height
+        result.facts_quarantined = quarantine.height
+        spent["stage"] += time.perf_counter() - clock
+        result.seconds = dict(spent)
+        results.append(result)
+    return results
 
 
 def extract_one(
@@ -414,16 +433,14 @@ def document_texts_frame(
     """document_text rows: the normalised text that each document's evidence offsets refer to,
     and the decoded text the extractor read (content hash -> text in `raw_texts`)."""
     raw_texts = raw_texts or {}
+    hashes = [document.content_sha256 for document, _ in pairs]
     return pl.DataFrame(
-        [
-            {
-                "document_key": surrogate_key(document.content_sha256),
-                "content_sha256": document.content_sha256,
-                "normalised_text": extraction.text,
-                "raw_text": raw_texts.get(document.content_sha256),
-            }
-            for document, extraction in pairs
-        ],
+        {
+            "document_key": [surrogate_key(sha) for sha in hashes],
+            "content_sha256": hashes,
+            "normalised_text": [extraction.text for _, extraction in pairs],
+            "raw_text": [raw_texts.get(sha) for sha in hashes],
+        },
         schema=DOCUMENT_TEXT_COLUMNS,
     )
 

@@ -335,14 +335,23 @@ def _extract_batches(
         for number, documents in enumerate(batch.chunk(stored, settings.batch_size)):
             context = batch.BatchContext(staging, f"re{number:05d}", load_id, history)
             futures.append((reextract.submit(documents, warehouse, settings, context), None))
-        results = []
-        for future, gate_context in futures:
+        results: list[batch.BatchResult] = []
+        waiting: list[tuple[batch.PreparedBatch, batch.BatchContext]] = []
+        for place, (future, gate_context) in enumerate(futures):
             outcome = future.result()
-            if gate_context is not None:
-                # Gated here, in submission order, while the workers go on with later batches.
-                outcome = batch.finish_batch(outcome, gate_context)
-                stages.reached(settings, f"batch:{gate_context.part}")
-            results.append(outcome)
+            if gate_context is None:
+                results.append(outcome)
+                continue
+            # Gated here, in submission order, while the workers go on with later batches;
+            # one per worker at once, since they finish about together, and a validation
+            # costs mostly the same for one batch or several (`batch.finish_batches`).
+            waiting.append((outcome, gate_context))
+            next_is_gated = place + 1 < len(futures) and futures[place + 1][1] is not None
+            if len(waiting) == workers or not next_is_gated:
+                results.extend(batch.finish_batches(waiting))
+                for _, context in waiting:
+                    stages.reached(settings, f"batch:{context.part}")
+                waiting = []
     progress.finish("extract")
     return results
 

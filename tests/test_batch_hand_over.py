@@ -5,6 +5,7 @@ decides as it would on the carried frame."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -54,3 +55,61 @@ def test_a_batch_without_candidates_is_handed_over_as_it_is(tmp_path) -> None:
     )
     assert batch.hand_over(empty, context) is empty
     assert not context.staging.has(batch.CANDIDATES_TABLE)
+
+
+def _two_batches(root: Path) -> list[tuple[batch.PreparedBatch, batch.BatchContext]]:
+    """Two prepared batches of the sample inbox in one staging area, the first handed over
+    (candidates staged), the second carried with one fact made to fail the gate."""
+    staging = StagingArea(root).reset()
+    paths = sorted(INBOX.glob("*.txt"))
+    prepared = []
+    for part, chosen in (("00000", paths[:3]), ("00001", paths[3:6])):
+        context = batch.BatchContext(staging, part, "load-1", None)
+        prepared.append(
+            (batch.prepare_batch([inbox_file_for(p) for p in chosen], context), context)
+        )
+    first, second = prepared
+    candidates = second[0].candidates
+    assert candidates is not None and candidates.height > 1
+    broken = candidates.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(-1.0)).otherwise(pl.col("value"))
+        .alias("value"),
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("value")).otherwise(pl.col("measure"))
+        .alias("measure"),
+    )  # fmt: skip
+    return [
+        (batch.hand_over(first[0], first[1]), first[1]),
+        (replace(second[0], candidates=broken), second[1]),
+    ]
+
+
+def _dq_totals(staging: StagingArea) -> pl.DataFrame:
+    return (
+        staging.read("dq_result")
+        .group_by("expectation")
+        .agg(pl.col("success").all(), pl.col("element_count", "unexpected_count").sum())
+        .sort("expectation")
+    )
+
+
+def test_batches_gated_together_stage_what_they_would_one_by_one(tmp_path) -> None:
+    apart = _two_batches(tmp_path / "apart")
+    together = _two_batches(tmp_path / "together")
+
+    one_by_one = [batch.finish_batch(prepared, context) for prepared, context in apart]
+    paired = batch.finish_batches(together)
+
+    assert [r.quarantined_by for r in paired] == [r.quarantined_by for r in one_by_one]
+    assert paired[1].quarantined_by["value_positive"] == 1
+    for field in ("candidates", "facts_loaded", "facts_quarantined"):
+        assert [getattr(r, field) for r in paired] == [getattr(r, field) for r in one_by_one]
+    staged_apart, staged_together = apart[0][1].staging, together[0][1].staging
+    for table in ("fact_observation", "quarantine_observation"):
+        assert_frame_equal(
+            staged_together.read(table).sort("fact_key"), staged_apart.read(table).sort("fact_key")
+        )
+    # Each batch's verdicts beside its own documents.
+    assert staged_together.read_part("quarantine_observation", "00001").height == 1
+    # The gate's outcomes cover both batches once: the load adds them up per expectation.
+    assert_frame_equal(_dq_totals(staged_together), _dq_totals(staged_apart))
+    assert len(list((staged_together.root / "dq_result").glob("*.parquet"))) == 1

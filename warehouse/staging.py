@@ -41,6 +41,17 @@ SOURCE_COLUMNS = {"source_path": pl.String, "content_sha256": pl.String, "status
 """The paths a run saw, for document_source: each with its content and `loaded`/`rejected`."""
 
 
+ROW_GROUP_BYTES = 8 * 2**20
+"""About this much of a frame per Parquet row group. Polars' default group (512² rows) holds
+a whole batch: writing 4,000 documents' texts (88 MB) took 235 MB more memory, in groups of
+8 MB 30 MB more."""
+
+
+def _rows_per_group(frame: pl.DataFrame) -> int:
+    row_bytes = frame.estimated_size() / frame.height
+    return max(1, int(ROW_GROUP_BYTES / max(row_bytes, 1.0)))
+
+
 class StagingArea:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -57,7 +68,7 @@ class StagingArea:
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / f"part-{part}.parquet"
         temporary = final.with_suffix(".tmp")
-        frame.write_parquet(temporary, compression="zstd")
+        frame.write_parquet(temporary, compression="zstd", row_group_size=_rows_per_group(frame))
         temporary.replace(final)
 
     def has(self, table: str) -> bool:
