@@ -31,8 +31,9 @@ FLAGS = (
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
     "--disable-default-apps", "--window-size=1280,1000",
 )  # fmt: skip
-LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome"}
-"""Where a request may go: this disk, inline data, the browser's own pages."""
+LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome", "chrome-untrusted"}
+"""Where a request may go: this disk, inline data, the browser's own pages (Chromium 150 asks
+for its new-tab page's chrome-untrusted:// parts while the report loads)."""
 SELECTED = "rgba(255, 159, 28, 1)"
 """The background of the selected fact's marks (--target in report.css)."""
 LARGE_RUN = 3000
