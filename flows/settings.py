@@ -115,13 +115,14 @@ class Settings(BaseSettings):
     `s3://bucket/zhibiao`): Hive-partitioned folders and a manifest that Spark, Trino and
     DuckDB read. None: the extracts stay in VAR/exports only."""
     duckdb_memory_limit: Annotated[str, AfterValidator(_memory_size)] = setting(
-        "600MB", form="a size such as 600MB or 2GB"
+        "400MB", form="a size such as 400MB or 2GB"
     )
     """Memory the warehouse's DuckDB may use before it spills to disk. Its own default, 80 %
     of the machine, let the load of 100,000 documents reach 4.9 GB; at 800MB that load and
-    its publication took about as long as at 1500MB, and at 600MB as at 800MB (22.7 s and
-    23.3 s), with the whole run's peak 1,795 MiB instead of 1,885 (measured): the load is
-    the run's peak, and a run may use 2 GB with its Prefect server."""
+    its publication took about as long as at 1500MB, and at 400MB as at 800MB (20.8 s and
+    23.3 s), the whole run's peak then 1,696 MiB instead of 1,885 with the report's own limit
+    (`warehouse.report.render.REPORT_MEMORY_LIMIT`) (measured): a run may use 2 GB with its
+    Prefect server."""
     max_file_bytes: int = setting(50 * 1024 * 1024, form="a number of bytes, at least 1", ge=1)
     """Larger files are rejected as `too_large` without being read."""
     allow_hard_links: bool = setting(False, form="true or false (1 or 0)")

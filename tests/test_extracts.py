@@ -238,3 +238,25 @@ def test_the_duckdb_cli_reads_the_analyst_database(publications) -> None:
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["n,first", "3,2021-01-01"]
+
+
+def test_the_reports_analyst_connection_is_held_to_its_memory_limit(publications) -> None:
+    """The report reads the publication in the run's own process: DuckDB gets a bounded share
+    (its default, 80 % of the machine, made the report the run's peak), and stays locked."""
+    from warehouse.report.render import REPORT_MEMORY_LIMIT
+
+    full, _ = publications
+    connection = open_analyst_db(full, threads=1, memory_limit=REPORT_MEMORY_LIMIT)
+    try:
+        limit, threads = connection.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+        with pytest.raises(duckdb.Error, match="locked"):
+            connection.execute("SET memory_limit = '8GB'")
+    finally:
+        connection.close()
+    stated = duckdb.connect(config={"memory_limit": REPORT_MEMORY_LIMIT}).execute(
+        "SELECT current_setting('memory_limit')"
+    )  # DuckDB shows it in its own unit (300MB: 286.1 MiB)
+    assert limit == stated.fetchone()[0]
+    assert threads == 1

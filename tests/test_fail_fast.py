@@ -62,7 +62,7 @@ def test_a_mistyped_inbox_exits_1_in_one_line_and_leaves_nothing_behind(tmp_path
     [
         ("ZHIBIAO_BATCH_SIZE", "abc", "expected a whole number, at least 1"),
         ("ZHIBIAO_MAX_QUARANTINED_SHARE", "30%", "expected a fraction from 0 to 1"),
-        ("ZHIBIAO_DUCKDB_MEMORY_LIMIT", "lots", "expected a size such as 600MB"),
+        ("ZHIBIAO_DUCKDB_MEMORY_LIMIT", "lots", "expected a size such as 400MB"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable_and_its_form(
@@ -73,7 +73,7 @@ def test_a_bad_setting_is_one_line_naming_the_variable_and_its_form(
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {variable}={value!r} is not valid: {expected}"
-        + (" or 2GB" if "600MB" in expected else "")
+        + (" or 2GB" if "400MB" in expected else "")
     ]
 
 

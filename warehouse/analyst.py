@@ -79,9 +79,12 @@ FILE_LIKE_NAME = re.compile(r"[/\\.*:]")
 EXPLAIN_PREFIX = re.compile(r"^\s*explain(\s+analy[sz]e)?\b", re.IGNORECASE)
 
 
-def open_analyst_db(var_dir: Path, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def open_analyst_db(
+    var_dir: Path, *, threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """The published database, read-only and locked down (see the module's docstring);
-    `threads` caps DuckDB's threads (a process that is one of several, one per core)."""
+    `threads` caps DuckDB's threads (a process that is one of several, one per core),
+    `memory_limit` its memory (its default is 80 % of the machine)."""
     path = var_dir / "analyst.duckdb"
     if not path.exists():
         raise FileNotFoundError(
@@ -90,7 +93,11 @@ def open_analyst_db(var_dir: Path, *, threads: int | None = None) -> duckdb.Duck
     # The folder of the publication opened now: its views name their files relative to it.
     publication = Path(os.path.realpath(path)).parent
     _refuse_shadowing_folders(publication)
-    settings = ANALYST_SETTINGS if threads is None else {**ANALYST_SETTINGS, "threads": threads}
+    settings: dict[str, object] = dict(ANALYST_SETTINGS)
+    if threads is not None:
+        settings["threads"] = threads
+    if memory_limit is not None:
+        settings["memory_limit"] = memory_limit
     connection = duckdb.connect(str(path), read_only=True, config=settings)
     # DuckDB takes these only once the database is open, so they are set, then external
     # access goes off, then the configuration is locked: no statement can change them.
