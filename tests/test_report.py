@@ -398,3 +398,19 @@ def test_a_report_with_nothing_new_keeps_the_area_and_list_pages(tmp_path: Path)
 def without_times(page: Path) -> str:
     """A page's HTML without the minute it was generated (a second report may be a minute on)."""
     return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", page.read_text(encoding="utf-8"))
+
+
+def test_a_list_table_escapes_its_text_once_and_keeps_its_links() -> None:
+    from markupsafe import Markup
+
+    from warehouse.report.templating import list_table
+
+    link = Markup('<a href="../docs/x.html">1.5 亿元</a>')
+    table = str(list_table(["Area", "Value"], [["A<&>", link], ["A<&>", "2"], [None, 3]]))
+
+    assert table.count("<td>A&lt;&amp;&gt;</td>") == 2  # escaped, the same both times
+    assert f'<td class="num">{link}</td>' in table  # a link stays a link, as a number
+    assert "<td>None</td>" in table and '<td class="num">3</td>' in table
+    assert '<th class="num">Value</th>' in table
+    empty = str(list_table(["Area", "Value"], iter([])))
+    assert '<td colspan="2" class="empty">None.</td>' in empty

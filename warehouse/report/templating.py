@@ -4,9 +4,11 @@ the pager, JSON for script elements."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from warehouse.report.charts import stated
 
@@ -40,7 +42,47 @@ def environment() -> jinja2.Environment:
     env.filters["measure_name"] = lambda measure: MEASURE_NAMES.get(measure, measure)
     env.filters["thousands"] = lambda n: "—" if n is None else f"{n:,}"
     env.filters["pager_numbers"] = pager_numbers
+    env.globals["list_table"] = list_table
     return env
+
+
+NUMERIC_HEADINGS = ("Facts loaded", "Quarantined", "Value")
+"""Columns of a list table whose cells align as numbers."""
+
+
+def list_table(headers: list[str], rows: Iterable[list[Any]]) -> Markup:
+    """A list's table (documents, conflicting figures, ...), each cell escaped as it is made
+    and the pieces joined as plain strings: as a template macro, its 800,000 cells took 22 of
+    the 30 s of the report's pages after 100,000 documents (profiled)."""
+    opening = ['<td class="num">' if h in NUMERIC_HEADINGS else "<td>" for h in headers]
+    html = [
+        '<table class="facts">\n  <thead><tr>',
+        *(f'<th class="num">{escape(h)}</th>' if h in NUMERIC_HEADINGS else f"<th>{escape(h)}</th>"
+          for h in headers),
+        "</tr></thead>\n  <tbody>\n",
+    ]  # fmt: skip
+    # A list repeats its areas, indicators and periods row after row: each is escaped once.
+    escaped: dict[str, str] = {}
+
+    def cell_html(cell: Any) -> str:
+        if hasattr(cell, "__html__"):
+            return cell.__html__()
+        text = str(cell)
+        known = escaped.get(text)
+        if known is None:
+            known = escaped[text] = escape(text)
+        return known
+
+    empty = True
+    for row in rows:
+        empty = False
+        html.append("<tr>")
+        html.extend(f"{td}{cell_html(cell)}</td>" for td, cell in zip(opening, row, strict=False))
+        html.append("</tr>\n")
+    if empty:
+        html.append(f'<tr><td colspan="{len(headers)}" class="empty">None.</td></tr>\n')
+    html.append("  </tbody>\n</table>")
+    return Markup("".join(html))
 
 
 def pager_numbers(pages: int, current: int) -> list[int | None]:
