@@ -361,10 +361,12 @@ def scan_with_cache(settings: Settings) -> InboxScan:
     if not settings.inbox.is_dir():
         raise NotADirectoryError(f"inbox {settings.inbox} is not a folder")
     clock = time.perf_counter()
+    progress.start("scan")
     # A full refresh forgets which contents were read: every file is read and extracted again.
     cache = HashCache() if settings.full_refresh else read_hash_cache(settings.hash_cache_path)
     files, rejections = scan_inbox(settings, cache)
     write_hash_cache(settings.hash_cache_path, cache)
+    progress.finish("scan")
     return InboxScan(settings, files, rejections, time.perf_counter() - clock)
 
 
@@ -386,13 +388,12 @@ def scan_ahead(settings: Settings) -> None:
 def plan_inbox(settings: Settings, warehouse: Warehouse) -> RunPlan:
     """Scan the inbox (or take the scan made ahead with these settings) and compare it with
     what the warehouse has seen: the run's plan."""
-    ahead = [scan for scan in _scanned_ahead if scan.settings == settings]
+    ahead = next((scan for scan in _scanned_ahead if scan.settings == settings), None)
     _scanned_ahead.clear()  # once: a retry of the ingest scans again
-    scan = ahead[0] if ahead else scan_with_cache(settings)
+    scan = ahead or scan_with_cache(settings)
     known = {} if settings.full_refresh else warehouse.known_contents()
     plan = plan_run(scan.files, scan.rejections, warehouse.source_state(), known)
-    if ahead:
-        plan.scanned_ahead_seconds = scan.seconds
+    plan.scanned_ahead_seconds = ahead.seconds if ahead else 0.0
     return plan
 
 

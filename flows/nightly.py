@@ -262,9 +262,7 @@ def _ingest(
 ) -> tuple[RunPlan, list[SourceDocument]]:
     """The ingest stage: the inbox scanned and planned; the stored documents to extract again."""
     (ingest,) = _with_retries(settings, ingest_task)
-    progress.start("scan")
     plan = ingest(settings, warehouse)
-    progress.finish("scan")
     stored = reextract_plan(plan, warehouse) if settings.reextract else []
     if settings.reextract and (missing := warehouse.documents_without_text()):
         logger.warning(

@@ -233,3 +233,41 @@ def test_a_scan_made_with_other_settings_is_not_used(tmp_path: Path) -> None:
 
     assert [f.source_path for f in plan.to_read] == ["a.txt", "b.txt"]
     assert plan.scanned_ahead_seconds == 0.0
+
+
+class StageRecorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.events.append(("start", stage))
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        self.events.append(("advance", stage))
+
+    def finish(self, stage: str) -> None:
+        self.events.append(("finish", stage))
+
+
+def test_the_scan_made_ahead_shows_its_progress_and_the_plan_adds_none(tmp_path: Path) -> None:
+    """A person watching sees the files hashed as the scan goes, before the flow starts; the
+    flow's ingest, taking that scan, starts no second (empty) scan bar."""
+    from flows import progress
+
+    inbox = tmp_path / "inbox"
+    write(inbox, "a.txt", "全市规上工业增加值100亿元")
+    write(inbox, "b.txt", "全市规上工业增加值200亿元")
+    settings = Settings(inbox=inbox, var=tmp_path / "var")
+    settings.var.mkdir()
+    recorder = StageRecorder()
+
+    with progress.reporting(recorder):
+        scan_ahead(settings)
+        scanned = list(recorder.events)
+        with Warehouse(settings.warehouse_path) as warehouse:
+            plan = plan_inbox(settings, warehouse)
+
+    advance = ("advance", "scan")
+    assert scanned == [("start", "scan"), advance, advance, ("finish", "scan")]
+    assert plan.scanned_ahead_seconds > 0
+    assert recorder.events == scanned
