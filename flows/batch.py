@@ -241,7 +241,7 @@ def finish_batches(batches: list[tuple[PreparedBatch, BatchContext]]) -> list[Ba
     ]
     seconds[0]["stage"] += time.perf_counter() - clock
     clock = time.perf_counter()
-    candidates = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    candidates = pl.concat(parts, how="diagonal_relaxed")
     report = validate_candidates(candidates, docs_dir=batches[0][1].docs_dir)
     seconds[0]["validate"] += time.perf_counter() - clock
     quarantined, flagged = report.quarantined_keys(), report.flagged_keys()
